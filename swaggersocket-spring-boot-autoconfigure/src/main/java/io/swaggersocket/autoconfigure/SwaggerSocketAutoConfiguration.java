@@ -1,0 +1,119 @@
+package io.swaggersocket.autoconfigure;
+
+import java.util.Map;
+
+import io.swaggersocket.client.ReconnectPolicy;
+import io.swaggersocket.client.SwaggerSocketClient;
+import io.swaggersocket.client.SwaggerSocketMetadataCustomizer;
+import io.swaggersocket.client.SwaggerSocketUpgradeHeadersCustomizer;
+import io.swaggersocket.connection.ConnectionManager;
+import io.swaggersocket.connection.ConnectionOptions;
+import io.swaggersocket.connection.ConnectionSettings;
+import io.swaggersocket.connection.SwaggerSocketConnections;
+import io.swaggersocket.connection.SwaggerSocketHeartbeatHandler;
+import io.swaggersocket.protocol.FrameCodec;
+import io.swaggersocket.server.SwaggerSocketUpgradeHandler;
+import io.swaggersocket.server.SwaggerSocketWebSocketHandler;
+import reactor.netty.http.server.HttpServer;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
+
+/**
+ * Auto-configuration for SwaggerSocket: the shared connection machinery, the server endpoint
+ * in reactive web applications, and the client when {@code swaggersocket.client.url} is set.
+ */
+@AutoConfiguration
+@ConditionalOnClass({ ReactorNettyWebSocketClient.class, HttpServer.class })
+@EnableConfigurationProperties(SwaggerSocketProperties.class)
+public final class SwaggerSocketAutoConfiguration {
+
+	/** Before the application's router functions (-1) and controllers (0). */
+	static final int HANDLER_MAPPING_ORDER = -2;
+
+	@Bean
+	@ConditionalOnMissingBean
+	SwaggerSocketConnections swaggerSocketConnections() {
+		return new SwaggerSocketConnections();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ConnectionManager swaggerSocketConnectionManager(SwaggerSocketProperties properties,
+			SwaggerSocketConnections connections, ApplicationEventPublisher eventPublisher,
+			ObjectProvider<SwaggerSocketHeartbeatHandler> heartbeatHandler) {
+		return new ConnectionManager(connectionOptions(properties), connections, eventPublisher,
+				heartbeatHandler.getIfAvailable(() -> new SwaggerSocketHeartbeatHandler() {
+				}));
+	}
+
+	static ConnectionOptions connectionOptions(SwaggerSocketProperties properties) {
+		SwaggerSocketProperties.Limits limits = properties.getLimits();
+		ConnectionSettings settings = new ConnectionSettings(toInt(limits.getMaxFrameSize().toBytes()),
+				toInt(limits.getMaxHeaderBlockSize().toBytes()), toInt(limits.getInitialStreamWindow().toBytes()),
+				toInt(limits.getConnectionWindow().toBytes()), limits.getMaxConcurrentStreams());
+		return new ConnectionOptions(settings, limits.getHandshakeTimeout(), properties.getHeartbeat().getInterval(),
+				properties.getHeartbeat().getTimeout(), toInt(limits.getMaxMetadataSize().toBytes()));
+	}
+
+	private static int toInt(long bytes) {
+		return (int) Math.min(Integer.MAX_VALUE, bytes);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+	@ConditionalOnBooleanProperty(name = "swaggersocket.server.enabled", matchIfMissing = true)
+	static class ServerConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		SwaggerSocketWebSocketHandler swaggerSocketWebSocketHandler(ConnectionManager connectionManager) {
+			return new SwaggerSocketWebSocketHandler(connectionManager);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean(name = "swaggerSocketHandlerMapping")
+		SimpleUrlHandlerMapping swaggerSocketHandlerMapping(SwaggerSocketProperties properties,
+				SwaggerSocketWebSocketHandler handler, ConnectionManager connectionManager) {
+			ConnectionOptions options = connectionManager.options();
+			int maxMessageSize = Math.max(options.settings().maxFrameSize(), options.maxMetadataSize())
+					+ FrameCodec.HEADER_LENGTH;
+			return new SimpleUrlHandlerMapping(
+					Map.of(properties.getServer().getPath(), new SwaggerSocketUpgradeHandler(handler, maxMessageSize)),
+					HANDLER_MAPPING_ORDER);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(name = "swaggersocket.client.url")
+	static class ClientConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		SwaggerSocketClient swaggerSocketClient(SwaggerSocketProperties properties,
+				ConnectionManager connectionManager, ObjectProvider<SwaggerSocketMetadataCustomizer> metadataCustomizers,
+				ObjectProvider<SwaggerSocketUpgradeHeadersCustomizer> headersCustomizers) {
+			SwaggerSocketProperties.Client client = properties.getClient();
+			SwaggerSocketProperties.Reconnect reconnect = client.getReconnect();
+			return new SwaggerSocketClient(client.getUrl(),
+					SwaggerSocketClient.metadata(client.getMetadata(), metadataCustomizers.orderedStream().toList()),
+					SwaggerSocketClient.headers(client.getHeaders(), headersCustomizers.orderedStream().toList()),
+					new ReconnectPolicy(reconnect.getInitialBackoff(), reconnect.getMaxBackoff(), reconnect.getJitter()),
+					connectionManager);
+		}
+
+	}
+
+}

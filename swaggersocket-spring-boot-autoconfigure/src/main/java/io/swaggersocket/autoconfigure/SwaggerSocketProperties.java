@@ -1,0 +1,309 @@
+package io.swaggersocket.autoconfigure;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration properties for SwaggerSocket.
+ */
+@ConfigurationProperties("swaggersocket")
+public class SwaggerSocketProperties {
+
+	private final Server server = new Server();
+
+	private final Client client = new Client();
+
+	private final Heartbeat heartbeat = new Heartbeat();
+
+	private final Limits limits = new Limits();
+
+	public Server getServer() {
+		return this.server;
+	}
+
+	public Client getClient() {
+		return this.client;
+	}
+
+	public Heartbeat getHeartbeat() {
+		return this.heartbeat;
+	}
+
+	public Limits getLimits() {
+		return this.limits;
+	}
+
+	/**
+	 * The server role: the WebSocket endpoint that agents dial.
+	 */
+	public static class Server {
+
+		/**
+		 * Whether to expose the SwaggerSocket endpoint on this reactive web application.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Path of the WebSocket endpoint.
+		 */
+		private String path = "/swaggersocket";
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public String getPath() {
+			return this.path;
+		}
+
+		public void setPath(String path) {
+			this.path = path;
+		}
+
+	}
+
+	/**
+	 * The client role: dialing a server on start-up.
+	 */
+	public static class Client {
+
+		/**
+		 * WebSocket URL of the server to dial, for example ws://hub:8080/swaggersocket. The
+		 * client role is active only when set.
+		 */
+		private @Nullable URI url;
+
+		/**
+		 * Metadata sent to the server in the handshake, as a JSON object of strings.
+		 */
+		private Map<String, String> metadata = new LinkedHashMap<>();
+
+		/**
+		 * Extra headers for the WebSocket upgrade request, for example Authorization.
+		 */
+		private Map<String, String> headers = new LinkedHashMap<>();
+
+		private final Reconnect reconnect = new Reconnect();
+
+		public @Nullable URI getUrl() {
+			return this.url;
+		}
+
+		public void setUrl(@Nullable URI url) {
+			this.url = url;
+		}
+
+		public Map<String, String> getMetadata() {
+			return this.metadata;
+		}
+
+		public void setMetadata(Map<String, String> metadata) {
+			this.metadata = metadata;
+		}
+
+		public Map<String, String> getHeaders() {
+			return this.headers;
+		}
+
+		public void setHeaders(Map<String, String> headers) {
+			this.headers = headers;
+		}
+
+		public Reconnect getReconnect() {
+			return this.reconnect;
+		}
+
+	}
+
+	/**
+	 * Backoff between connection attempts.
+	 */
+	public static class Reconnect {
+
+		/**
+		 * Delay before the first retry; doubles on every further failed attempt.
+		 */
+		private Duration initialBackoff = Duration.ofSeconds(1);
+
+		/**
+		 * Longest delay between attempts.
+		 */
+		private Duration maxBackoff = Duration.ofSeconds(30);
+
+		/**
+		 * Random share of each delay, from 0 to 1, so that many agents do not reconnect in step.
+		 */
+		private double jitter = 0.5;
+
+		public Duration getInitialBackoff() {
+			return this.initialBackoff;
+		}
+
+		public void setInitialBackoff(Duration initialBackoff) {
+			this.initialBackoff = initialBackoff;
+		}
+
+		public Duration getMaxBackoff() {
+			return this.maxBackoff;
+		}
+
+		public void setMaxBackoff(Duration maxBackoff) {
+			this.maxBackoff = maxBackoff;
+		}
+
+		public double getJitter() {
+			return this.jitter;
+		}
+
+		public void setJitter(double jitter) {
+			this.jitter = jitter;
+		}
+
+	}
+
+	/**
+	 * WebSocket ping/pong heartbeat, on both roles.
+	 */
+	public static class Heartbeat {
+
+		/**
+		 * How often to ping the peer.
+		 */
+		private Duration interval = Duration.ofSeconds(20);
+
+		/**
+		 * How long the peer may stay silent (no frame, ping or pong) before the connection is
+		 * declared failed. Detection takes at most timeout plus one interval.
+		 */
+		private Duration timeout = Duration.ofSeconds(60);
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+	}
+
+	/**
+	 * Protocol limits this side declares and enforces.
+	 */
+	public static class Limits {
+
+		/**
+		 * How long the three-step handshake may take after the WebSocket upgrade.
+		 */
+		private Duration handshakeTimeout = Duration.ofSeconds(10);
+
+		/**
+		 * Largest frame payload accepted (at least 16KB); bodies travel in frames of at most the
+		 * peer's limit.
+		 */
+		private DataSize maxFrameSize = DataSize.ofKilobytes(64);
+
+		/**
+		 * Largest header block (request or response headers) accepted.
+		 */
+		private DataSize maxHeaderBlockSize = DataSize.ofKilobytes(16);
+
+		/**
+		 * Largest handshake metadata (the HELLO payload) the server accepts.
+		 */
+		private DataSize maxMetadataSize = DataSize.ofKilobytes(16);
+
+		/**
+		 * Flow-control credit of each stream: body bytes the peer may send before this side
+		 * has consumed them.
+		 */
+		private DataSize initialStreamWindow = DataSize.ofKilobytes(256);
+
+		/**
+		 * Flow-control credit of the whole connection, across its streams.
+		 */
+		private DataSize connectionWindow = DataSize.ofMegabytes(1);
+
+		/**
+		 * How many streams the peer may have open towards this side at once.
+		 */
+		private int maxConcurrentStreams = 256;
+
+		public Duration getHandshakeTimeout() {
+			return this.handshakeTimeout;
+		}
+
+		public void setHandshakeTimeout(Duration handshakeTimeout) {
+			this.handshakeTimeout = handshakeTimeout;
+		}
+
+		public DataSize getMaxFrameSize() {
+			return this.maxFrameSize;
+		}
+
+		public void setMaxFrameSize(DataSize maxFrameSize) {
+			this.maxFrameSize = maxFrameSize;
+		}
+
+		public DataSize getMaxHeaderBlockSize() {
+			return this.maxHeaderBlockSize;
+		}
+
+		public void setMaxHeaderBlockSize(DataSize maxHeaderBlockSize) {
+			this.maxHeaderBlockSize = maxHeaderBlockSize;
+		}
+
+		public DataSize getMaxMetadataSize() {
+			return this.maxMetadataSize;
+		}
+
+		public void setMaxMetadataSize(DataSize maxMetadataSize) {
+			this.maxMetadataSize = maxMetadataSize;
+		}
+
+		public DataSize getInitialStreamWindow() {
+			return this.initialStreamWindow;
+		}
+
+		public void setInitialStreamWindow(DataSize initialStreamWindow) {
+			this.initialStreamWindow = initialStreamWindow;
+		}
+
+		public DataSize getConnectionWindow() {
+			return this.connectionWindow;
+		}
+
+		public void setConnectionWindow(DataSize connectionWindow) {
+			this.connectionWindow = connectionWindow;
+		}
+
+		public int getMaxConcurrentStreams() {
+			return this.maxConcurrentStreams;
+		}
+
+		public void setMaxConcurrentStreams(int maxConcurrentStreams) {
+			this.maxConcurrentStreams = maxConcurrentStreams;
+		}
+
+	}
+
+}

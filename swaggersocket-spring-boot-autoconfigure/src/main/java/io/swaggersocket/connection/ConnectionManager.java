@@ -1,0 +1,192 @@
+package io.swaggersocket.connection;
+
+import java.net.InetSocketAddress;
+import java.security.Principal;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import io.swaggersocket.protocol.CloseCodes;
+import io.swaggersocket.protocol.FrameCodec;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.WebSocketSession;
+
+/**
+ * Runs SwaggerSocket connections over WebSocket sessions, in either role, and owns what they
+ * share: options, the registry and event publication. The server's WebSocket handler and the
+ * client's dialer both hand their sessions to it, so both sides behave the same.
+ */
+public final class ConnectionManager implements SmartLifecycle {
+
+	/** Stops before the web server's graceful shutdown, so that open sockets do not hold it up. */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
+
+	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
+
+	private static final Log logger = LogFactory.getLog(ConnectionManager.class);
+
+	private final ConnectionOptions options;
+
+	private final SwaggerSocketConnections registry;
+
+	private final ApplicationEventPublisher eventPublisher;
+
+	private final SwaggerSocketHeartbeatHandler heartbeatHandler;
+
+	private volatile boolean running;
+
+	/**
+	 * Create a manager.
+	 * @param options the options every connection uses
+	 * @param registry the registry that lists live connections
+	 * @param eventPublisher where lifecycle events go
+	 * @param heartbeatHandler the heartbeat customization
+	 */
+	public ConnectionManager(ConnectionOptions options, SwaggerSocketConnections registry,
+			ApplicationEventPublisher eventPublisher, SwaggerSocketHeartbeatHandler heartbeatHandler) {
+		this.options = options;
+		this.registry = registry;
+		this.eventPublisher = eventPublisher;
+		this.heartbeatHandler = heartbeatHandler;
+	}
+
+	/**
+	 * Return the options every connection uses.
+	 * @return the options
+	 */
+	public ConnectionOptions options() {
+		return this.options;
+	}
+
+	SwaggerSocketHeartbeatHandler heartbeatHandler() {
+		return this.heartbeatHandler;
+	}
+
+	/**
+	 * Serve an accepted WebSocket session in the server role. Never errors: every failure is
+	 * logged and answered with the documented close code.
+	 * @param session the upgraded session
+	 * @return completes when the session has ended
+	 */
+	public Mono<Void> accept(WebSocketSession session) {
+		InetSocketAddress remoteAddress = session.getHandshakeInfo().getRemoteAddress();
+		if (!this.running) {
+			return session.close(new CloseStatus(CloseCodes.GOING_AWAY, "Server is shutting down"));
+		}
+		String subProtocol = session.getHandshakeInfo().getSubProtocol();
+		if (!FrameCodec.SUBPROTOCOL.equals(subProtocol)) {
+			logger.warn("Refused connection from " + remoteAddress + ": subprotocol " + subProtocol
+					+ " offered instead of " + FrameCodec.SUBPROTOCOL);
+			return session.close(new CloseStatus(CloseCodes.UNSUPPORTED_PROTOCOL_VERSION,
+					"Unsupported protocol version; this server speaks " + FrameCodec.SUBPROTOCOL));
+		}
+		return session.getHandshakeInfo()
+			.getPrincipal()
+			.map(Optional::of)
+			.defaultIfEmpty(Optional.empty())
+			.flatMap((principal) -> run(session, ConnectionRole.SERVER,
+					new Handshake.Server(this.options.settings(), this.options.maxMetadataSize()), remoteAddress,
+					principal.orElse(null), (connection) -> {
+					}))
+			.onErrorResume(HandshakeException.class, (ex) -> Mono.empty());
+	}
+
+	/**
+	 * Run a dialed WebSocket session in the client role.
+	 * @param session the session the client opened
+	 * @param metadata the metadata to send in HELLO
+	 * @param remoteAddress the server's address
+	 * @param onEstablished called with the connection once the handshake has completed
+	 * @return completes when the session has ended after a completed handshake; errors with
+	 * {@link HandshakeException} if the handshake did not complete
+	 */
+	public Mono<Void> dial(WebSocketSession session, Map<String, Object> metadata,
+			@Nullable InetSocketAddress remoteAddress, Consumer<SwaggerSocketConnection> onEstablished) {
+		return run(session, ConnectionRole.CLIENT, new Handshake.Client(metadata, this.options.settings()),
+				remoteAddress, null, onEstablished);
+	}
+
+	private Mono<Void> run(WebSocketSession session, ConnectionRole role, Handshake handshake,
+			@Nullable InetSocketAddress remoteAddress, @Nullable Principal principal,
+			Consumer<SwaggerSocketConnection> onEstablished) {
+		return Mono.defer(() -> new SocketConnection(session, role, handshake, this, remoteAddress, principal,
+				onEstablished).run());
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+	}
+
+	/**
+	 * Close every live connection with GOAWAY and 1001 (going away), and refuse new ones.
+	 * @param callback called once every connection is closed or the stop timeout has passed
+	 */
+	@Override
+	public void stop(Runnable callback) {
+		this.running = false;
+		Flux.fromIterable(this.registry.list())
+			.cast(SocketConnection.class)
+			.flatMap((connection) -> connection.close(CloseCodes.GOING_AWAY, "Shutting down"))
+			.then()
+			.timeout(STOP_TIMEOUT, Mono.empty())
+			.onErrorResume((ex) -> Mono.empty())
+			.doFinally((signal) -> callback.run())
+			.subscribe();
+	}
+
+	@Override
+	public void stop() {
+		throw new UnsupportedOperationException("Stop must be called with a callback");
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+	void established(SocketConnection connection) {
+		ConnectionInfo info = connection.info();
+		this.registry.add(connection);
+		logger.info(connection.logPrefix() + "Connected (" + info.role().name().toLowerCase() + " role, peer "
+				+ info.remoteAddress() + ", metadata " + info.metadata() + ")");
+		publish(new SwaggerSocketConnectedEvent(connection));
+	}
+
+	void terminated(SocketConnection connection, Termination end) {
+		this.registry.remove(connection);
+		if (end.isFailure()) {
+			logger.warn(connection.logPrefix() + "Failed (" + end.failure() + "): " + end.detail());
+			publish(new SwaggerSocketFailedEvent(connection, end.failure(), end.closeCode(), end.detail()));
+		}
+		else {
+			logger.info(connection.logPrefix() + "Closed: " + end.detail());
+			publish(new SwaggerSocketClosedEvent(connection, end.closeCode(), end.local()));
+		}
+	}
+
+	private void publish(SwaggerSocketConnectionEvent event) {
+		try {
+			this.eventPublisher.publishEvent(event);
+		}
+		catch (RuntimeException ex) {
+			// a failing listener must not break the connection's state machine
+			logger.error("Listener failed on " + event.getClass().getSimpleName(), ex);
+		}
+	}
+
+}

@@ -1,0 +1,122 @@
+package io.swaggersocket.connection;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+import io.swaggersocket.protocol.CloseCodes;
+import io.swaggersocket.protocol.Frame;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One side's part of the three-step handshake (HELLO, WELCOME, READY). Fed the frames that arrive
+ * before the connection is open; any frame out of order ends it with
+ * {@link CloseCodes#HANDSHAKE_VIOLATION}.
+ */
+abstract class Handshake {
+
+	/**
+	 * The outcome of a completed handshake.
+	 */
+	record Result(String connectionId, Map<String, Object> metadata, ConnectionSettings peerSettings) {
+	}
+
+	/**
+	 * Send what this side sends first, if anything.
+	 * @param send sends a frame to the peer
+	 */
+	abstract void start(Consumer<Frame> send);
+
+	/**
+	 * Take the next frame from the peer.
+	 * @param frame the frame
+	 * @param send sends a frame to the peer
+	 * @return the result once the handshake is complete, {@code null} while it goes on
+	 * @throws HandshakeException if the frame is not the one expected
+	 */
+	abstract @Nullable Result onFrame(Frame frame, Consumer<Frame> send);
+
+	static HandshakeException unexpected(Frame frame, String expected) {
+		return new HandshakeException(CloseCodes.HANDSHAKE_VIOLATION,
+				"Expected " + expected + " but received " + frame.type());
+	}
+
+	/**
+	 * The server's part: wait for HELLO, answer WELCOME, wait for READY.
+	 */
+	static final class Server extends Handshake {
+
+		private final ConnectionSettings localSettings;
+
+		private final int maxMetadataSize;
+
+		private HandshakeJson.@Nullable Hello hello;
+
+		private @Nullable String connectionId;
+
+		Server(ConnectionSettings localSettings, int maxMetadataSize) {
+			this.localSettings = localSettings;
+			this.maxMetadataSize = maxMetadataSize;
+		}
+
+		@Override
+		void start(Consumer<Frame> send) {
+		}
+
+		@Override
+		@Nullable Result onFrame(Frame frame, Consumer<Frame> send) {
+			if (this.hello == null) {
+				if (!(frame instanceof Frame.Hello helloFrame)) {
+					throw unexpected(frame, "HELLO");
+				}
+				int size = helloFrame.json().getBytes(StandardCharsets.UTF_8).length;
+				if (size > this.maxMetadataSize) {
+					throw new HandshakeException(CloseCodes.MESSAGE_TOO_BIG,
+							"HELLO of " + size + " bytes exceeds the limit of " + this.maxMetadataSize);
+				}
+				this.hello = HandshakeJson.parseHello(helloFrame.json());
+				this.connectionId = UUID.randomUUID().toString();
+				send.accept(new Frame.Welcome(HandshakeJson.welcome(this.connectionId, this.localSettings)));
+				return null;
+			}
+			if (!(frame instanceof Frame.Ready)) {
+				throw unexpected(frame, "READY");
+			}
+			return new Result(this.connectionId, this.hello.metadata(), this.hello.settings());
+		}
+
+	}
+
+	/**
+	 * The client's part: send HELLO, wait for WELCOME, answer READY.
+	 */
+	static final class Client extends Handshake {
+
+		private final Map<String, Object> metadata;
+
+		private final ConnectionSettings localSettings;
+
+		Client(Map<String, Object> metadata, ConnectionSettings localSettings) {
+			this.metadata = metadata;
+			this.localSettings = localSettings;
+		}
+
+		@Override
+		void start(Consumer<Frame> send) {
+			send.accept(new Frame.Hello(HandshakeJson.hello(this.metadata, this.localSettings)));
+		}
+
+		@Override
+		Result onFrame(Frame frame, Consumer<Frame> send) {
+			if (!(frame instanceof Frame.Welcome welcome)) {
+				throw unexpected(frame, "WELCOME");
+			}
+			HandshakeJson.Welcome parsed = HandshakeJson.parseWelcome(welcome.json());
+			send.accept(new Frame.Ready());
+			return new Result(parsed.connectionId(), this.metadata, parsed.settings());
+		}
+
+	}
+
+}

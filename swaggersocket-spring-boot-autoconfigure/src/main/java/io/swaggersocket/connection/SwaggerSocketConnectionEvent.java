@@ -1,0 +1,33 @@
+package io.swaggersocket.connection;
+
+import org.springframework.context.ApplicationEvent;
+
+/**
+ * Base class of the lifecycle events of a connection, published on both sides.
+ */
+public abstract class SwaggerSocketConnectionEvent extends ApplicationEvent {
+
+	private final ConnectionInfo info;
+
+	SwaggerSocketConnectionEvent(SwaggerSocketConnection connection) {
+		super(connection);
+		this.info = connection.info();
+	}
+
+	/**
+	 * Return the connection the event is about.
+	 * @return the connection
+	 */
+	public SwaggerSocketConnection getConnection() {
+		return (SwaggerSocketConnection) getSource();
+	}
+
+	/**
+	 * Return the immutable facts about the connection.
+	 * @return the connection info
+	 */
+	public ConnectionInfo getInfo() {
+		return this.info;
+	}
+
+}

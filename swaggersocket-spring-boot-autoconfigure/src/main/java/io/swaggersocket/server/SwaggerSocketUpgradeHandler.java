@@ -1,0 +1,41 @@
+package io.swaggersocket.server;
+
+import reactor.core.publisher.Mono;
+import reactor.netty.http.server.WebsocketServerSpec;
+
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.server.WebSocketService;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
+import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebHandler;
+
+/**
+ * The endpoint at {@code swaggersocket.server.path}: upgrades the request to a WebSocket with
+ * its own upgrade settings (frame size limit, application-handled pings), without changing how
+ * the application's other WebSocket endpoints are upgraded. Mapped by the DispatcherHandler,
+ * so the upgrade request passes through the application's WebFilter chain (and its security).
+ */
+public final class SwaggerSocketUpgradeHandler implements WebHandler {
+
+	private final WebSocketService webSocketService;
+
+	private final WebSocketHandler handler;
+
+	/**
+	 * Create an endpoint.
+	 * @param handler the handler of upgraded sessions
+	 * @param maxMessageSize the largest WebSocket message accepted, in bytes
+	 */
+	public SwaggerSocketUpgradeHandler(WebSocketHandler handler, int maxMessageSize) {
+		this.handler = handler;
+		this.webSocketService = new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(
+				() -> WebsocketServerSpec.builder().maxFramePayloadLength(maxMessageSize).handlePing(true)));
+	}
+
+	@Override
+	public Mono<Void> handle(ServerWebExchange exchange) {
+		return this.webSocketService.handleRequest(exchange, this.handler);
+	}
+
+}

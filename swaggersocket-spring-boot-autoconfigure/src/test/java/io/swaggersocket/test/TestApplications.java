@@ -1,0 +1,98 @@
+package io.swaggersocket.test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import io.swaggersocket.connection.SwaggerSocketConnections;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Starts real Spring Boot WebFlux applications on loopback and ephemeral ports, in the server
+ * or client role, and closes them all at the end of a test.
+ */
+public final class TestApplications implements AutoCloseable {
+
+	private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+
+	/** A server application on a random loopback port. */
+	public ConfigurableApplicationContext server(String... properties) {
+		return start(0, properties);
+	}
+
+	/** A server application on a given port (to restart one where its predecessor was). */
+	public ConfigurableApplicationContext serverOnPort(int port, String... properties) {
+		return start(port, properties);
+	}
+
+	/** A client application that dials the given server URL. */
+	public ConfigurableApplicationContext client(String url, String... properties) {
+		List<String> all = new ArrayList<>(Arrays.asList(properties));
+		all.add("swaggersocket.client.url=" + url);
+		all.add("swaggersocket.client.reconnect.initial-backoff=100ms");
+		all.add("swaggersocket.client.reconnect.max-backoff=500ms");
+		return start(0, all.toArray(String[]::new));
+	}
+
+	private ConfigurableApplicationContext start(int port, String... properties) {
+		List<String> all = new ArrayList<>();
+		all.add("server.port=" + port);
+		all.add("server.address=127.0.0.1");
+		all.add("spring.main.banner-mode=off");
+		all.addAll(Arrays.asList(properties));
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApp.class)
+			.web(WebApplicationType.REACTIVE)
+			.properties(all.toArray(String[]::new))
+			.run();
+		this.contexts.add(context);
+		return context;
+	}
+
+	public static int port(ConfigurableApplicationContext context) {
+		return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
+	}
+
+	public static String socketUrl(ConfigurableApplicationContext server) {
+		return socketUrl(port(server));
+	}
+
+	public static String socketUrl(int port) {
+		return "ws://127.0.0.1:" + port + "/swaggersocket";
+	}
+
+	public static EventRecorder events(ConfigurableApplicationContext context) {
+		return context.getBean(EventRecorder.class);
+	}
+
+	public static SwaggerSocketConnections registry(ConfigurableApplicationContext context) {
+		return context.getBean(SwaggerSocketConnections.class);
+	}
+
+	@Override
+	public void close() {
+		for (ConfigurableApplicationContext context : this.contexts) {
+			if (context.isActive()) {
+				SpringApplication.exit(context);
+			}
+		}
+	}
+
+	@SpringBootConfiguration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class TestApp {
+
+		@Bean
+		EventRecorder eventRecorder() {
+			return new EventRecorder();
+		}
+
+	}
+
+}
