@@ -161,9 +161,10 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 	public void stop(Runnable callback) {
 		this.running = false;
 		SwaggerSocketConnection connection = this.connection;
-		Mono<Void> close = (connection != null && connection.isOpen()) ? connection.close() : Mono.empty();
-		close.then(this.loopDone.asMono())
-			.timeout(STOP_TIMEOUT, Mono.empty())
+		// with a connection open, let the loop see its orderly end; otherwise it only waits to retry
+		Mono<Void> close = (connection != null && connection.isOpen())
+				? connection.close().then(this.loopDone.asMono()) : Mono.empty();
+		close.timeout(STOP_TIMEOUT, Mono.empty())
 			.onErrorResume((ex) -> Mono.empty())
 			.doFinally((signal) -> {
 				Disposable loop = this.loop;

@@ -142,7 +142,8 @@ public sealed interface Frame {
 	 * Graceful shutdown announcement.
 	 * @param lastStreamId the highest stream id opened by the receiver that the sender will still process
 	 * @param errorCode why ({@link ErrorCode#NO_ERROR} for a planned shutdown)
-	 * @param message human-readable detail, possibly empty
+	 * @param message human-readable detail, possibly empty; encoded as at most 1024 bytes of UTF-8,
+	 * longer messages are cut at a character boundary
 	 */
 	record GoAway(int lastStreamId, ErrorCode errorCode, String message) implements Frame {
 

@@ -8,6 +8,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -126,11 +127,24 @@ public final class FrameCodec {
 			return ByteBuffer.allocate(4).putInt(update.increment()).array();
 		}
 		if (frame instanceof Frame.GoAway goAway) {
-			byte[] message = goAway.message().getBytes(StandardCharsets.UTF_8);
+			byte[] message = goAwayMessage(goAway.message());
 			return ByteBuffer.allocate(8 + message.length).putInt(goAway.lastStreamId())
 				.putInt(goAway.errorCode().code()).put(message).array();
 		}
 		return new byte[0];
+	}
+
+	private static byte[] goAwayMessage(String message) {
+		byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+		if (bytes.length <= MAX_GOAWAY_MESSAGE) {
+			return bytes;
+		}
+		// the message is diagnostic only: cut it at a character boundary rather than send a frame the peer must reject
+		int end = MAX_GOAWAY_MESSAGE;
+		while ((bytes[end] & 0xC0) == 0x80) {
+			end--;
+		}
+		return Arrays.copyOf(bytes, end);
 	}
 
 	private static byte[] encodeHeaderBlock(List<Header> headers) {

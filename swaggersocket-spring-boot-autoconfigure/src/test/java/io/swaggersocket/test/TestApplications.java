@@ -77,7 +77,9 @@ public final class TestApplications implements AutoCloseable {
 
 	@Override
 	public void close() {
-		for (ConfigurableApplicationContext context : this.contexts) {
+		// clients first, so that they do not start reconnecting to servers that stop before them
+		for (int i = this.contexts.size() - 1; i >= 0; i--) {
+			ConfigurableApplicationContext context = this.contexts.get(i);
 			if (context.isActive()) {
 				SpringApplication.exit(context);
 			}
