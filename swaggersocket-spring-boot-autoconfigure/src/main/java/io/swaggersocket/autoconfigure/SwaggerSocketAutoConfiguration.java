@@ -1,5 +1,7 @@
 package io.swaggersocket.autoconfigure;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import io.swaggersocket.client.ReconnectPolicy;
@@ -11,6 +13,10 @@ import io.swaggersocket.connection.ConnectionOptions;
 import io.swaggersocket.connection.ConnectionSettings;
 import io.swaggersocket.connection.SwaggerSocketConnections;
 import io.swaggersocket.connection.SwaggerSocketHeartbeatHandler;
+import io.swaggersocket.connection.SwaggerSocketStreamHandler;
+import io.swaggersocket.http.SocketRequestDispatcher;
+import io.swaggersocket.http.SwaggerSocketExchanges;
+import io.swaggersocket.http.SwaggerSocketWebClients;
 import io.swaggersocket.protocol.FrameCodec;
 import io.swaggersocket.server.SwaggerSocketUpgradeHandler;
 import io.swaggersocket.server.SwaggerSocketWebSocketHandler;
@@ -27,6 +33,10 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 
@@ -52,10 +62,44 @@ public final class SwaggerSocketAutoConfiguration {
 	@ConditionalOnMissingBean
 	ConnectionManager swaggerSocketConnectionManager(SwaggerSocketProperties properties,
 			SwaggerSocketConnections connections, ApplicationEventPublisher eventPublisher,
-			ObjectProvider<SwaggerSocketHeartbeatHandler> heartbeatHandler) {
+			ObjectProvider<SwaggerSocketHeartbeatHandler> heartbeatHandler, SwaggerSocketStreamHandler streamHandler) {
 		return new ConnectionManager(connectionOptions(properties), connections, eventPublisher,
 				heartbeatHandler.getIfAvailable(() -> new SwaggerSocketHeartbeatHandler() {
-				}));
+				}), streamHandler);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	SwaggerSocketStreamHandler swaggerSocketRequestDispatcher(SwaggerSocketProperties properties,
+			ObjectProvider<HttpHandler> httpHandler, Environment environment) {
+		SwaggerSocketProperties.Expose expose = properties.getExpose();
+		List<String> exclude = new ArrayList<>(expose.getExclude());
+		if (expose.isExcludeActuator()) {
+			String basePath = environment.getProperty("management.endpoints.web.base-path", "/actuator");
+			exclude.add(basePath + "/**");
+		}
+		return new SocketRequestDispatcher(() -> httpHandler.getIfAvailable(() -> NOT_SERVING),
+				properties.getServer().isServe(), properties.getClient().isServe(), expose.getInclude(), exclude);
+	}
+
+	/** Answers 404 in applications without a WebFlux HttpHandler (for example a non-web client). */
+	private static final HttpHandler NOT_SERVING = (request, response) -> {
+		response.setStatusCode(HttpStatus.NOT_FOUND);
+		return response.setComplete();
+	};
+
+	@Bean
+	@ConditionalOnMissingBean
+	SwaggerSocketExchanges swaggerSocketExchanges() {
+		return new SwaggerSocketExchanges();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	SwaggerSocketWebClients swaggerSocketWebClients(SwaggerSocketConnections connections,
+			ObjectProvider<WebClient.Builder> builders, ObjectProvider<SwaggerSocketClient> client) {
+		return new SwaggerSocketWebClients(connections, () -> builders.getIfAvailable(WebClient::builder),
+				() -> client.getIfAvailable() != null ? client.getObject().getConnection().orElse(null) : null);
 	}
 
 	static ConnectionOptions connectionOptions(SwaggerSocketProperties properties) {

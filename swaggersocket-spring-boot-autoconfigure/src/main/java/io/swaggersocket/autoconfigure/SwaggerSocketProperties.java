@@ -2,7 +2,9 @@ package io.swaggersocket.autoconfigure;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
@@ -23,6 +25,12 @@ public class SwaggerSocketProperties {
 	private final Heartbeat heartbeat = new Heartbeat();
 
 	private final Limits limits = new Limits();
+
+	private final Expose expose = new Expose();
+
+	public Expose getExpose() {
+		return this.expose;
+	}
 
 	public Server getServer() {
 		return this.server;
@@ -54,6 +62,20 @@ public class SwaggerSocketProperties {
 		 * Path of the WebSocket endpoint.
 		 */
 		private String path = "/swaggersocket";
+
+		/**
+		 * Whether connections this application accepted serve the application's HTTP API to
+		 * their peers.
+		 */
+		private boolean serve = true;
+
+		public boolean isServe() {
+			return this.serve;
+		}
+
+		public void setServe(boolean serve) {
+			this.serve = serve;
+		}
 
 		public boolean isEnabled() {
 			return this.enabled;
@@ -94,7 +116,21 @@ public class SwaggerSocketProperties {
 		 */
 		private Map<String, String> headers = new LinkedHashMap<>();
 
+		/**
+		 * Whether the connection this application dialed serves the application's HTTP API to
+		 * the server.
+		 */
+		private boolean serve = true;
+
 		private final Reconnect reconnect = new Reconnect();
+
+		public boolean isServe() {
+			return this.serve;
+		}
+
+		public void setServe(boolean serve) {
+			this.serve = serve;
+		}
 
 		public @Nullable URI getUrl() {
 			return this.url;
@@ -202,6 +238,52 @@ public class SwaggerSocketProperties {
 
 		public void setTimeout(Duration timeout) {
 			this.timeout = timeout;
+		}
+
+	}
+
+	/**
+	 * Which paths of the application peers may reach over the socket.
+	 */
+	public static class Expose {
+
+		/**
+		 * Path patterns peers may reach (PathPattern syntax).
+		 */
+		private List<String> include = new ArrayList<>(List.of("/**"));
+
+		/**
+		 * Path patterns peers may not reach, even if included.
+		 */
+		private List<String> exclude = new ArrayList<>();
+
+		/**
+		 * Whether to exclude the actuator base path (management.endpoints.web.base-path).
+		 */
+		private boolean excludeActuator = true;
+
+		public List<String> getInclude() {
+			return this.include;
+		}
+
+		public void setInclude(List<String> include) {
+			this.include = include;
+		}
+
+		public List<String> getExclude() {
+			return this.exclude;
+		}
+
+		public void setExclude(List<String> exclude) {
+			this.exclude = exclude;
+		}
+
+		public boolean isExcludeActuator() {
+			return this.excludeActuator;
+		}
+
+		public void setExcludeActuator(boolean excludeActuator) {
+			this.excludeActuator = excludeActuator;
 		}
 
 	}

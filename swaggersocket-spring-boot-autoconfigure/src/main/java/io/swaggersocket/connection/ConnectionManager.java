@@ -42,6 +42,8 @@ public final class ConnectionManager implements SmartLifecycle {
 
 	private final SwaggerSocketHeartbeatHandler heartbeatHandler;
 
+	private final SwaggerSocketStreamHandler streamHandler;
+
 	private volatile boolean running;
 
 	/**
@@ -50,13 +52,16 @@ public final class ConnectionManager implements SmartLifecycle {
 	 * @param registry the registry that lists live connections
 	 * @param eventPublisher where lifecycle events go
 	 * @param heartbeatHandler the heartbeat customization
+	 * @param streamHandler serves the streams peers open
 	 */
 	public ConnectionManager(ConnectionOptions options, SwaggerSocketConnections registry,
-			ApplicationEventPublisher eventPublisher, SwaggerSocketHeartbeatHandler heartbeatHandler) {
+			ApplicationEventPublisher eventPublisher, SwaggerSocketHeartbeatHandler heartbeatHandler,
+			SwaggerSocketStreamHandler streamHandler) {
 		this.options = options;
 		this.registry = registry;
 		this.eventPublisher = eventPublisher;
 		this.heartbeatHandler = heartbeatHandler;
+		this.streamHandler = streamHandler;
 	}
 
 	/**
@@ -65,6 +70,10 @@ public final class ConnectionManager implements SmartLifecycle {
 	 */
 	public ConnectionOptions options() {
 		return this.options;
+	}
+
+	SwaggerSocketStreamHandler streamHandler() {
+		return this.streamHandler;
 	}
 
 	SwaggerSocketHeartbeatHandler heartbeatHandler() {

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.security.Principal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -13,10 +14,12 @@ import io.swaggersocket.protocol.CloseCodes;
 import io.swaggersocket.protocol.ErrorCode;
 import io.swaggersocket.protocol.Frame;
 import io.swaggersocket.protocol.FrameCodec;
+import io.swaggersocket.protocol.Header;
 import io.swaggersocket.protocol.ProtocolException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
@@ -79,6 +82,8 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	private volatile @Nullable HandshakeException handshakeFailure;
 
+	private volatile @Nullable Multiplexer multiplexer;
+
 	SocketConnection(WebSocketSession session, ConnectionRole role, Handshake handshake, ConnectionManager manager,
 			@Nullable InetSocketAddress remoteAddress, @Nullable Principal principal,
 			Consumer<SwaggerSocketConnection> onEstablished) {
@@ -113,6 +118,28 @@ final class SocketConnection implements SwaggerSocketConnection {
 	}
 
 	@Override
+	public Mono<StreamMessage> exchange(List<Header> headers, Publisher<? extends DataBuffer> body) {
+		return Mono.defer(() -> {
+			Multiplexer multiplexer = this.multiplexer;
+			Termination end = this.termination.get();
+			if (end != null) {
+				return Mono.error(new SwaggerSocketConnectionClosedException(
+						"Connection " + this.logPrefix().trim() + " is closed: " + end.detail()));
+			}
+			if (multiplexer == null) {
+				return Mono.error(new IllegalStateException("The handshake has not completed"));
+			}
+			return multiplexer.open(headers, body);
+		});
+	}
+
+	@Override
+	public int activeStreams() {
+		Multiplexer multiplexer = this.multiplexer;
+		return (multiplexer != null) ? multiplexer.activeStreams() : 0;
+	}
+
+	@Override
 	public Mono<Void> close() {
 		return close(CloseCodes.NORMAL, "Closed by this application");
 	}
@@ -128,7 +155,10 @@ final class SocketConnection implements SwaggerSocketConnection {
 			if (this.termination.get() != null) {
 				return Mono.empty();
 			}
-			send(new Frame.GoAway(0, ErrorCode.NO_ERROR, reason));
+			Multiplexer multiplexer = this.multiplexer;
+			if (multiplexer != null) {
+				multiplexer.goAway(reason);
+			}
 			closeLocally(Termination.closed(closeCode, reason, true));
 			return this.finished.asMono().timeout(CLOSE_GRACE, Mono.empty());
 		});
@@ -235,16 +265,19 @@ final class SocketConnection implements SwaggerSocketConnection {
 	}
 
 	private void onStreamFrame(Frame frame) {
-		// Streams (HTTP exchanges) are not served by this version yet: refuse them, safe to retry.
-		if (frame instanceof Frame.Headers headers) {
-			send(new Frame.Reset(headers.streamId(), ErrorCode.REFUSED_STREAM));
+		Multiplexer multiplexer = this.multiplexer;
+		if (multiplexer != null) {
+			multiplexer.onFrame(frame);
 		}
 	}
 
 	private void onProtocolError(ProtocolException ex) {
 		if (ex.isStreamError() && this.info != null) {
 			logger.warn(logPrefix() + "Resetting stream " + ex.streamId() + ": " + ex.getMessage());
-			send(new Frame.Reset(ex.streamId(), ex.errorCode()));
+			Multiplexer multiplexer = this.multiplexer;
+			if (multiplexer != null) {
+				multiplexer.resetMalformed(ex.streamId(), ex.errorCode());
+			}
 			return;
 		}
 		logger.warn(logPrefix() + "Protocol error, closing with " + ex.closeCode() + ": " + ex.getMessage());
@@ -280,6 +313,8 @@ final class SocketConnection implements SwaggerSocketConnection {
 			}
 			this.info = new ConnectionInfo(result.connectionId(), this.role, result.metadata(), this.remoteAddress,
 					this.principal, Instant.now());
+			this.multiplexer = new Multiplexer(this, this.role, this.manager.options().settings(),
+					result.peerSettings(), this.manager.streamHandler());
 		}
 		Duration interval = this.manager.options().heartbeatInterval();
 		this.timers.add(Flux.interval(interval, interval).subscribe((tick) -> heartbeat(),
@@ -363,6 +398,11 @@ final class SocketConnection implements SwaggerSocketConnection {
 			}
 		}
 		this.timers.dispose();
+		Multiplexer multiplexer = this.multiplexer;
+		if (multiplexer != null) {
+			multiplexer.terminate(new SwaggerSocketConnectionClosedException(
+					"Connection " + logPrefix().trim() + (end.isFailure() ? " failed: " : " closed: ") + end.detail()));
+		}
 		if (this.info != null) {
 			this.manager.terminated(this, end);
 		}

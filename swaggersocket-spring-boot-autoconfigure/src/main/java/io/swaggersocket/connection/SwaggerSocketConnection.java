@@ -2,8 +2,14 @@ package io.swaggersocket.connection;
 
 import java.time.Duration;
 
+import java.util.List;
+
+import io.swaggersocket.protocol.Header;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.buffer.DataBuffer;
 
 /**
  * A live connection to a peer application. Obtained from {@link SwaggerSocketConnections} or
@@ -36,6 +42,24 @@ public interface SwaggerSocketConnection {
 	 * @return the round-trip time, or {@code null} before the first pong
 	 */
 	@Nullable Duration lastRoundTrip();
+
+	/**
+	 * Open a stream to the peer: send request headers and body, and receive the response. Most
+	 * applications use a {@code WebClient} bound to the connection instead.
+	 * @param headers the request header fields, {@code :method} and {@code :path} first
+	 * @param body the request body (empty for none)
+	 * @return the response head and body; errors with {@link SwaggerSocketConnectionClosedException}
+	 * if the connection ends first, {@link SwaggerSocketStreamRefusedException} if the peer refused
+	 * the stream (safe to retry), {@link SwaggerSocketStreamResetException} if it was reset.
+	 * Cancelling it resets the stream with CANCEL.
+	 */
+	Mono<StreamMessage> exchange(List<Header> headers, Publisher<? extends DataBuffer> body);
+
+	/**
+	 * Return how many streams are open on this connection, in both directions.
+	 * @return the number of active streams
+	 */
+	int activeStreams();
 
 	/**
 	 * Close the connection in an orderly way: GOAWAY, then WebSocket close 1000. Both sides

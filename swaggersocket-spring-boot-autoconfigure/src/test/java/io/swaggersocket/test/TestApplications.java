@@ -88,6 +88,7 @@ public final class TestApplications implements AutoCloseable {
 
 	@SpringBootConfiguration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
+	@org.springframework.context.annotation.Import(TestEndpoints.class)
 	static class TestApp {
 
 		@Bean

@@ -1,0 +1,800 @@
+package io.swaggersocket.connection;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.swaggersocket.protocol.CloseCodes;
+import io.swaggersocket.protocol.ErrorCode;
+import io.swaggersocket.protocol.Frame;
+import io.swaggersocket.protocol.Header;
+import io.swaggersocket.protocol.ProtocolException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Sinks;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+
+/**
+ * The streams of one open connection: stream ids, opening and answering streams, body
+ * transfer under flow control in both directions, reset and go-away. See docs/PROTOCOL.md,
+ * "Streams" and "Flow control".
+ *
+ * <p>Flow control: a body is read from its publisher one buffer at a time, and the next buffer
+ * is requested only once the current one went out within the peer's stream and connection
+ * credit. Received body bytes are handed to the subscriber as it requests them, and credit goes
+ * back to the peer (WINDOW_UPDATE) as they are handed over or discarded. Neither side buffers
+ * more than the windows it declared.
+ *
+ * <p>All state is guarded by this object's monitor; subscribers are signalled outside it where
+ * they may run application code.
+ */
+final class Multiplexer {
+
+	private static final Log logger = LogFactory.getLog(Multiplexer.class);
+
+	private static final DefaultDataBufferFactory BUFFERS = DefaultDataBufferFactory.sharedInstance;
+
+	private final SocketConnection connection;
+
+	private final ConnectionSettings local;
+
+	private final ConnectionSettings peer;
+
+	private final SwaggerSocketStreamHandler handler;
+
+	private final Map<Integer, Stream> streams = new HashMap<>();
+
+	private final ArrayDeque<Stream> blocked = new ArrayDeque<>();
+
+	private final ArrayDeque<Stream> pendingOpens = new ArrayDeque<>();
+
+	private int nextLocalId;
+
+	private int highestRemoteId;
+
+	private int openLocal;
+
+	private int openRemote;
+
+	private long sendCredit;
+
+	private long receivedUngranted;
+
+	private long consumedUngranted;
+
+	private int peerLastStreamId = Integer.MAX_VALUE;
+
+	private boolean goingAway;
+
+	private @Nullable RuntimeException terminated;
+
+	Multiplexer(SocketConnection connection, ConnectionRole role, ConnectionSettings local, ConnectionSettings peer,
+			SwaggerSocketStreamHandler handler) {
+		this.connection = connection;
+		this.local = local;
+		this.peer = peer;
+		this.handler = handler;
+		this.nextLocalId = (role == ConnectionRole.CLIENT) ? 1 : 2;
+		this.sendCredit = peer.connectionWindow();
+	}
+
+	// ---- opening streams (calling the peer)
+
+	Mono<StreamMessage> open(List<Header> headers, Publisher<? extends DataBuffer> body) {
+		return Mono.create((sink) -> {
+			Stream stream = new Stream(true);
+			stream.response = sink;
+			stream.headersToSend = headers;
+			stream.body = body;
+			synchronized (this) {
+				RuntimeException refusal = refusal();
+				if (refusal != null) {
+					sink.error(refusal);
+					return;
+				}
+				if (this.openLocal >= this.peer.maxConcurrentStreams()) {
+					this.pendingOpens.add(stream);
+				}
+				else {
+					start(stream);
+				}
+			}
+			sink.onCancel(() -> cancelledByCaller(stream));
+		});
+	}
+
+	private @Nullable RuntimeException refusal() {
+		if (this.terminated != null) {
+			return this.terminated;
+		}
+		if (this.peerLastStreamId != Integer.MAX_VALUE || this.goingAway) {
+			return new SwaggerSocketStreamRefusedException("The connection is going away; no new streams");
+		}
+		return null;
+	}
+
+	private void start(Stream stream) {
+		stream.id = this.nextLocalId;
+		this.nextLocalId += 2;
+		this.streams.put(stream.id, stream);
+		this.openLocal++;
+		stream.startSending();
+	}
+
+	private void cancelledByCaller(Stream stream) {
+		synchronized (this) {
+			if (this.pendingOpens.remove(stream)) {
+				return;
+			}
+		}
+		if (!stream.responded) {
+			reset(stream, ErrorCode.CANCEL, new SwaggerSocketStreamResetException(ErrorCode.CANCEL, "Cancelled by the caller"), true);
+		}
+	}
+
+	// ---- inbound frames
+
+	void onFrame(Frame frame) {
+		if (frame instanceof Frame.Headers headers) {
+			onHeaders(headers);
+		}
+		else if (frame instanceof Frame.Data data) {
+			onData(data);
+		}
+		else if (frame instanceof Frame.Reset reset) {
+			Stream stream = stream(reset.streamId());
+			if (stream != null) {
+				onPeerReset(stream, reset.errorCode());
+			}
+		}
+		else if (frame instanceof Frame.WindowUpdate update) {
+			onWindowUpdate(update);
+		}
+		else if (frame instanceof Frame.GoAway goAway) {
+			onGoAway(goAway);
+		}
+	}
+
+	private synchronized @Nullable Stream stream(int id) {
+		return this.streams.get(id);
+	}
+
+	private boolean isLocalId(int id) {
+		return (id % 2) == (this.nextLocalId % 2);
+	}
+
+	private void onHeaders(Frame.Headers frame) {
+		int id = frame.streamId();
+		Stream stream;
+		synchronized (this) {
+			stream = this.streams.get(id);
+			if (stream == null) {
+				if (isLocalId(id)) {
+					if (id >= this.nextLocalId) {
+						throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, CloseCodes.PROTOCOL_ERROR,
+								"HEADERS on stream " + id + " that this side never opened");
+					}
+					return; // a stream we already closed: discard
+				}
+				if (id <= this.highestRemoteId) {
+					return; // closed stream: discard
+				}
+				openRemote(frame);
+				return;
+			}
+		}
+		if (!stream.local || stream.responded) {
+			// no trailers in this version
+			reset(stream, ErrorCode.PROTOCOL_ERROR, new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
+					"Unexpected second HEADERS on stream " + id), true);
+			return;
+		}
+		stream.responded = true;
+		if (frame.endStream()) {
+			stream.remoteEnded();
+		}
+		stream.response.success(new StreamMessage(frame.headers(), stream.body()));
+		if (frame.endStream()) {
+			maybeClose(stream);
+		}
+	}
+
+	/** Called with the monitor held. */
+	private void openRemote(Frame.Headers frame) {
+		int id = frame.streamId();
+		this.highestRemoteId = id;
+		if (this.goingAway || this.terminated != null) {
+			this.connection.send(new Frame.Reset(id, ErrorCode.REFUSED_STREAM));
+			return;
+		}
+		if (this.openRemote >= this.local.maxConcurrentStreams()) {
+			logger.warn(this.connection.logPrefix() + "Refusing stream " + id + ": the peer already has "
+					+ this.openRemote + " streams open (maxConcurrentStreams)");
+			this.connection.send(new Frame.Reset(id, ErrorCode.REFUSED_STREAM));
+			return;
+		}
+		Stream stream = new Stream(false);
+		stream.id = id;
+		stream.responded = true;
+		this.streams.put(id, stream);
+		this.openRemote++;
+		if (frame.endStream()) {
+			stream.remoteEnded();
+		}
+		StreamMessage request = new StreamMessage(frame.headers(), stream.body());
+		stream.handling = Mono.defer(() -> this.handler.handle(this.connection, request, stream))
+			.subscribe(null, (ex) -> handlerFailed(stream, ex), () -> handlerDone(stream));
+	}
+
+	private void handlerFailed(Stream stream, Throwable ex) {
+		logger.debug(this.connection.logPrefix() + "Handler failed on stream " + stream.id, ex);
+		reset(stream, ErrorCode.INTERNAL_ERROR, new SwaggerSocketStreamResetException(ErrorCode.INTERNAL_ERROR,
+				"Handler failed: " + ex), true);
+	}
+
+	private void handlerDone(Stream stream) {
+		boolean unanswered;
+		synchronized (this) {
+			unanswered = !stream.closed && !stream.sending;
+		}
+		if (unanswered) {
+			reset(stream, ErrorCode.INTERNAL_ERROR, new SwaggerSocketStreamResetException(ErrorCode.INTERNAL_ERROR,
+					"The handler completed without a response"), true);
+			return;
+		}
+		// a request body the handler never read still holds connection credit: let it drain
+		stream.drainUnread();
+	}
+
+	private void onData(Frame.Data frame) {
+		int length = frame.data().remaining();
+		Stream stream;
+		synchronized (this) {
+			this.receivedUngranted += length;
+			if (this.receivedUngranted > this.local.connectionWindow()) {
+				throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, CloseCodes.PROTOCOL_ERROR,
+						"The peer exceeded the connection window of " + this.local.connectionWindow() + " bytes");
+			}
+			stream = this.streams.get(frame.streamId());
+			if (stream == null) {
+				int id = frame.streamId();
+				boolean idle = isLocalId(id) ? id >= this.nextLocalId : id > this.highestRemoteId;
+				if (idle) {
+					throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, CloseCodes.PROTOCOL_ERROR,
+							"DATA on stream " + id + " that was never opened");
+				}
+				consumed(null, length);
+				return;
+			}
+			if (stream.remoteEnded || (stream.local && !stream.responded)) {
+				consumed(null, length);
+				stream = null;
+			}
+			else {
+				stream.receivedUngranted += length;
+				if (stream.receivedUngranted > this.local.initialStreamWindow()) {
+					consumed(null, length);
+					stream.receivedUngranted -= length;
+					stream.flowControlViolated = true;
+				}
+			}
+		}
+		Stream target = (stream != null) ? stream : this.streams.get(frame.streamId());
+		if (target == null) {
+			return;
+		}
+		if (stream == null) {
+			reset(target, ErrorCode.STREAM_CLOSED, new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
+					"DATA on stream " + target.id + " in the wrong state"), true);
+			return;
+		}
+		if (stream.flowControlViolated) {
+			reset(stream, ErrorCode.FLOW_CONTROL_ERROR, new SwaggerSocketStreamResetException(
+					ErrorCode.FLOW_CONTROL_ERROR, "The peer exceeded the stream window"), true);
+			return;
+		}
+		stream.deliver(frame.data(), frame.endStream());
+	}
+
+	private void onWindowUpdate(Frame.WindowUpdate update) {
+		List<Stream> wake;
+		synchronized (this) {
+			if (update.streamId() == 0) {
+				this.sendCredit += update.increment();
+				if (this.sendCredit > Integer.MAX_VALUE) {
+					throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, CloseCodes.PROTOCOL_ERROR,
+							"Connection send window overflowed 2^31-1");
+				}
+				wake = new ArrayList<>(this.blocked);
+				this.blocked.clear();
+			}
+			else {
+				Stream stream = this.streams.get(update.streamId());
+				if (stream == null) {
+					return;
+				}
+				stream.sendCredit += update.increment();
+				if (stream.sendCredit > Integer.MAX_VALUE) {
+					throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, CloseCodes.PROTOCOL_ERROR,
+							"Send window of stream " + stream.id + " overflowed 2^31-1");
+				}
+				this.blocked.remove(stream);
+				wake = List.of(stream);
+			}
+		}
+		wake.forEach(Stream::pump);
+	}
+
+	private void onGoAway(Frame.GoAway goAway) {
+		List<Stream> refused = new ArrayList<>();
+		synchronized (this) {
+			this.peerLastStreamId = Math.min(this.peerLastStreamId, goAway.lastStreamId());
+			for (Stream stream : this.streams.values()) {
+				if (stream.local && stream.id > this.peerLastStreamId) {
+					refused.add(stream);
+				}
+			}
+			refused.addAll(this.pendingOpens);
+			this.pendingOpens.clear();
+		}
+		for (Stream stream : refused) {
+			reset(stream, null, new SwaggerSocketStreamRefusedException(
+					"The peer is going away and did not process this stream"), false);
+		}
+	}
+
+	// ---- credit
+
+	/** Body bytes handed to a subscriber or discarded: return their credit. Called with or without the monitor. */
+	private synchronized void consumed(@Nullable Stream stream, int length) {
+		if (stream != null && !stream.remoteEnded && !stream.closed) {
+			stream.consumedUngranted += length;
+			if (stream.consumedUngranted >= this.local.initialStreamWindow() / 2) {
+				this.connection.send(new Frame.WindowUpdate(stream.id, (int) stream.consumedUngranted));
+				stream.receivedUngranted -= stream.consumedUngranted;
+				stream.consumedUngranted = 0;
+			}
+		}
+		this.consumedUngranted += length;
+		if (this.consumedUngranted >= this.local.connectionWindow() / 2) {
+			this.connection.send(new Frame.WindowUpdate(0, (int) this.consumedUngranted));
+			this.receivedUngranted -= this.consumedUngranted;
+			this.consumedUngranted = 0;
+		}
+	}
+
+	// ---- ending streams
+
+	private void maybeClose(Stream stream) {
+		Stream next = null;
+		synchronized (this) {
+			if (stream.closed || !stream.localEnded || !stream.remoteEnded) {
+				return;
+			}
+			next = close(stream);
+		}
+		if (next != null) {
+			startPending(next);
+		}
+	}
+
+	/** Called with the monitor held; returns a pending stream that may start now. */
+	private @Nullable Stream close(Stream stream) {
+		stream.closed = true;
+		this.blocked.remove(stream);
+		if (this.streams.remove(stream.id, stream)) {
+			if (stream.local) {
+				this.openLocal--;
+				return this.pendingOpens.poll();
+			}
+			this.openRemote--;
+		}
+		return null;
+	}
+
+	private void startPending(Stream next) {
+		synchronized (this) {
+			RuntimeException refusal = refusal();
+			if (refusal == null) {
+				start(next);
+				return;
+			}
+			next.response.error(refusal);
+		}
+	}
+
+	/**
+	 * End a stream abnormally.
+	 * @param stream the stream
+	 * @param code the RESET code to send, or {@code null} to send nothing (the peer reset it or it is refused)
+	 * @param failure what its caller or handler sees
+	 * @param cancelHandler whether to cancel the handling of a peer-opened stream
+	 */
+	private void reset(Stream stream, @Nullable ErrorCode code, RuntimeException failure, boolean cancelHandler) {
+		Stream next;
+		synchronized (this) {
+			if (stream.closed) {
+				return;
+			}
+			if (code != null && stream.id != 0) {
+				this.connection.send(new Frame.Reset(stream.id, code));
+			}
+			next = close(stream);
+		}
+		stream.fail(failure, cancelHandler);
+		if (next != null) {
+			startPending(next);
+		}
+	}
+
+	private void onPeerReset(Stream stream, ErrorCode code) {
+		if (code == ErrorCode.NO_ERROR && stream.local && stream.remoteEnded) {
+			// the response is complete; the peer only asks us to stop sending the request body
+			synchronized (this) {
+				stream.localEnded = true;
+			}
+			stream.stopSending();
+			maybeClose(stream);
+			return;
+		}
+		RuntimeException failure = (code == ErrorCode.REFUSED_STREAM)
+				? new SwaggerSocketStreamRefusedException("The peer refused stream " + stream.id + "; safe to retry")
+				: new SwaggerSocketStreamResetException(code, "The peer reset stream " + stream.id + " with " + code);
+		reset(stream, null, failure, true);
+	}
+
+	/**
+	 * Reset a stream on a stream-level protocol error found while decoding its frame.
+	 * @param id the stream id
+	 * @param code the error code
+	 */
+	void resetMalformed(int id, ErrorCode code) {
+		Stream stream;
+		synchronized (this) {
+			stream = this.streams.get(id);
+			if (stream == null) {
+				if (!isLocalId(id) && id > this.highestRemoteId) {
+					// a refused HEADERS still opens (and closes) its stream id
+					this.highestRemoteId = id;
+				}
+				this.connection.send(new Frame.Reset(id, code));
+				return;
+			}
+		}
+		reset(stream, code, new SwaggerSocketStreamResetException(code, "Malformed frame on stream " + id), true);
+	}
+
+	/**
+	 * The connection ended: every stream and every waiting call fails.
+	 * @param failure the exception they fail with
+	 */
+	void terminate(RuntimeException failure) {
+		List<Stream> all;
+		synchronized (this) {
+			if (this.terminated != null) {
+				return;
+			}
+			this.terminated = failure;
+			all = new ArrayList<>(this.streams.values());
+			all.addAll(this.pendingOpens);
+			this.pendingOpens.clear();
+			for (Stream stream : all) {
+				stream.closed = true;
+			}
+			this.streams.clear();
+			this.blocked.clear();
+		}
+		for (Stream stream : all) {
+			stream.fail(failure, true);
+		}
+	}
+
+	/**
+	 * Stop accepting streams from the peer and announce it with GOAWAY.
+	 */
+	synchronized void goAway(String reason) {
+		if (!this.goingAway) {
+			this.goingAway = true;
+			this.connection.send(new Frame.GoAway(this.highestRemoteId, ErrorCode.NO_ERROR, reason));
+		}
+	}
+
+	synchronized int activeStreams() {
+		return this.streams.size();
+	}
+
+	/**
+	 * One stream, from either side. Its outbound half sends a body under flow control; its
+	 * inbound half delivers the peer's body.
+	 */
+	private final class Stream implements StreamResponder {
+
+		final boolean local;
+
+		int id;
+
+		// outbound half
+		@Nullable List<Header> headersToSend;
+
+		@Nullable Publisher<? extends DataBuffer> body;
+
+		boolean sending;
+
+		boolean headersSent;
+
+		boolean localEnded;
+
+		long sendCredit = Multiplexer.this.peer.initialStreamWindow();
+
+		@Nullable ByteBuffer pending;
+
+		boolean bodyCompleted;
+
+		@Nullable BodySubscriber subscriber;
+
+		@Nullable MonoSink<Void> sent;
+
+		// inbound half
+		final Sinks.Many<DataBuffer> inbound = Sinks.many().unicast().onBackpressureBuffer();
+
+		boolean bodySubscribed;
+
+		boolean remoteEnded;
+
+		long receivedUngranted;
+
+		long consumedUngranted;
+
+		boolean flowControlViolated;
+
+		// calling side: the response; serving side: the handling
+		@Nullable MonoSink<StreamMessage> response;
+
+		boolean responded;
+
+		@Nullable Disposable handling;
+
+		boolean closed;
+
+		Stream(boolean local) {
+			this.local = local;
+		}
+
+		Flux<DataBuffer> body() {
+			return this.inbound.asFlux()
+				.doOnSubscribe((subscription) -> this.bodySubscribed = true)
+				.doOnNext((buffer) -> consumed(this, buffer.readableByteCount()))
+				.doOnDiscard(DataBuffer.class, (buffer) -> consumed(null, buffer.readableByteCount()))
+				.doOnCancel(this::bodyCancelled);
+		}
+
+		private void bodyCancelled() {
+			if (this.local && !this.remoteEnded) {
+				Multiplexer.this.reset(this, ErrorCode.CANCEL,
+						new SwaggerSocketStreamResetException(ErrorCode.CANCEL, "Response body cancelled"), false);
+			}
+		}
+
+		void remoteEnded() {
+			this.remoteEnded = true;
+			emitInbound(() -> this.inbound.tryEmitComplete());
+		}
+
+		void deliver(ByteBuffer data, boolean end) {
+			if (data.hasRemaining()) {
+				DataBuffer buffer = BUFFERS.wrap(data);
+				Sinks.EmitResult result;
+				synchronized (this) {
+					result = this.inbound.tryEmitNext(buffer);
+				}
+				if (result.isFailure()) {
+					consumed(null, data.remaining());
+				}
+			}
+			if (end) {
+				synchronized (Multiplexer.this) {
+					this.remoteEnded = true;
+				}
+				emitInbound(() -> this.inbound.tryEmitComplete());
+				maybeClose(this);
+			}
+		}
+
+		private synchronized void emitInbound(Runnable emission) {
+			emission.run();
+		}
+
+		void drainUnread() {
+			if (!this.bodySubscribed) {
+				body().subscribe(null, (ex) -> {
+				});
+			}
+		}
+
+		// -- outbound
+
+		@Override
+		public Mono<Void> respond(List<Header> headers, Publisher<? extends DataBuffer> body) {
+			return Mono.create((sink) -> {
+				synchronized (Multiplexer.this) {
+					if (this.closed || this.sending) {
+						sink.error(this.closed ? new SwaggerSocketStreamResetException(ErrorCode.CANCEL,
+								"Stream " + this.id + " is closed") : new IllegalStateException("Already responding"));
+						return;
+					}
+					this.headersToSend = headers;
+					this.body = body;
+					this.sent = sink;
+					startSending();
+				}
+			});
+		}
+
+		@Override
+		public void reset(ErrorCode errorCode) {
+			Multiplexer.this.reset(this, errorCode,
+					new SwaggerSocketStreamResetException(errorCode, "Reset by this side"), false);
+		}
+
+		/** Called with the monitor held. */
+		void startSending() {
+			this.sending = true;
+			BodySubscriber subscriber = new BodySubscriber(this);
+			this.subscriber = subscriber;
+			this.body.subscribe(subscriber);
+			// a body that did not complete at once: the peer gets the headers now
+			if (!this.headersSent && !this.closed) {
+				sendHeaders(false);
+			}
+		}
+
+		private void sendHeaders(boolean endStream) {
+			this.headersSent = true;
+			Multiplexer.this.connection.send(new Frame.Headers(this.id, endStream, this.headersToSend));
+			this.headersToSend = null;
+		}
+
+		void onBodyBuffer(DataBuffer buffer) {
+			byte[] bytes = new byte[buffer.readableByteCount()];
+			buffer.read(bytes);
+			DataBufferUtils.release(buffer);
+			synchronized (Multiplexer.this) {
+				this.pending = ByteBuffer.wrap(bytes);
+			}
+			pump();
+		}
+
+		void onBodyComplete() {
+			synchronized (Multiplexer.this) {
+				this.bodyCompleted = true;
+			}
+			pump();
+		}
+
+		/** Send what credit allows; ask the body for more once the current buffer is out. */
+		void pump() {
+			boolean more;
+			boolean ended = false;
+			synchronized (Multiplexer.this) {
+				if (this.closed || this.localEnded || !this.sending) {
+					return;
+				}
+				ByteBuffer pending = this.pending;
+				while (pending != null && pending.hasRemaining()) {
+					long credit = Math.min(this.sendCredit, Multiplexer.this.sendCredit);
+					int length = (int) Math.min(Math.min(pending.remaining(), Multiplexer.this.peer.maxFrameSize()), credit);
+					if (length <= 0) {
+						if (!Multiplexer.this.blocked.contains(this)) {
+							Multiplexer.this.blocked.add(this);
+						}
+						return;
+					}
+					if (!this.headersSent) {
+						sendHeaders(false);
+					}
+					ByteBuffer chunk = pending.slice().limit(length);
+					pending.position(pending.position() + length);
+					this.sendCredit -= length;
+					Multiplexer.this.sendCredit -= length;
+					Multiplexer.this.connection.send(new Frame.Data(this.id, false, chunk));
+				}
+				this.pending = null;
+				more = !this.bodyCompleted;
+				if (this.bodyCompleted) {
+					if (this.headersSent) {
+						Multiplexer.this.connection.send(new Frame.Data(this.id, true, ByteBuffer.allocate(0)));
+					}
+					else {
+						sendHeaders(true);
+					}
+					this.localEnded = true;
+					ended = true;
+				}
+			}
+			if (ended) {
+				if (this.sent != null) {
+					this.sent.success();
+				}
+				maybeClose(this);
+			}
+			else if (more && this.subscriber != null) {
+				this.subscriber.request(1);
+			}
+		}
+
+		void stopSending() {
+			BodySubscriber subscriber = this.subscriber;
+			if (subscriber != null) {
+				subscriber.dispose();
+			}
+		}
+
+		/** Called without the monitor, once, after the stream was closed abnormally. */
+		void fail(RuntimeException failure, boolean cancelHandler) {
+			stopSending();
+			if (this.sent != null) {
+				this.sent.error(failure);
+			}
+			if (this.response != null && !this.responded) {
+				this.responded = true;
+				this.response.error(failure);
+			}
+			emitInbound(() -> this.inbound.tryEmitError(failure));
+			drainUnread();
+			if (cancelHandler && this.handling != null) {
+				this.handling.dispose();
+			}
+		}
+
+	}
+
+	/**
+	 * Reads a body one buffer at a time, on demand of the flow control.
+	 */
+	private final class BodySubscriber extends BaseSubscriber<DataBuffer> {
+
+		private final Stream stream;
+
+		BodySubscriber(Stream stream) {
+			this.stream = stream;
+		}
+
+		@Override
+		protected void hookOnSubscribe(Subscription subscription) {
+			request(1);
+		}
+
+		@Override
+		protected void hookOnNext(DataBuffer buffer) {
+			this.stream.onBodyBuffer(buffer);
+		}
+
+		@Override
+		protected void hookOnComplete() {
+			this.stream.onBodyComplete();
+		}
+
+		@Override
+		protected void hookOnError(Throwable ex) {
+			logger.debug(Multiplexer.this.connection.logPrefix() + "Body of stream " + this.stream.id + " failed", ex);
+			reset(this.stream, ErrorCode.INTERNAL_ERROR,
+					new SwaggerSocketStreamResetException(ErrorCode.INTERNAL_ERROR, "Body failed: " + ex), true);
+		}
+
+	}
+
+}

@@ -1,0 +1,98 @@
+package io.swaggersocket.http;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import io.swaggersocket.protocol.Header;
+
+import org.springframework.http.HttpHeaders;
+
+/**
+ * Converts between {@link HttpHeaders} and header fields on the wire, dropping the hop-by-hop
+ * fields of RFC 9110 section 7.6.1 in both directions: {@code Connection} and the fields it
+ * names, {@code Keep-Alive}, {@code Proxy-Connection}, {@code TE}, {@code Transfer-Encoding} and
+ * {@code Upgrade}. A stream's body is delimited by END_STREAM, never by these.
+ */
+final class HeaderMapping {
+
+	static final String METHOD = ":method";
+
+	static final String PATH = ":path";
+
+	static final String STATUS = ":status";
+
+	private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
+			"transfer-encoding", "upgrade");
+
+	private HeaderMapping() {
+	}
+
+	/**
+	 * Write pseudo-headers, then the end-to-end fields of {@code headers}, names in lower case.
+	 */
+	static List<Header> toWire(List<Header> pseudoHeaders, HttpHeaders headers) {
+		Set<String> dropped = droppedNames(headers);
+		List<Header> wire = new ArrayList<>(pseudoHeaders.size() + headers.size());
+		wire.addAll(pseudoHeaders);
+		for (Map.Entry<String, List<String>> entry : headers.headerSet()) {
+			String name = entry.getKey().toLowerCase(Locale.ROOT);
+			if (dropped.contains(name)) {
+				continue;
+			}
+			for (String value : entry.getValue()) {
+				wire.add(new Header(name, value));
+			}
+		}
+		return wire;
+	}
+
+	/**
+	 * Read the regular (non-pseudo) fields of a header block, without hop-by-hop fields.
+	 */
+	static HttpHeaders fromWire(List<Header> wire) {
+		HttpHeaders headers = new HttpHeaders();
+		for (Header header : wire) {
+			if (!header.name().startsWith(":")) {
+				headers.add(header.name(), header.value());
+			}
+		}
+		Set<String> dropped = droppedNames(headers);
+		dropped.forEach(headers::remove);
+		return headers;
+	}
+
+	/**
+	 * Return the value of a pseudo-header, or {@code null}.
+	 */
+	static String pseudo(List<Header> wire, String name) {
+		for (Header header : wire) {
+			if (header.name().equals(name)) {
+				return header.value();
+			}
+			if (!header.name().startsWith(":")) {
+				break;
+			}
+		}
+		return null;
+	}
+
+	private static Set<String> droppedNames(HttpHeaders headers) {
+		Set<String> dropped = new HashSet<>(HOP_BY_HOP);
+		List<String> connection = headers.get(HttpHeaders.CONNECTION);
+		if (connection != null) {
+			for (String value : connection) {
+				for (String token : value.split(",")) {
+					if (!token.isBlank()) {
+						dropped.add(token.trim().toLowerCase(Locale.ROOT));
+					}
+				}
+			}
+		}
+		return dropped;
+	}
+
+}

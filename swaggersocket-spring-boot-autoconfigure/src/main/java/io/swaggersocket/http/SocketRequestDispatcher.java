@@ -1,0 +1,126 @@
+package io.swaggersocket.http;
+
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import io.swaggersocket.connection.ConnectionRole;
+import io.swaggersocket.connection.StreamMessage;
+import io.swaggersocket.connection.StreamResponder;
+import io.swaggersocket.connection.SwaggerSocketConnection;
+import io.swaggersocket.connection.SwaggerSocketStreamHandler;
+import io.swaggersocket.protocol.ErrorCode;
+import io.swaggersocket.protocol.Header;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.server.PathContainer;
+import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
+
+/**
+ * Serves streams by dispatching them, as HTTP requests, into the application's WebFlux
+ * {@link HttpHandler}: the whole pipeline (WebFilters, security, routing, codecs, exception
+ * handlers, observation) applies as to requests over plain HTTP.
+ *
+ * <p>The dispatched request's URI is {@code http://{Host header}{:path}}; the host is
+ * {@code swaggersocket} when the caller sent no Host header. Paths not exposed to the role get
+ * 404 without reaching the handler.
+ */
+public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler {
+
+	private static final Log logger = LogFactory.getLog(SocketRequestDispatcher.class);
+
+	/** Host of dispatched requests whose caller sent no Host header. */
+	public static final String DEFAULT_HOST = "swaggersocket";
+
+	private final Supplier<HttpHandler> httpHandler;
+
+	private final boolean serveOnServerRole;
+
+	private final boolean serveOnClientRole;
+
+	private final List<PathPattern> include;
+
+	private final List<PathPattern> exclude;
+
+	private final AtomicInteger streamNumbers = new AtomicInteger();
+
+	/**
+	 * Create a dispatcher.
+	 * @param httpHandler the application's handler, looked up on first use
+	 * @param serveOnServerRole whether connections this application accepted serve requests
+	 * @param serveOnClientRole whether connections this application dialed serve requests
+	 * @param include path patterns that may be reached over the socket
+	 * @param exclude path patterns that may not, even if included
+	 */
+	public SocketRequestDispatcher(Supplier<HttpHandler> httpHandler, boolean serveOnServerRole,
+			boolean serveOnClientRole, List<String> include, List<String> exclude) {
+		this.httpHandler = httpHandler;
+		this.serveOnServerRole = serveOnServerRole;
+		this.serveOnClientRole = serveOnClientRole;
+		this.include = include.stream().map(PathPatternParser.defaultInstance::parse).toList();
+		this.exclude = exclude.stream().map(PathPatternParser.defaultInstance::parse).toList();
+	}
+
+	@Override
+	public Mono<Void> handle(SwaggerSocketConnection connection, StreamMessage message, StreamResponder responder) {
+		String method = HeaderMapping.pseudo(message.headers(), HeaderMapping.METHOD);
+		String path = HeaderMapping.pseudo(message.headers(), HeaderMapping.PATH);
+		if (method == null || path == null || method.isEmpty() || !path.startsWith("/")) {
+			logger.warn("[" + connection.id() + "] Request without a valid :method and :path; resetting its stream");
+			responder.reset(ErrorCode.PROTOCOL_ERROR);
+			return Mono.empty();
+		}
+		HttpHeaders headers = HeaderMapping.fromWire(message.headers());
+		URI uri;
+		try {
+			uri = URI.create("http://" + host(headers) + path);
+		}
+		catch (IllegalArgumentException ex) {
+			return status(responder, 400);
+		}
+		if (!exposed(connection.info().role(), uri.getRawPath())) {
+			return status(responder, 404);
+		}
+		SocketServerHttpRequest request = new SocketServerHttpRequest(HttpMethod.valueOf(method), uri, headers,
+				message.body(), connection, this.streamNumbers.incrementAndGet());
+		SocketServerHttpResponse response = new SocketServerHttpResponse(responder);
+		return this.httpHandler.get()
+			.handle(request, response)
+			.then(Mono.defer(response::completeIfUnanswered))
+			.onErrorResume((ex) -> {
+				if (response.isResponded()) {
+					return Mono.error(ex);
+				}
+				logger.error("[" + connection.id() + "] Unhandled failure dispatching " + method + " " + path, ex);
+				return status(responder, 500);
+			});
+	}
+
+	private boolean exposed(ConnectionRole role, String rawPath) {
+		boolean serve = (role == ConnectionRole.SERVER) ? this.serveOnServerRole : this.serveOnClientRole;
+		if (!serve) {
+			return false;
+		}
+		PathContainer path = PathContainer.parsePath(rawPath);
+		return this.include.stream().anyMatch((pattern) -> pattern.matches(path))
+				&& this.exclude.stream().noneMatch((pattern) -> pattern.matches(path));
+	}
+
+	private static String host(HttpHeaders headers) {
+		String host = headers.getFirst(HttpHeaders.HOST);
+		return (host != null && !host.isBlank()) ? host : DEFAULT_HOST;
+	}
+
+	private static Mono<Void> status(StreamResponder responder, int status) {
+		return responder.respond(List.of(new Header(HeaderMapping.STATUS, Integer.toString(status))), Flux.empty());
+	}
+
+}

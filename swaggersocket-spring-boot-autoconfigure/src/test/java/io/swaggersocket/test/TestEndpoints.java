@@ -1,0 +1,231 @@
+package io.swaggersocket.test;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.swaggersocket.http.SwaggerSocketExchanges;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseCookie;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+
+/**
+ * The API every test application serves: a RouterFunction and a controller covering the HTTP
+ * features the socket must carry, plus streaming endpoints. The nested controllers are
+ * registered as member classes of this configuration.
+ */
+@Configuration(proxyBeanMethods = false)
+public class TestEndpoints {
+
+	/** Signals seen by streaming handlers, for cancellation tests. */
+	public static final List<String> signals = new CopyOnWriteArrayList<>();
+
+	@Bean
+	WebFilter addsHeader() {
+		return (exchange, chain) -> {
+			exchange.getResponse().getHeaders().add("X-Filtered", "yes");
+			return chain.filter(exchange);
+		};
+	}
+
+	@Bean
+	RouterFunction<ServerResponse> functionalRoutes() {
+		return RouterFunctions.route()
+			.GET("/fn/echo", (request) -> ServerResponse.ok()
+				.bodyValue(Map.of("q", request.queryParam("q").orElse(""), "over",
+						SwaggerSocketExchanges.connection(request.exchange()).isPresent())))
+			.POST("/fn/json", (request) -> request.bodyToMono(Map.class)
+				.flatMap((body) -> ServerResponse.status(HttpStatus.CREATED).bodyValue(Map.of("received", body))))
+			.PUT("/fn/items/{id}", (request) -> request.bodyToMono(String.class)
+				.flatMap((body) -> ServerResponse.ok().bodyValue(request.pathVariable("id") + "=" + body)))
+			.DELETE("/fn/items/{id}", (request) -> ServerResponse.noContent().build())
+			.GET("/fn/headers", (request) -> ServerResponse.ok()
+				.header("X-Echo", request.headers().firstHeader("X-Custom"))
+				.cookie(ResponseCookie.from("session", "abc123").path("/").httpOnly(true).build())
+				.bodyValue("cookie=" + request.cookies().getFirst("flavour").getValue()))
+			.POST("/fn/binary", (request) -> ServerResponse.ok()
+				.contentType(MediaType.APPLICATION_OCTET_STREAM)
+				.body(request.bodyToMono(byte[].class).map(TestEndpoints::reverse), byte[].class))
+			.build();
+	}
+
+	static byte[] reverse(byte[] bytes) {
+		byte[] reversed = new byte[bytes.length];
+		for (int i = 0; i < bytes.length; i++) {
+			reversed[i] = bytes[bytes.length - 1 - i];
+		}
+		return reversed;
+	}
+
+	@RestController
+	@RequestMapping("/mvc")
+	static class ApiController {
+
+		@GetMapping("/echo")
+		Map<String, Object> echo(@RequestParam String q, ServerWebExchange exchange) {
+			return Map.of("q", q, "over", SwaggerSocketExchanges.connection(exchange).isPresent());
+		}
+
+		@PostMapping("/json")
+		@org.springframework.web.bind.annotation.ResponseStatus(HttpStatus.CREATED)
+		Map<String, Object> json(@RequestBody Map<String, Object> body) {
+			return Map.of("received", body);
+		}
+
+		@PutMapping("/items/{id}")
+		String put(@PathVariable String id, @RequestBody String body) {
+			return id + "=" + body;
+		}
+
+		@DeleteMapping("/items/{id}")
+		ResponseEntity<Void> delete(@PathVariable String id) {
+			return ResponseEntity.noContent().build();
+		}
+
+		@GetMapping("/headers")
+		ResponseEntity<String> headers(@RequestHeader("X-Custom") String custom,
+				@org.springframework.web.bind.annotation.CookieValue("flavour") String flavour) {
+			return ResponseEntity.ok()
+				.header("X-Echo", custom)
+				.header("Set-Cookie", ResponseCookie.from("session", "abc123").path("/").httpOnly(true).build().toString())
+				.body("cookie=" + flavour);
+		}
+
+		@PostMapping(path = "/binary", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+		byte[] binary(@RequestBody byte[] body) {
+			return reverse(body);
+		}
+
+		@GetMapping("/fail")
+		String fail() {
+			throw new IllegalStateException("boom");
+		}
+
+		@GetMapping("/id/{id}")
+		Mono<String> id(@PathVariable String id) {
+			return Mono.just(id).delayElement(Duration.ofMillis(1));
+		}
+
+		@ExceptionHandler(IllegalStateException.class)
+		ResponseEntity<Map<String, String>> handle(IllegalStateException ex) {
+			return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body(Map.of("error", ex.getMessage()));
+		}
+
+	}
+
+	@RestController
+	@RequestMapping("/stream")
+	static class StreamingController {
+
+		@GetMapping(path = "/sse", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+		Flux<ServerSentEvent<String>> sse() {
+			return Flux.interval(Duration.ofMillis(200))
+				.take(10)
+				.map((i) -> ServerSentEvent.builder("event-" + i).id(Long.toString(i)).build())
+				.doOnNext((event) -> signals.add("produced " + event.data()));
+		}
+
+		/** {@code size} bytes of a repeating pattern, in 64 KiB buffers generated on demand. */
+		@GetMapping(path = "/download", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+		Flux<DataBuffer> download(@RequestParam long size) {
+			return pattern(size);
+		}
+
+		@PostMapping(path = "/upload")
+		Mono<Map<String, Object>> upload(@RequestBody Flux<DataBuffer> body) {
+			MessageDigest digest = sha256();
+			return body.doOnNext((buffer) -> {
+				byte[] bytes = new byte[buffer.readableByteCount()];
+				buffer.read(bytes);
+				digest.update(bytes);
+				DataBufferUtils.release(buffer);
+			}).count().map((count) -> Map.of("sha256", HexFormat.of().formatHex(digest.digest())));
+		}
+
+		@GetMapping(path = "/endless", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+		Flux<String> endless() {
+			return Flux.interval(Duration.ofMillis(50))
+				.map((i) -> "tick-" + i)
+				.doOnCancel(() -> signals.add("endless cancelled"));
+		}
+
+		@GetMapping("/fail-midway")
+		Flux<String> failMidway() {
+			return Flux.concat(Flux.just("first\n", "second\n"), Mono.error(new IllegalStateException("mid-body")));
+		}
+
+	}
+
+	/** The bytes {@code download} serves: byte i is {@code (i * 31 + 7) & 0xFF}. */
+	public static Flux<DataBuffer> pattern(long size) {
+		int chunk = 64 * 1024;
+		return Flux.generate(() -> 0L, (offset, sink) -> {
+			if (offset >= size) {
+				sink.complete();
+				return offset;
+			}
+			int length = (int) Math.min(chunk, size - offset);
+			byte[] bytes = new byte[length];
+			for (int i = 0; i < length; i++) {
+				bytes[i] = (byte) (((offset + i) * 31 + 7) & 0xFF);
+			}
+			sink.next(DefaultDataBufferFactory.sharedInstance.wrap(bytes));
+			return offset + length;
+		});
+	}
+
+	public static MessageDigest sha256() {
+		try {
+			return MessageDigest.getInstance("SHA-256");
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	public static String sha256Hex(long size) {
+		MessageDigest digest = sha256();
+		pattern(size).doOnNext((buffer) -> {
+			byte[] bytes = new byte[buffer.readableByteCount()];
+			buffer.read(bytes);
+			digest.update(bytes);
+		}).blockLast();
+		return HexFormat.of().formatHex(digest.digest());
+	}
+
+	static String utf8(byte[] bytes) {
+		return new String(bytes, StandardCharsets.UTF_8);
+	}
+
+}
