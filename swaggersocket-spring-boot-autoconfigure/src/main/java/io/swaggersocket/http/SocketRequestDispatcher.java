@@ -91,7 +91,7 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 		}
 		SocketServerHttpRequest request = new SocketServerHttpRequest(HttpMethod.valueOf(method), uri, headers,
 				message.body(), connection, this.streamNumbers.incrementAndGet());
-		SocketServerHttpResponse response = new SocketServerHttpResponse(responder);
+		SocketServerHttpResponse response = new SocketServerHttpResponse(responder, "HEAD".equals(method));
 		return this.httpHandler.get()
 			.handle(request, response)
 			.then(Mono.defer(response::completeIfUnanswered))

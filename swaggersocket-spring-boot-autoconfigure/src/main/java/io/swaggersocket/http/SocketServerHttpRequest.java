@@ -61,9 +61,11 @@ final class SocketServerHttpRequest extends AbstractServerHttpRequest {
 		return this.connection.info().remoteAddress();
 	}
 
+	/** Shaped like Reactor Netty's ids (short channel id, request counter), here per connection. */
 	@Override
 	protected String initId() {
-		return this.connection.id() + "-" + this.streamNumber;
+		String id = this.connection.id();
+		return id.substring(0, Math.min(8, id.length())) + "-" + this.streamNumber;
 	}
 
 	@Override

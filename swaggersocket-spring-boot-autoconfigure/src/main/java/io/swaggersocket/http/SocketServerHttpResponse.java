@@ -2,6 +2,9 @@ package io.swaggersocket.http;
 
 import java.util.List;
 
+import io.netty.handler.codec.http.cookie.CookieHeaderNames;
+import io.netty.handler.codec.http.cookie.DefaultCookie;
+import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import io.swaggersocket.connection.StreamResponder;
 import io.swaggersocket.protocol.Header;
 import org.reactivestreams.Publisher;
@@ -9,6 +12,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
@@ -24,11 +28,14 @@ final class SocketServerHttpResponse extends AbstractServerHttpResponse {
 
 	private final StreamResponder responder;
 
+	private final boolean headRequest;
+
 	private volatile boolean responded;
 
-	SocketServerHttpResponse(StreamResponder responder) {
+	SocketServerHttpResponse(StreamResponder responder, boolean headRequest) {
 		super(DefaultDataBufferFactory.sharedInstance, new HttpHeaders());
 		this.responder = responder;
+		this.headRequest = headRequest;
 	}
 
 	@Override
@@ -39,8 +46,16 @@ final class SocketServerHttpResponse extends AbstractServerHttpResponse {
 
 	@Override
 	protected Mono<Void> writeWithInternal(Publisher<? extends DataBuffer> body) {
-		this.responded = true;
-		return this.responder.respond(wireHeaders(), body);
+		// deferred: the base class assembles the write before it applies status, headers and cookies
+		return Mono.defer(() -> {
+			this.responded = true;
+			return this.responder.respond(wireHeaders(), this.headRequest ? discard(body) : body);
+		});
+	}
+
+	/** A response to HEAD has no body, whatever the handler wrote. */
+	private static Publisher<DataBuffer> discard(Publisher<? extends DataBuffer> body) {
+		return Flux.from(body).doOnNext(DataBufferUtils::release).thenMany(Flux.empty());
 	}
 
 	@Override
@@ -56,11 +71,28 @@ final class SocketServerHttpResponse extends AbstractServerHttpResponse {
 	protected void applyHeaders() {
 	}
 
+	/** Encoded as Reactor Netty's server encodes them, so that both transports send the same bytes. */
 	@Override
 	protected void applyCookies() {
 		for (List<ResponseCookie> cookies : getCookies().values()) {
-			for (ResponseCookie cookie : cookies) {
-				getHeaders().add(HttpHeaders.SET_COOKIE, cookie.toString());
+			for (ResponseCookie responseCookie : cookies) {
+				DefaultCookie cookie = new DefaultCookie(responseCookie.getName(), responseCookie.getValue());
+				if (!responseCookie.getMaxAge().isNegative()) {
+					cookie.setMaxAge(responseCookie.getMaxAge().getSeconds());
+				}
+				if (responseCookie.getDomain() != null) {
+					cookie.setDomain(responseCookie.getDomain());
+				}
+				if (responseCookie.getPath() != null) {
+					cookie.setPath(responseCookie.getPath());
+				}
+				cookie.setSecure(responseCookie.isSecure());
+				cookie.setHttpOnly(responseCookie.isHttpOnly());
+				cookie.setPartitioned(responseCookie.isPartitioned());
+				if (responseCookie.getSameSite() != null) {
+					cookie.setSameSite(CookieHeaderNames.SameSite.valueOf(responseCookie.getSameSite()));
+				}
+				getHeaders().add(HttpHeaders.SET_COOKIE, ServerCookieEncoder.STRICT.encode(cookie));
 			}
 		}
 	}

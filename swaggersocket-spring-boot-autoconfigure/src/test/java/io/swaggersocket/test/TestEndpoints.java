@@ -63,8 +63,12 @@ public class TestEndpoints {
 	RouterFunction<ServerResponse> functionalRoutes() {
 		return RouterFunctions.route()
 			.GET("/fn/echo", (request) -> ServerResponse.ok()
-				.bodyValue(Map.of("q", request.queryParam("q").orElse(""), "over",
-						SwaggerSocketExchanges.connection(request.exchange()).isPresent())))
+				.bodyValue(Map.of("q", request.queryParam("q").orElse(""))))
+			.GET("/fn/where", (request) -> ServerResponse.ok()
+				.bodyValue(SwaggerSocketExchanges.connection(request.exchange())
+					.map((connection) -> Map.of("connection", connection.id(), "metadata", connection.info().metadata(),
+							"uri", request.uri().toString()))
+					.orElse(Map.of("uri", request.uri().toString()))))
 			.POST("/fn/json", (request) -> request.bodyToMono(Map.class)
 				.flatMap((body) -> ServerResponse.status(HttpStatus.CREATED).bodyValue(Map.of("received", body))))
 			.PUT("/fn/items/{id}", (request) -> request.bodyToMono(String.class)
@@ -93,8 +97,13 @@ public class TestEndpoints {
 	static class ApiController {
 
 		@GetMapping("/echo")
-		Map<String, Object> echo(@RequestParam String q, ServerWebExchange exchange) {
-			return Map.of("q", q, "over", SwaggerSocketExchanges.connection(exchange).isPresent());
+		Map<String, Object> echo(@RequestParam String q) {
+			return Map.of("q", q);
+		}
+
+		@GetMapping("/slow")
+		Mono<String> slow() {
+			return Mono.just("late").delayElement(Duration.ofSeconds(30));
 		}
 
 		@PostMapping("/json")
