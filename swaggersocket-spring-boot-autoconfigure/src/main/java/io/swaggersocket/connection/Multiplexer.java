@@ -424,7 +424,7 @@ final class Multiplexer {
 	 * @param failure what its caller or handler sees
 	 * @param cancelHandler whether to cancel the handling of a peer-opened stream
 	 */
-	private void reset(Stream stream, @Nullable ErrorCode code, RuntimeException failure, boolean cancelHandler) {
+	private void reset(Stream stream, @Nullable ErrorCode code, Throwable failure, boolean cancelHandler) {
 		Stream next;
 		synchronized (this) {
 			if (stream.closed) {
@@ -744,7 +744,12 @@ final class Multiplexer {
 		}
 
 		/** Called without the monitor, once, after the stream was closed abnormally. */
-		void fail(RuntimeException failure, boolean cancelHandler) {
+		void fail(Throwable failure, boolean cancelHandler) {
+			// cancel the handling first: for the handler the peer has gone away, as an HTTP client
+			// that disconnects; its pending write must not surface as an application error
+			if (cancelHandler && this.handling != null) {
+				this.handling.dispose();
+			}
 			stopSending();
 			if (this.sent != null) {
 				this.sent.error(failure);
@@ -755,9 +760,6 @@ final class Multiplexer {
 			}
 			emitInbound(() -> this.inbound.tryEmitError(failure));
 			drainUnread();
-			if (cancelHandler && this.handling != null) {
-				this.handling.dispose();
-			}
 		}
 
 	}
@@ -791,8 +793,8 @@ final class Multiplexer {
 		@Override
 		protected void hookOnError(Throwable ex) {
 			logger.debug(Multiplexer.this.connection.logPrefix() + "Body of stream " + this.stream.id + " failed", ex);
-			reset(this.stream, ErrorCode.INTERNAL_ERROR,
-					new SwaggerSocketStreamResetException(ErrorCode.INTERNAL_ERROR, "Body failed: " + ex), true);
+			// the writer of the body sees its own error; the peer sees RESET INTERNAL_ERROR
+			reset(this.stream, ErrorCode.INTERNAL_ERROR, ex, false);
 		}
 
 	}

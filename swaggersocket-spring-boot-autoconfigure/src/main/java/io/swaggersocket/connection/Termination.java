@@ -13,6 +13,9 @@ import org.jspecify.annotations.Nullable;
  */
 record Termination(@Nullable FailureReason failure, int closeCode, String detail, boolean local) {
 
+	/** RFC 6455: never sent, reported locally when the transport ended without a close frame. */
+	private static final int ABNORMAL_CLOSURE = 1006;
+
 	static Termination closed(int closeCode, String detail, boolean local) {
 		return new Termination(null, closeCode, detail, local);
 	}
@@ -22,6 +25,9 @@ record Termination(@Nullable FailureReason failure, int closeCode, String detail
 	}
 
 	static Termination byPeer(int closeCode, String reason) {
+		if (closeCode == ABNORMAL_CLOSURE) {
+			return failed(FailureReason.CONNECTION_LOST, closeCode, "Transport ended without a WebSocket close", false);
+		}
 		String detail = "Peer closed with " + closeCode + (reason.isEmpty() ? "" : " (" + reason + ")");
 		return CloseCodes.isOrderly(closeCode) ? closed(closeCode, detail, false)
 				: failed(FailureReason.CLOSED_BY_PEER_WITH_ERROR, closeCode, detail, false);

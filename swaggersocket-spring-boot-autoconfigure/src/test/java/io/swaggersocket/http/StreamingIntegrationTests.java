@@ -1,0 +1,318 @@
+package io.swaggersocket.http;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.security.MessageDigest;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
+import io.swaggersocket.connection.SwaggerSocketConnection;
+import io.swaggersocket.connection.SwaggerSocketConnectionClosedException;
+import io.swaggersocket.connection.SwaggerSocketStreamResetException;
+import io.swaggersocket.test.TestApplications;
+import io.swaggersocket.test.TestEndpoints;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import static io.swaggersocket.test.TestApplications.events;
+import static io.swaggersocket.test.TestApplications.socketUrl;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Multiplexing, large bodies, streaming, cancellation and isolation between streams, over one
+ * real connection between two applications.
+ */
+class StreamingIntegrationTests {
+
+	private static final long LARGE = 256L * 1024 * 1024;
+
+	private static final TestApplications apps = new TestApplications();
+
+	private static ConfigurableApplicationContext server;
+
+	private static ConfigurableApplicationContext client;
+
+	private static SwaggerSocketConnection serverSide;
+
+	@BeforeAll
+	static void start() {
+		server = apps.server();
+		client = apps.client(socketUrl(server));
+		serverSide = events(server).await(SwaggerSocketConnectedEvent.class).getConnection();
+		events(client).await(SwaggerSocketConnectedEvent.class);
+	}
+
+	@AfterAll
+	static void stop() {
+		apps.close();
+	}
+
+	@BeforeEach
+	void clearSignals() {
+		TestEndpoints.signals.clear();
+	}
+
+	private static WebClient serverToClient() {
+		return server.getBean(SwaggerSocketWebClients.class).webClient(serverSide);
+	}
+
+	private static WebClient clientToServer() {
+		return client.getBean(SwaggerSocketWebClients.class).server();
+	}
+
+	@Test
+	void thousandConcurrentRequestsOnOneConnectionEachGetTheirOwnResponse() {
+		List<Boolean> matches = Flux.range(0, 1000)
+			.flatMap((i) -> serverToClient().get().uri("/mvc/id/{id}", i).retrieve().bodyToMono(String.class)
+				.map((body) -> body.equals(Integer.toString(i))), 1000)
+			.collectList()
+			.block(Duration.ofSeconds(60));
+		assertThat(matches).hasSize(1000).containsOnly(true);
+		assertThat(client.getBean(io.swaggersocket.connection.SwaggerSocketConnections.class).list())
+			.hasSize(1);
+	}
+
+	@Test
+	void largeDownloadStreamsWithBoundedHeap() {
+		String expected = TestEndpoints.sha256Hex(LARGE);
+		MessageDigest digest = TestEndpoints.sha256();
+		HeapProbe heap = new HeapProbe();
+		long received = serverToClient().get()
+			.uri("/stream/download?size={size}", LARGE)
+			.retrieve()
+			.bodyToFlux(DataBuffer.class)
+			.map((buffer) -> {
+				byte[] bytes = new byte[buffer.readableByteCount()];
+				buffer.read(bytes);
+				digest.update(bytes);
+				heap.progress(bytes.length);
+				return (long) bytes.length;
+			})
+			.reduce(0L, Long::sum)
+			.block(Duration.ofMinutes(2));
+		assertThat(received).isEqualTo(LARGE);
+		assertThat(HexFormat.of().formatHex(digest.digest())).isEqualTo(expected);
+		System.out.printf("256 MiB download: heap growth after GC during transfer %.1f MiB (max of %d samples)%n",
+				heap.maxGrowthMiB(), heap.samples());
+		assertThat(heap.maxGrowthMiB()).isLessThan(64);
+	}
+
+	@Test
+	void largeUploadStreamsWithBoundedHeap() {
+		String expected = TestEndpoints.sha256Hex(LARGE);
+		HeapProbe heap = new HeapProbe();
+		Flux<DataBuffer> body = TestEndpoints.pattern(LARGE).doOnNext((buffer) -> heap.progress(buffer.readableByteCount()));
+		Map<String, Object> result = clientToServer().post()
+			.uri("/stream/upload")
+			.contentType(MediaType.APPLICATION_OCTET_STREAM)
+			.body(body, DataBuffer.class)
+			.retrieve()
+			.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
+			})
+			.block(Duration.ofMinutes(2));
+		assertThat(result).containsEntry("sha256", expected);
+		System.out.printf("256 MiB upload: heap growth after GC during transfer %.1f MiB (max of %d samples)%n",
+				heap.maxGrowthMiB(), heap.samples());
+		assertThat(heap.maxGrowthMiB()).isLessThan(64);
+	}
+
+	@Test
+	void serverSentEventsArriveBeforeTheLastIsProduced() {
+		AtomicReference<List<String>> producedWhenFirstArrived = new AtomicReference<>();
+		List<String> received = serverToClient().get()
+			.uri("/stream/sse")
+			.retrieve()
+			.bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() {
+			})
+			.doOnNext((event) -> producedWhenFirstArrived.compareAndSet(null, List.copyOf(TestEndpoints.signals)))
+			.map(ServerSentEvent::data)
+			.collectList()
+			.block(Duration.ofSeconds(10));
+		assertThat(received).hasSize(10).startsWith("event-0").endsWith("event-9");
+		assertThat(producedWhenFirstArrived.get()).contains("produced event-0").doesNotContain("produced event-9");
+	}
+
+	@Test
+	void callerCancellationReachesTheHandlerAndTheConnectionStaysUsable() {
+		List<String> ticks = clientToServer().get()
+			.uri("/stream/endless")
+			.retrieve()
+			.bodyToFlux(String.class)
+			.take(3)
+			.collectList()
+			.block(Duration.ofSeconds(5));
+		assertThat(ticks).hasSize(3);
+		await().atMost(Duration.ofSeconds(1)).until(() -> TestEndpoints.signals.contains("endless cancelled"));
+		assertThat(echo(clientToServer())).isEqualTo("again");
+	}
+
+	@Test
+	void timeoutCancelsTheHandlerAndTheConnectionStaysUsable() {
+		assertThatThrownBy(() -> serverToClient().get()
+			.uri("/stream/endless")
+			.retrieve()
+			.bodyToFlux(String.class)
+			.timeout(Duration.ofMillis(300))
+			.blockLast(Duration.ofSeconds(5))).hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+		await().atMost(Duration.ofSeconds(1)).until(() -> TestEndpoints.signals.contains("endless cancelled"));
+		assertThat(echo(serverToClient())).isEqualTo("again");
+	}
+
+	@Test
+	void handlerFailingMidBodyFailsTheCallInsteadOfTruncatingIt() {
+		List<String> lines = new CopyOnWriteArrayList<>();
+		assertThatThrownBy(() -> serverToClient().get()
+			.uri("/stream/fail-midway")
+			.retrieve()
+			.bodyToFlux(String.class)
+			.doOnNext(lines::add)
+			.blockLast(Duration.ofSeconds(5))).satisfies((ex) -> assertThat(rootCause(ex))
+				.isInstanceOf(SwaggerSocketStreamResetException.class));
+		assertThat(echo(serverToClient())).isEqualTo("again");
+	}
+
+	@Test
+	void slowConsumerOnOneStreamDoesNotDelaySmallRequestsOnOthers() {
+		AtomicLong consumed = new AtomicLong();
+		// consumes one buffer, then stalls: its stream runs out of credit while its producer has more
+		reactor.core.Disposable stalled = serverToClient().get()
+			.uri("/stream/download?size={size}", 64 * 1024 * 1024)
+			.retrieve()
+			.bodyToFlux(DataBuffer.class)
+			.limitRate(1)
+			.concatMap((buffer) -> {
+				consumed.addAndGet(buffer.readableByteCount());
+				return Mono.delay(Duration.ofMinutes(10)).thenReturn(buffer);
+			}, 0)
+			.subscribe();
+		try {
+			await().atMost(Duration.ofSeconds(5)).until(() -> consumed.get() > 0);
+			for (int i = 0; i < 20; i++) {
+				long started = System.nanoTime();
+				assertThat(echo(serverToClient())).isEqualTo("again");
+				assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+			}
+			assertThat(consumed.get()).isLessThan(64L * 1024 * 1024);
+		}
+		finally {
+			stalled.dispose();
+		}
+	}
+
+	@Test
+	void callOnAClosedConnectionFailsAtOnce() {
+		SwaggerSocketConnection closed = new ClosedConnection(serverSide.info());
+		assertThatThrownBy(() -> server.getBean(SwaggerSocketWebClients.class).webClient(closed).get().uri("/fn/echo")
+			.retrieve().bodyToMono(String.class).block(Duration.ofSeconds(1)))
+			.satisfies((ex) -> assertThat(rootCause(ex)).isInstanceOf(SwaggerSocketConnectionClosedException.class));
+	}
+
+	private static String echo(WebClient webClient) {
+		return webClient.get().uri("/fn/echo?q=again").retrieve()
+			.bodyToMono(new ParameterizedTypeReference<Map<String, String>>() {
+			})
+			.map((body) -> body.get("q"))
+			.block(Duration.ofSeconds(5));
+	}
+
+	static Throwable rootCause(Throwable ex) {
+		Throwable cause = ex;
+		while (cause.getCause() != null && cause.getCause() != cause) {
+			cause = cause.getCause();
+		}
+		return cause;
+	}
+
+	/** Samples heap usage after a full GC every 32 MiB transferred. */
+	static final class HeapProbe {
+
+		private static final long EVERY = 32L * 1024 * 1024;
+
+		private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+
+		private final long baseline;
+
+		private long transferred;
+
+		private long nextSample = EVERY;
+
+		private long maxGrowth;
+
+		private int samples;
+
+		HeapProbe() {
+			System.gc();
+			this.baseline = this.memory.getHeapMemoryUsage().getUsed();
+		}
+
+		synchronized void progress(long bytes) {
+			this.transferred += bytes;
+			if (this.transferred >= this.nextSample) {
+				this.nextSample += EVERY;
+				System.gc();
+				this.maxGrowth = Math.max(this.maxGrowth, this.memory.getHeapMemoryUsage().getUsed() - this.baseline);
+				this.samples++;
+			}
+		}
+
+		double maxGrowthMiB() {
+			return this.maxGrowth / (1024.0 * 1024.0);
+		}
+
+		int samples() {
+			return this.samples;
+		}
+
+	}
+
+	/** A connection that has closed, as a caller holding on to a stale reference sees it. */
+	record ClosedConnection(io.swaggersocket.connection.ConnectionInfo info) implements SwaggerSocketConnection {
+
+		@Override
+		public boolean isOpen() {
+			return false;
+		}
+
+		@Override
+		public Duration lastRoundTrip() {
+			return null;
+		}
+
+		@Override
+		public Mono<io.swaggersocket.connection.StreamMessage> exchange(List<io.swaggersocket.protocol.Header> headers,
+				org.reactivestreams.Publisher<? extends DataBuffer> body) {
+			return Mono.error(new IllegalStateException("must not be called"));
+		}
+
+		@Override
+		public int activeStreams() {
+			return 0;
+		}
+
+		@Override
+		public Mono<Void> close() {
+			return Mono.empty();
+		}
+
+	}
+
+}
