@@ -1,16 +1,12 @@
 package io.swaggersocket.autoconfigure;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
-import io.swaggersocket.client.ReconnectPolicy;
 import io.swaggersocket.client.SwaggerSocketClient;
 import io.swaggersocket.client.SwaggerSocketMetadataCustomizer;
 import io.swaggersocket.client.SwaggerSocketUpgradeHeadersCustomizer;
 import io.swaggersocket.connection.ConnectionManager;
 import io.swaggersocket.connection.ConnectionOptions;
-import io.swaggersocket.connection.ConnectionSettings;
 import io.swaggersocket.connection.SwaggerSocketConnections;
 import io.swaggersocket.connection.SwaggerSocketHeartbeatHandler;
 import io.swaggersocket.connection.SwaggerSocketStreamHandler;
@@ -63,7 +59,7 @@ public final class SwaggerSocketAutoConfiguration {
 	ConnectionManager swaggerSocketConnectionManager(SwaggerSocketProperties properties,
 			SwaggerSocketConnections connections, ApplicationEventPublisher eventPublisher,
 			ObjectProvider<SwaggerSocketHeartbeatHandler> heartbeatHandler, SwaggerSocketStreamHandler streamHandler) {
-		return new ConnectionManager(connectionOptions(properties), connections, eventPublisher,
+		return new ConnectionManager(SwaggerSocketPropertiesMapper.connectionOptions(properties), connections, eventPublisher,
 				heartbeatHandler.getIfAvailable(() -> new SwaggerSocketHeartbeatHandler() {
 				}), streamHandler);
 	}
@@ -73,13 +69,9 @@ public final class SwaggerSocketAutoConfiguration {
 	SwaggerSocketStreamHandler swaggerSocketRequestDispatcher(SwaggerSocketProperties properties,
 			ObjectProvider<HttpHandler> httpHandler, Environment environment) {
 		SwaggerSocketProperties.Expose expose = properties.getExpose();
-		List<String> exclude = new ArrayList<>(expose.getExclude());
-		if (expose.isExcludeActuator()) {
-			String basePath = environment.getProperty("management.endpoints.web.base-path", "/actuator");
-			exclude.add(basePath + "/**");
-		}
 		return new SocketRequestDispatcher(() -> httpHandler.getIfAvailable(() -> NOT_SERVING),
-				properties.getServer().isServe(), properties.getClient().isServe(), expose.getInclude(), exclude);
+				properties.getServer().isServe(), properties.getClient().isServe(), expose.getInclude(),
+				SwaggerSocketPropertiesMapper.excludedPaths(expose, environment));
 	}
 
 	/** Answers 404 in applications without a WebFlux HttpHandler (for example a non-web client). */
@@ -100,19 +92,6 @@ public final class SwaggerSocketAutoConfiguration {
 			ObjectProvider<WebClient.Builder> builders, ObjectProvider<SwaggerSocketClient> client) {
 		return new SwaggerSocketWebClients(connections, () -> builders.getIfAvailable(WebClient::builder),
 				() -> client.getIfAvailable() != null ? client.getObject().getConnection().orElse(null) : null);
-	}
-
-	static ConnectionOptions connectionOptions(SwaggerSocketProperties properties) {
-		SwaggerSocketProperties.Limits limits = properties.getLimits();
-		ConnectionSettings settings = new ConnectionSettings(toInt(limits.getMaxFrameSize().toBytes()),
-				toInt(limits.getMaxHeaderBlockSize().toBytes()), toInt(limits.getInitialStreamWindow().toBytes()),
-				toInt(limits.getConnectionWindow().toBytes()), limits.getMaxConcurrentStreams());
-		return new ConnectionOptions(settings, limits.getHandshakeTimeout(), properties.getHeartbeat().getInterval(),
-				properties.getHeartbeat().getTimeout(), toInt(limits.getMaxMetadataSize().toBytes()));
-	}
-
-	private static int toInt(long bytes) {
-		return (int) Math.min(Integer.MAX_VALUE, bytes);
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -150,12 +129,10 @@ public final class SwaggerSocketAutoConfiguration {
 				ConnectionManager connectionManager, ObjectProvider<SwaggerSocketMetadataCustomizer> metadataCustomizers,
 				ObjectProvider<SwaggerSocketUpgradeHeadersCustomizer> headersCustomizers) {
 			SwaggerSocketProperties.Client client = properties.getClient();
-			SwaggerSocketProperties.Reconnect reconnect = client.getReconnect();
-			return new SwaggerSocketClient(client.getUrl(),
+			return new SwaggerSocketClient(SwaggerSocketPropertiesMapper.clientUrl(client.getUrl()),
 					SwaggerSocketClient.metadata(client.getMetadata(), metadataCustomizers.orderedStream().toList()),
 					SwaggerSocketClient.headers(client.getHeaders(), headersCustomizers.orderedStream().toList()),
-					new ReconnectPolicy(reconnect.getInitialBackoff(), reconnect.getMaxBackoff(), reconnect.getJitter()),
-					connectionManager);
+					SwaggerSocketPropertiesMapper.reconnectPolicy(client.getReconnect()), connectionManager);
 		}
 
 	}

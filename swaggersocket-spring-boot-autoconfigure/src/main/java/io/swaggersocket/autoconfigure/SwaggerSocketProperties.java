@@ -2,7 +2,6 @@ package io.swaggersocket.autoconfigure;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -250,12 +249,12 @@ public class SwaggerSocketProperties {
 		/**
 		 * Path patterns peers may reach (PathPattern syntax).
 		 */
-		private List<String> include = new ArrayList<>(List.of("/**"));
+		private List<String> include = List.of("/**");
 
 		/**
 		 * Path patterns peers may not reach, even if included.
 		 */
-		private List<String> exclude = new ArrayList<>();
+		private List<String> exclude = List.of();
 
 		/**
 		 * Whether to exclude the actuator base path (management.endpoints.web.base-path).

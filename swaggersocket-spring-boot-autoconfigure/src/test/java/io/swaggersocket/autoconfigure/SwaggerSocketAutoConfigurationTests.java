@@ -33,6 +33,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServer;
 
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.http.codec.autoconfigure.CodecsAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -358,9 +359,33 @@ class SwaggerSocketAutoConfigurationTests {
 	}
 
 	@Test
-	void sizesAboveTheProtocolMaximumAreCappedAtIt() {
+	void failsToStartWhenAWindowExceedsTheProtocolMaximum() {
 		this.contextRunner.withPropertyValues("swaggersocket.limits.connection-window=4GB")
-			.run((context) -> assertThat(options(context).settings().connectionWindow()).isEqualTo(Integer.MAX_VALUE));
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("swaggersocket.limits.connection-window"));
+	}
+
+	@Test
+	void failsToStartWhenMaxFrameSizeIsBelowTheProtocolMinimum() {
+		this.contextRunner.withPropertyValues("swaggersocket.limits.max-frame-size=8KB")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("swaggersocket.limits.max-frame-size"));
+	}
+
+	@Test
+	void failsToStartWhenClientUrlIsEmpty() {
+		this.contextRunner.withPropertyValues("swaggersocket.client.url=")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("swaggersocket.client.url"));
 	}
 
 	@Test
@@ -382,8 +407,8 @@ class SwaggerSocketAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
-				.isInstanceOf(IllegalArgumentException.class)
-				.hasMessage("heartbeat timeout must not be shorter than the interval"));
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("swaggersocket.heartbeat.timeout"));
 	}
 
 	@Test
@@ -392,8 +417,8 @@ class SwaggerSocketAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
-				.isInstanceOf(IllegalArgumentException.class)
-				.hasMessage("heartbeat interval must be positive"));
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("swaggersocket.heartbeat.interval"));
 	}
 
 	@Test
@@ -403,8 +428,8 @@ class SwaggerSocketAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
-				.isInstanceOf(IllegalArgumentException.class)
-				.hasMessage("jitter must be between 0 and 1"));
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("swaggersocket.client.reconnect.jitter"));
 	}
 
 	@Test
@@ -415,8 +440,8 @@ class SwaggerSocketAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
-				.isInstanceOf(IllegalArgumentException.class)
-				.hasMessage("maxBackoff must not be shorter than initialBackoff"));
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("swaggersocket.client.reconnect.max-backoff"));
 	}
 
 	@Test

@@ -1,0 +1,116 @@
+package io.swaggersocket.autoconfigure;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.swaggersocket.client.ReconnectPolicy;
+import io.swaggersocket.connection.ConnectionOptions;
+import io.swaggersocket.connection.ConnectionSettings;
+import io.swaggersocket.protocol.FrameCodec;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.core.env.Environment;
+import org.springframework.util.StringUtils;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Turns {@link SwaggerSocketProperties} into the library's settings, refusing values the
+ * protocol cannot work with by naming the property, so that start-up fails with Boot's
+ * failure report instead of every peer being turned away later.
+ */
+final class SwaggerSocketPropertiesMapper {
+
+	/** Larger frames would make single WebSocket messages unreasonably large to buffer. */
+	static final DataSize MAX_FRAME_SIZE = DataSize.ofMegabytes(16);
+
+	private SwaggerSocketPropertiesMapper() {
+	}
+
+	static ConnectionOptions connectionOptions(SwaggerSocketProperties properties) {
+		SwaggerSocketProperties.Limits limits = properties.getLimits();
+		SwaggerSocketProperties.Heartbeat heartbeat = properties.getHeartbeat();
+		positive("swaggersocket.heartbeat.interval", heartbeat.getInterval());
+		if (heartbeat.getTimeout().compareTo(heartbeat.getInterval()) < 0) {
+			throw new InvalidConfigurationPropertyValueException("swaggersocket.heartbeat.timeout",
+					heartbeat.getTimeout(), "must not be shorter than swaggersocket.heartbeat.interval");
+		}
+		positive("swaggersocket.limits.handshake-timeout", limits.getHandshakeTimeout());
+		ConnectionSettings settings = new ConnectionSettings(
+				bytes("swaggersocket.limits.max-frame-size", limits.getMaxFrameSize(), FrameCodec.MIN_MAX_FRAME_SIZE,
+						MAX_FRAME_SIZE.toBytes()),
+				bytes("swaggersocket.limits.max-header-block-size", limits.getMaxHeaderBlockSize(), 1024, 0xFFFF * 2L),
+				bytes("swaggersocket.limits.initial-stream-window", limits.getInitialStreamWindow(), 1, Integer.MAX_VALUE),
+				bytes("swaggersocket.limits.connection-window", limits.getConnectionWindow(), 1, Integer.MAX_VALUE),
+				atLeastOne("swaggersocket.limits.max-concurrent-streams", limits.getMaxConcurrentStreams()));
+		int maxMetadataSize = bytes("swaggersocket.limits.max-metadata-size", limits.getMaxMetadataSize(), 2,
+				MAX_FRAME_SIZE.toBytes());
+		return new ConnectionOptions(settings, limits.getHandshakeTimeout(), heartbeat.getInterval(),
+				heartbeat.getTimeout(), maxMetadataSize);
+	}
+
+	static ReconnectPolicy reconnectPolicy(SwaggerSocketProperties.Reconnect reconnect) {
+		positive("swaggersocket.client.reconnect.initial-backoff", reconnect.getInitialBackoff());
+		if (reconnect.getMaxBackoff().compareTo(reconnect.getInitialBackoff()) < 0) {
+			throw new InvalidConfigurationPropertyValueException("swaggersocket.client.reconnect.max-backoff",
+					reconnect.getMaxBackoff(), "must not be shorter than swaggersocket.client.reconnect.initial-backoff");
+		}
+		if (reconnect.getJitter() < 0 || reconnect.getJitter() > 1) {
+			throw new InvalidConfigurationPropertyValueException("swaggersocket.client.reconnect.jitter",
+					reconnect.getJitter(), "must be between 0 and 1");
+		}
+		return new ReconnectPolicy(reconnect.getInitialBackoff(), reconnect.getMaxBackoff(), reconnect.getJitter());
+	}
+
+	static URI clientUrl(@Nullable URI url) {
+		if (url == null || url.getHost() == null
+				|| !("ws".equalsIgnoreCase(url.getScheme()) || "wss".equalsIgnoreCase(url.getScheme()))) {
+			throw new InvalidConfigurationPropertyValueException("swaggersocket.client.url", url,
+					"must be a ws:// or wss:// URL with a host");
+		}
+		return url;
+	}
+
+	/**
+	 * The paths peers may not reach: the configured ones, and the actuator's below the
+	 * application's WebFlux base path unless that exclusion is switched off.
+	 */
+	static List<String> excludedPaths(SwaggerSocketProperties.Expose expose, Environment environment) {
+		List<String> exclude = new ArrayList<>(expose.getExclude());
+		if (expose.isExcludeActuator()) {
+			String basePath = trimSlash(environment.getProperty("spring.webflux.base-path", ""))
+					+ trimSlash(environment.getProperty("management.endpoints.web.base-path", "/actuator"));
+			exclude.add(basePath + "/**");
+		}
+		return exclude;
+	}
+
+	private static String trimSlash(String path) {
+		String trimmed = StringUtils.trimTrailingCharacter(path.trim(), '/');
+		return (trimmed.isEmpty() || trimmed.startsWith("/")) ? trimmed : "/" + trimmed;
+	}
+
+	private static void positive(String name, Duration value) {
+		if (value.isZero() || value.isNegative()) {
+			throw new InvalidConfigurationPropertyValueException(name, value, "must be positive");
+		}
+	}
+
+	private static int atLeastOne(String name, int value) {
+		if (value < 1) {
+			throw new InvalidConfigurationPropertyValueException(name, value, "must be at least 1");
+		}
+		return value;
+	}
+
+	private static int bytes(String name, DataSize value, long min, long max) {
+		if (value.toBytes() < min || value.toBytes() > max) {
+			throw new InvalidConfigurationPropertyValueException(name, value,
+					"must be from " + min + " to " + max + " bytes");
+		}
+		return (int) value.toBytes();
+	}
+
+}
