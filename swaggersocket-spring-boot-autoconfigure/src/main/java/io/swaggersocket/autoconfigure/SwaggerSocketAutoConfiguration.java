@@ -8,7 +8,9 @@ import io.swaggersocket.client.SwaggerSocketUpgradeHeadersCustomizer;
 import io.swaggersocket.connection.ConnectionManager;
 import io.swaggersocket.connection.ConnectionOptions;
 import io.swaggersocket.connection.SwaggerSocketConnections;
+import io.swaggersocket.connection.SwaggerSocketHandshakeValidator;
 import io.swaggersocket.connection.SwaggerSocketHeartbeatHandler;
+import io.swaggersocket.connection.SwaggerSocketObserver;
 import io.swaggersocket.connection.SwaggerSocketStreamHandler;
 import io.swaggersocket.http.SocketRequestDispatcher;
 import io.swaggersocket.http.SwaggerSocketExchanges;
@@ -58,10 +60,14 @@ public final class SwaggerSocketAutoConfiguration {
 	@ConditionalOnMissingBean
 	ConnectionManager swaggerSocketConnectionManager(SwaggerSocketProperties properties,
 			SwaggerSocketConnections connections, ApplicationEventPublisher eventPublisher,
-			ObjectProvider<SwaggerSocketHeartbeatHandler> heartbeatHandler, SwaggerSocketStreamHandler streamHandler) {
-		return new ConnectionManager(SwaggerSocketPropertiesMapper.connectionOptions(properties), connections, eventPublisher,
-				heartbeatHandler.getIfAvailable(() -> new SwaggerSocketHeartbeatHandler() {
-				}), streamHandler);
+			ObjectProvider<SwaggerSocketHeartbeatHandler> heartbeatHandler, SwaggerSocketStreamHandler streamHandler,
+			ObjectProvider<SwaggerSocketObserver> observer, ObjectProvider<SwaggerSocketHandshakeValidator> validator,
+			Environment environment) {
+		return new ConnectionManager(SwaggerSocketPropertiesMapper.connectionOptions(properties, environment),
+				connections, eventPublisher, heartbeatHandler.getIfAvailable(() -> new SwaggerSocketHeartbeatHandler() {
+				}), streamHandler, observer.getIfAvailable(() -> SwaggerSocketObserver.NONE),
+				validator.getIfAvailable(() -> (metadata, principal) -> {
+				}));
 	}
 
 	@Bean

@@ -68,6 +68,20 @@ public class SwaggerSocketProperties {
 		 */
 		private boolean serve = true;
 
+		/**
+		 * How many connections the endpoint accepts at once, -1 for no limit. Beyond it, new
+		 * connections are closed with 1013 (try again later).
+		 */
+		private int maxConnections = -1;
+
+		public int getMaxConnections() {
+			return this.maxConnections;
+		}
+
+		public void setMaxConnections(int maxConnections) {
+			this.maxConnections = maxConnections;
+		}
+
 		public boolean isServe() {
 			return this.serve;
 		}

@@ -29,7 +29,7 @@ final class SwaggerSocketPropertiesMapper {
 	private SwaggerSocketPropertiesMapper() {
 	}
 
-	static ConnectionOptions connectionOptions(SwaggerSocketProperties properties) {
+	static ConnectionOptions connectionOptions(SwaggerSocketProperties properties, Environment environment) {
 		SwaggerSocketProperties.Limits limits = properties.getLimits();
 		SwaggerSocketProperties.Heartbeat heartbeat = properties.getHeartbeat();
 		positive("swaggersocket.heartbeat.interval", heartbeat.getInterval());
@@ -47,8 +47,23 @@ final class SwaggerSocketPropertiesMapper {
 				atLeastOne("swaggersocket.limits.max-concurrent-streams", limits.getMaxConcurrentStreams()));
 		int maxMetadataSize = bytes("swaggersocket.limits.max-metadata-size", limits.getMaxMetadataSize(), 2,
 				MAX_FRAME_SIZE.toBytes());
+		int maxConnections = properties.getServer().getMaxConnections();
+		if (maxConnections < -1) {
+			throw new InvalidConfigurationPropertyValueException("swaggersocket.server.max-connections", maxConnections,
+					"must be -1 (no limit) or at least 0");
+		}
 		return new ConnectionOptions(settings, limits.getHandshakeTimeout(), heartbeat.getInterval(),
-				heartbeat.getTimeout(), maxMetadataSize);
+				heartbeat.getTimeout(), maxMetadataSize, drainTimeout(environment), maxConnections);
+	}
+
+	/**
+	 * In-flight streams get most of Spring's shutdown phase timeout, so that the connections
+	 * close before the lifecycle processor gives up on the phase.
+	 */
+	static Duration drainTimeout(Environment environment) {
+		Duration phase = environment.getProperty("spring.lifecycle.timeout-per-shutdown-phase", Duration.class,
+				ConnectionOptions.DEFAULT_DRAIN_TIMEOUT);
+		return phase.multipliedBy(9).dividedBy(10);
 	}
 
 	static ReconnectPolicy reconnectPolicy(SwaggerSocketProperties.Reconnect reconnect) {

@@ -3,6 +3,7 @@ package io.swaggersocket.client;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,8 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 
 	private volatile Sinks.Empty<Void> loopDone = Sinks.empty();
 
+	private volatile Status status = new Status(null, null, 0);
+
 	/**
 	 * Create a client.
 	 * @param url the server's WebSocket URL ({@code ws://} or {@code wss://})
@@ -102,6 +105,14 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 		return (connection != null && connection.isOpen()) ? Optional.of(connection) : Optional.empty();
 	}
 
+	/**
+	 * Return how dialing goes: the last failure and when the next attempt is due at the latest.
+	 * @return the status; all empty while connected
+	 */
+	public Status getStatus() {
+		return this.status;
+	}
+
 	@Override
 	public void start() {
 		if (this.running) {
@@ -120,7 +131,10 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 				.filter((ex) -> this.running)
 				.doBeforeRetry((signal) -> logAttemptFailure(signal.failure(), signal.totalRetriesInARow())))
 			.doFinally((signal) -> done.tryEmitEmpty())
-			.subscribe((connection) -> this.connection = connection, (ex) -> {
+			.subscribe((connection) -> {
+				this.connection = connection;
+				this.status = new Status(null, null, 0);
+			}, (ex) -> {
 				if (this.running) {
 					logger.error("SwaggerSocket client to " + this.url + " stopped dialing", ex);
 				}
@@ -140,6 +154,11 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 	}
 
 	private void logAttemptFailure(Throwable failure, long attempt) {
+		// Retry.backoff doubles from the initial delay, capped, then adds up to jitter of it
+		double base = Math.min(this.reconnect.maxBackoff().toMillis(),
+				this.reconnect.initialBackoff().toMillis() * Math.pow(2, Math.min(attempt, 40)));
+		Instant nextAttemptBefore = Instant.now().plusMillis((long) (base * (1 + this.reconnect.jitter())));
+		this.status = new Status(failure.getMessage(), nextAttemptBefore, attempt + 1);
 		if (failure instanceof ConnectionEndedException) {
 			logger.info("Connection to " + this.url + " ended; reconnecting");
 		}
@@ -162,9 +181,10 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 		this.running = false;
 		SwaggerSocketConnection connection = this.connection;
 		// with a connection open, let the loop see its orderly end; otherwise it only waits to retry
+		Duration drainTimeout = this.connectionManager.options().drainTimeout();
 		Mono<Void> close = (connection != null && connection.isOpen())
-				? connection.close().then(this.loopDone.asMono()) : Mono.empty();
-		close.timeout(STOP_TIMEOUT, Mono.empty())
+				? connection.close(drainTimeout).then(this.loopDone.asMono()) : Mono.empty();
+		close.timeout(drainTimeout.plus(STOP_TIMEOUT), Mono.empty())
 			.onErrorResume((ex) -> Mono.empty())
 			.doFinally((signal) -> {
 				Disposable loop = this.loop;
@@ -217,6 +237,16 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 			customizers.forEach((customizer) -> customizer.customize(headers));
 			return headers;
 		};
+	}
+
+	/**
+	 * How dialing goes while the client is not connected.
+	 *
+	 * @param lastFailure why the last attempt failed or the last connection ended
+	 * @param nextAttemptBefore when the next attempt is due at the latest
+	 * @param failedAttempts attempts failed since the last successful handshake
+	 */
+	public record Status(@Nullable String lastFailure, @Nullable Instant nextAttemptBefore, long failedAttempts) {
 	}
 
 	private static final class ConnectionEndedException extends RuntimeException {

@@ -44,7 +44,13 @@ public final class ConnectionManager implements SmartLifecycle {
 
 	private final SwaggerSocketStreamHandler streamHandler;
 
+	private final SwaggerSocketObserver observer;
+
 	private volatile boolean running;
+
+	private final java.util.concurrent.atomic.AtomicInteger sessions = new java.util.concurrent.atomic.AtomicInteger();
+
+	private final SwaggerSocketHandshakeValidator validator;
 
 	/**
 	 * Create a manager.
@@ -57,11 +63,36 @@ public final class ConnectionManager implements SmartLifecycle {
 	public ConnectionManager(ConnectionOptions options, SwaggerSocketConnections registry,
 			ApplicationEventPublisher eventPublisher, SwaggerSocketHeartbeatHandler heartbeatHandler,
 			SwaggerSocketStreamHandler streamHandler) {
+		this(options, registry, eventPublisher, heartbeatHandler, streamHandler, SwaggerSocketObserver.NONE,
+				(metadata, principal) -> {
+				});
+	}
+
+	/**
+	 * Create a manager that reports to an observer.
+	 * @param options the options every connection uses
+	 * @param registry the registry that lists live connections
+	 * @param eventPublisher where lifecycle events go
+	 * @param heartbeatHandler the heartbeat customization
+	 * @param streamHandler serves the streams peers open
+	 * @param observer receives what happens on the connections, for metrics
+	 * @param validator decides whether a client may connect (server role)
+	 */
+	public ConnectionManager(ConnectionOptions options, SwaggerSocketConnections registry,
+			ApplicationEventPublisher eventPublisher, SwaggerSocketHeartbeatHandler heartbeatHandler,
+			SwaggerSocketStreamHandler streamHandler, SwaggerSocketObserver observer,
+			SwaggerSocketHandshakeValidator validator) {
 		this.options = options;
 		this.registry = registry;
 		this.eventPublisher = eventPublisher;
 		this.heartbeatHandler = heartbeatHandler;
 		this.streamHandler = streamHandler;
+		this.observer = observer;
+		this.validator = validator;
+	}
+
+	SwaggerSocketObserver observer() {
+		return this.observer;
 	}
 
 	/**
@@ -98,15 +129,27 @@ public final class ConnectionManager implements SmartLifecycle {
 			return session.close(new CloseStatus(CloseCodes.UNSUPPORTED_PROTOCOL_VERSION,
 					"Unsupported protocol version; this server speaks " + FrameCodec.SUBPROTOCOL));
 		}
+		int maxConnections = this.options.maxConnections();
+		if (maxConnections >= 0 && this.sessions.incrementAndGet() > maxConnections) {
+			this.sessions.decrementAndGet();
+			logger.warn("Refused connection from " + remoteAddress + ": max-connections " + maxConnections + " reached");
+			return session.close(new CloseStatus(CloseCodes.TRY_AGAIN_LATER, "Too many connections; retry later"));
+		}
 		return session.getHandshakeInfo()
 			.getPrincipal()
 			.map(Optional::of)
 			.defaultIfEmpty(Optional.empty())
 			.flatMap((principal) -> run(session, ConnectionRole.SERVER,
-					new Handshake.Server(this.options.settings(), this.options.maxMetadataSize()), remoteAddress,
-					principal.orElse(null), (connection) -> {
-					}))
-			.onErrorResume(HandshakeException.class, (ex) -> Mono.empty());
+					new Handshake.Server(this.options.settings(), this.options.maxMetadataSize(), this.validator,
+							principal.orElse(null)),
+					remoteAddress, principal.orElse(null), (connection) -> {
+					}, null))
+			.onErrorResume(HandshakeException.class, (ex) -> Mono.empty())
+			.doFinally((signal) -> {
+				if (maxConnections >= 0) {
+					this.sessions.decrementAndGet();
+				}
+			});
 	}
 
 	/**
@@ -120,15 +163,17 @@ public final class ConnectionManager implements SmartLifecycle {
 	 */
 	public Mono<Void> dial(WebSocketSession session, Map<String, Object> metadata,
 			@Nullable InetSocketAddress remoteAddress, Consumer<SwaggerSocketConnection> onEstablished) {
+		ConnectionInfo attempt = new ConnectionInfo("", ConnectionRole.CLIENT, metadata, remoteAddress, null,
+				java.time.Instant.now());
 		return run(session, ConnectionRole.CLIENT, new Handshake.Client(metadata, this.options.settings()),
-				remoteAddress, null, onEstablished);
+				remoteAddress, null, onEstablished, attempt);
 	}
 
 	private Mono<Void> run(WebSocketSession session, ConnectionRole role, Handshake handshake,
 			@Nullable InetSocketAddress remoteAddress, @Nullable Principal principal,
-			Consumer<SwaggerSocketConnection> onEstablished) {
+			Consumer<SwaggerSocketConnection> onEstablished, @Nullable ConnectionInfo attempt) {
 		return Mono.defer(() -> new SocketConnection(session, role, handshake, this, remoteAddress, principal,
-				onEstablished).run());
+				onEstablished, attempt).run());
 	}
 
 	@Override
@@ -137,7 +182,9 @@ public final class ConnectionManager implements SmartLifecycle {
 	}
 
 	/**
-	 * Close every live connection with GOAWAY and 1001 (going away), and refuse new ones.
+	 * Shut down gracefully: refuse new connections, send GOAWAY on every live one (new streams
+	 * are refused from then on), let in-flight streams finish within the drain timeout, then
+	 * close with 1001 (going away).
 	 * @param callback called once every connection is closed or the stop timeout has passed
 	 */
 	@Override
@@ -145,9 +192,10 @@ public final class ConnectionManager implements SmartLifecycle {
 		this.running = false;
 		Flux.fromIterable(this.registry.list())
 			.cast(SocketConnection.class)
-			.flatMap((connection) -> connection.close(CloseCodes.GOING_AWAY, "Shutting down"))
+			.flatMap((connection) -> connection.close(CloseCodes.GOING_AWAY, "Shutting down",
+					this.options.drainTimeout()))
 			.then()
-			.timeout(STOP_TIMEOUT, Mono.empty())
+			.timeout(this.options.drainTimeout().plus(STOP_TIMEOUT), Mono.empty())
 			.onErrorResume((ex) -> Mono.empty())
 			.doFinally((signal) -> callback.run())
 			.subscribe();
@@ -186,6 +234,11 @@ public final class ConnectionManager implements SmartLifecycle {
 			logger.info(connection.logPrefix() + "Closed: " + end.detail());
 			publish(new SwaggerSocketClosedEvent(connection, end.closeCode(), end.local()));
 		}
+	}
+
+	void handshakeFailed(SocketConnection connection, ConnectionInfo attempt, int closeCode, String detail) {
+		logger.warn("Handshake with " + attempt.remoteAddress() + " failed: " + detail);
+		publish(new SwaggerSocketFailedEvent(connection, attempt, FailureReason.HANDSHAKE_FAILED, closeCode, detail));
 	}
 
 	private void publish(SwaggerSocketConnectionEvent event) {

@@ -10,9 +10,28 @@ import java.time.Duration;
  * @param heartbeatInterval how often to ping the peer
  * @param heartbeatTimeout how long the peer may stay silent before the connection fails with 4004
  * @param maxMetadataSize the largest HELLO payload the server accepts, in bytes
+ * @param drainTimeout how long in-flight streams may take to finish on shutdown
+ * @param maxConnections how many connections the server accepts at once, -1 for no limit
  */
 public record ConnectionOptions(ConnectionSettings settings, Duration handshakeTimeout, Duration heartbeatInterval,
-		Duration heartbeatTimeout, int maxMetadataSize) {
+		Duration heartbeatTimeout, int maxMetadataSize, Duration drainTimeout, int maxConnections) {
+
+	/** The drain timeout when none is given: Spring's default shutdown phase timeout. */
+	public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+	/**
+	 * Create options with the default drain timeout and no connection limit.
+	 * @param settings the limits this side declares in the handshake
+	 * @param handshakeTimeout how long the handshake may take
+	 * @param heartbeatInterval how often to ping the peer
+	 * @param heartbeatTimeout how long the peer may stay silent
+	 * @param maxMetadataSize the largest HELLO payload the server accepts
+	 */
+	public ConnectionOptions(ConnectionSettings settings, Duration handshakeTimeout, Duration heartbeatInterval,
+			Duration heartbeatTimeout, int maxMetadataSize) {
+		this(settings, handshakeTimeout, heartbeatInterval, heartbeatTimeout, maxMetadataSize, DEFAULT_DRAIN_TIMEOUT,
+				-1);
+	}
 
 	public ConnectionOptions {
 		if (heartbeatInterval.isZero() || heartbeatInterval.isNegative()) {

@@ -18,6 +18,12 @@ public enum FailureReason {
 	CONNECTION_LOST,
 
 	/** This application failed while handling the connection. */
-	INTERNAL_ERROR
+	INTERNAL_ERROR,
+
+	/**
+	 * Client role: the server closed the connection during the handshake (rejected by its
+	 * validator, too many connections, or a handshake rule). The event's connection id is empty.
+	 */
+	HANDSHAKE_FAILED
 
 }

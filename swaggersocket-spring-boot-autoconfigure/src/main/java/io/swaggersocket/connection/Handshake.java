@@ -1,6 +1,7 @@
 package io.swaggersocket.connection;
 
 import java.nio.charset.StandardCharsets;
+import java.security.Principal;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -51,13 +52,20 @@ abstract class Handshake {
 
 		private final int maxMetadataSize;
 
+		private final SwaggerSocketHandshakeValidator validator;
+
+		private final @Nullable Principal principal;
+
 		private HandshakeJson.@Nullable Hello hello;
 
 		private @Nullable String connectionId;
 
-		Server(ConnectionSettings localSettings, int maxMetadataSize) {
+		Server(ConnectionSettings localSettings, int maxMetadataSize, SwaggerSocketHandshakeValidator validator,
+				@Nullable Principal principal) {
 			this.localSettings = localSettings;
 			this.maxMetadataSize = maxMetadataSize;
+			this.validator = validator;
+			this.principal = principal;
 		}
 
 		@Override
@@ -75,7 +83,9 @@ abstract class Handshake {
 					throw new HandshakeException(CloseCodes.MESSAGE_TOO_BIG,
 							"HELLO of " + size + " bytes exceeds the limit of " + this.maxMetadataSize);
 				}
-				this.hello = HandshakeJson.parseHello(helloFrame.json());
+				HandshakeJson.Hello hello = HandshakeJson.parseHello(helloFrame.json());
+				this.validator.validate(hello.metadata(), this.principal);
+				this.hello = hello;
 				this.connectionId = UUID.randomUUID().toString();
 				send.accept(new Frame.Welcome(HandshakeJson.welcome(this.connectionId, this.localSettings)));
 				return null;

@@ -82,6 +82,8 @@ final class Multiplexer {
 
 	private @Nullable RuntimeException terminated;
 
+	private final Sinks.Empty<Void> drained = Sinks.empty();
+
 	Multiplexer(SocketConnection connection, ConnectionRole role, ConnectionSettings local, ConnectionSettings peer,
 			SwaggerSocketStreamHandler handler) {
 		this.connection = connection;
@@ -130,6 +132,8 @@ final class Multiplexer {
 	private void start(Stream stream) {
 		stream.id = this.nextLocalId;
 		this.nextLocalId += 2;
+		stream.started(method(stream.headersToSend));
+		this.connection.counters().requestsOutbound.increment();
 		this.streams.put(stream.id, stream);
 		this.openLocal++;
 		stream.startSending();
@@ -204,6 +208,7 @@ final class Multiplexer {
 			return;
 		}
 		stream.responded = true;
+		stream.status = status(frame.headers());
 		if (frame.endStream()) {
 			stream.remoteEnded();
 		}
@@ -218,18 +223,20 @@ final class Multiplexer {
 		int id = frame.streamId();
 		this.highestRemoteId = id;
 		if (this.goingAway || this.terminated != null) {
-			this.connection.send(new Frame.Reset(id, ErrorCode.REFUSED_STREAM));
+			sendReset(id, ErrorCode.REFUSED_STREAM);
 			return;
 		}
 		if (this.openRemote >= this.local.maxConcurrentStreams()) {
 			logger.warn(this.connection.logPrefix() + "Refusing stream " + id + ": the peer already has "
 					+ this.openRemote + " streams open (maxConcurrentStreams)");
-			this.connection.send(new Frame.Reset(id, ErrorCode.REFUSED_STREAM));
+			sendReset(id, ErrorCode.REFUSED_STREAM);
 			return;
 		}
 		Stream stream = new Stream(false);
 		stream.id = id;
 		stream.responded = true;
+		stream.started(method(frame.headers()));
+		this.connection.counters().requestsInbound.increment();
 		this.streams.put(id, stream);
 		this.openRemote++;
 		if (frame.endStream()) {
@@ -387,6 +394,7 @@ final class Multiplexer {
 			}
 			next = close(stream);
 		}
+		record(stream, outcome(stream.status));
 		if (next != null) {
 			startPending(next);
 		}
@@ -396,14 +404,20 @@ final class Multiplexer {
 	private @Nullable Stream close(Stream stream) {
 		stream.closed = true;
 		this.blocked.remove(stream);
+		Stream next = null;
 		if (this.streams.remove(stream.id, stream)) {
 			if (stream.local) {
 				this.openLocal--;
-				return this.pendingOpens.poll();
+				next = this.pendingOpens.poll();
 			}
-			this.openRemote--;
+			else {
+				this.openRemote--;
+			}
 		}
-		return null;
+		if (this.goingAway && this.streams.isEmpty() && next == null) {
+			this.drained.tryEmitEmpty();
+		}
+		return next;
 	}
 
 	private void startPending(Stream next) {
@@ -431,9 +445,10 @@ final class Multiplexer {
 				return;
 			}
 			if (code != null && stream.id != 0) {
-				this.connection.send(new Frame.Reset(stream.id, code));
+				sendReset(stream.id, code);
 			}
 			next = close(stream);
+			record(stream, outcome(code, failure));
 		}
 		stream.fail(failure, cancelHandler);
 		if (next != null) {
@@ -451,6 +466,8 @@ final class Multiplexer {
 			maybeClose(stream);
 			return;
 		}
+		this.connection.counters().streamsReset.increment();
+		this.connection.observer().streamReset(code, false);
 		RuntimeException failure = (code == ErrorCode.REFUSED_STREAM)
 				? new SwaggerSocketStreamRefusedException("The peer refused stream " + stream.id + "; safe to retry")
 				: new SwaggerSocketStreamResetException(code, "The peer reset stream " + stream.id + " with " + code);
@@ -471,7 +488,7 @@ final class Multiplexer {
 					// a refused HEADERS still opens (and closes) its stream id
 					this.highestRemoteId = id;
 				}
-				this.connection.send(new Frame.Reset(id, code));
+				sendReset(id, code);
 				return;
 			}
 		}
@@ -494,13 +511,86 @@ final class Multiplexer {
 			this.pendingOpens.clear();
 			for (Stream stream : all) {
 				stream.closed = true;
+				if (stream.id != 0) {
+					record(stream, "CONNECTION_CLOSED");
+				}
 			}
 			this.streams.clear();
 			this.blocked.clear();
 		}
+		this.drained.tryEmitEmpty();
 		for (Stream stream : all) {
 			stream.fail(failure, true);
 		}
+	}
+
+	// ---- accounting
+
+	private void sendReset(int id, ErrorCode code) {
+		this.connection.send(new Frame.Reset(id, code));
+		this.connection.counters().streamsReset.increment();
+		this.connection.observer().streamReset(code, true);
+	}
+
+	private void record(Stream stream, String outcome) {
+		if (stream.method == null) {
+			return;
+		}
+		this.connection.observer().exchangeCompleted(new SwaggerSocketObserver.ExchangeRecord(this.connection.role(),
+				!stream.local, stream.method, stream.status, outcome,
+				java.time.Duration.ofNanos(System.nanoTime() - stream.startNanos)));
+	}
+
+	private static String method(@Nullable List<Header> headers) {
+		if (headers != null) {
+			for (Header header : headers) {
+				if (header.name().equals(":method")) {
+					return header.value();
+				}
+			}
+		}
+		return "UNKNOWN";
+	}
+
+	private static int status(List<Header> headers) {
+		for (Header header : headers) {
+			if (header.name().equals(":status")) {
+				try {
+					return Integer.parseInt(header.value());
+				}
+				catch (NumberFormatException ex) {
+					return -1;
+				}
+			}
+		}
+		return -1;
+	}
+
+	private static String outcome(int status) {
+		if (status >= 500) {
+			return "SERVER_ERROR";
+		}
+		if (status >= 400) {
+			return "CLIENT_ERROR";
+		}
+		if (status >= 300) {
+			return "REDIRECTION";
+		}
+		if (status >= 200) {
+			return "SUCCESS";
+		}
+		return (status >= 100) ? "INFORMATIONAL" : "UNKNOWN";
+	}
+
+	private static String outcome(@Nullable ErrorCode sent, Throwable failure) {
+		if (failure instanceof SwaggerSocketStreamRefusedException || sent == ErrorCode.REFUSED_STREAM) {
+			return "REFUSED";
+		}
+		if (sent == ErrorCode.CANCEL || (failure instanceof SwaggerSocketStreamResetException reset
+				&& reset.getErrorCode() == ErrorCode.CANCEL)) {
+			return "CANCELLED";
+		}
+		return "RESET";
 	}
 
 	/**
@@ -510,7 +600,25 @@ final class Multiplexer {
 		if (!this.goingAway) {
 			this.goingAway = true;
 			this.connection.send(new Frame.GoAway(this.highestRemoteId, ErrorCode.NO_ERROR, reason));
+			// waiting callers will not be served on this connection: refused, safe to retry elsewhere
+			for (Stream pending : this.pendingOpens) {
+				pending.response.error(new SwaggerSocketStreamRefusedException("The connection is going away"));
+			}
+			this.pendingOpens.clear();
+			if (this.streams.isEmpty()) {
+				this.drained.tryEmitEmpty();
+			}
 		}
+	}
+
+	/**
+	 * Announce GOAWAY and wait for the streams in flight, in both directions, to finish.
+	 * @param reason the GOAWAY message
+	 * @return completes once no stream is open
+	 */
+	Mono<Void> drain(String reason) {
+		goAway(reason);
+		return this.drained.asMono();
 	}
 
 	synchronized int activeStreams() {
@@ -570,8 +678,20 @@ final class Multiplexer {
 
 		boolean closed;
 
+		// accounting
+		@Nullable String method;
+
+		int status = -1;
+
+		long startNanos;
+
 		Stream(boolean local) {
 			this.local = local;
+		}
+
+		void started(String method) {
+			this.method = method;
+			this.startNanos = System.nanoTime();
 		}
 
 		Flux<DataBuffer> body() {
@@ -637,6 +757,7 @@ final class Multiplexer {
 						return;
 					}
 					this.headersToSend = headers;
+					this.status = status(headers);
 					this.body = body;
 					this.sent = sink;
 					startSending();

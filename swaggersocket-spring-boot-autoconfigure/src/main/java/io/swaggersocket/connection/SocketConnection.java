@@ -62,6 +62,8 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	private final Consumer<SwaggerSocketConnection> onEstablished;
 
+	private final @Nullable ConnectionInfo attempt;
+
 	private final Sinks.Many<WebSocketMessage> outbound = Sinks.many().unicast().onBackpressureBuffer();
 
 	private final Sinks.Empty<Void> finished = Sinks.empty();
@@ -84,10 +86,13 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	private volatile @Nullable Multiplexer multiplexer;
 
+	private final ConnectionCounters counters = new ConnectionCounters();
+
 	SocketConnection(WebSocketSession session, ConnectionRole role, Handshake handshake, ConnectionManager manager,
 			@Nullable InetSocketAddress remoteAddress, @Nullable Principal principal,
-			Consumer<SwaggerSocketConnection> onEstablished) {
+			Consumer<SwaggerSocketConnection> onEstablished, @Nullable ConnectionInfo attempt) {
 		this.session = session;
+		this.attempt = attempt;
 		this.role = role;
 		this.handshake = handshake;
 		this.manager = manager;
@@ -102,6 +107,9 @@ final class SocketConnection implements SwaggerSocketConnection {
 	public ConnectionInfo info() {
 		ConnectionInfo info = this.info;
 		if (info == null) {
+			if (this.attempt != null) {
+				return this.attempt;
+			}
 			throw new IllegalStateException("The handshake has not completed");
 		}
 		return info;
@@ -134,6 +142,23 @@ final class SocketConnection implements SwaggerSocketConnection {
 	}
 
 	@Override
+	public ConnectionStatistics statistics() {
+		return this.counters.snapshot();
+	}
+
+	ConnectionCounters counters() {
+		return this.counters;
+	}
+
+	SwaggerSocketObserver observer() {
+		return this.manager.observer();
+	}
+
+	ConnectionRole role() {
+		return this.role;
+	}
+
+	@Override
 	public int activeStreams() {
 		Multiplexer multiplexer = this.multiplexer;
 		return (multiplexer != null) ? multiplexer.activeStreams() : 0;
@@ -144,23 +169,48 @@ final class SocketConnection implements SwaggerSocketConnection {
 		return close(CloseCodes.NORMAL, "Closed by this application");
 	}
 
+	@Override
+	public Mono<Void> close(Duration drainTimeout) {
+		return close(CloseCodes.NORMAL, "Closed by this application", drainTimeout);
+	}
+
 	/**
-	 * Close in an orderly way: GOAWAY, then the given close code.
+	 * Close in an orderly way at once: GOAWAY, then the given close code.
 	 * @param closeCode {@link CloseCodes#NORMAL} or {@link CloseCodes#GOING_AWAY}
 	 * @param reason the close reason
 	 * @return completes once the close has been sent or the grace period is over
 	 */
 	Mono<Void> close(int closeCode, String reason) {
+		return close(closeCode, reason, Duration.ZERO);
+	}
+
+	/**
+	 * Close gracefully: GOAWAY, then let the streams in flight finish for at most
+	 * {@code drainTimeout} (new ones are refused meanwhile), then the given close code.
+	 * @param closeCode {@link CloseCodes#NORMAL} or {@link CloseCodes#GOING_AWAY}
+	 * @param reason the close reason
+	 * @param drainTimeout how long in-flight streams may take
+	 * @return completes once the close has been sent or the grace period is over
+	 */
+	Mono<Void> close(int closeCode, String reason, Duration drainTimeout) {
 		return Mono.defer(() -> {
 			if (this.termination.get() != null) {
 				return Mono.empty();
 			}
 			Multiplexer multiplexer = this.multiplexer;
-			if (multiplexer != null) {
-				multiplexer.goAway(reason);
-			}
-			closeLocally(Termination.closed(closeCode, reason, true));
-			return this.finished.asMono().timeout(CLOSE_GRACE, Mono.empty());
+			Mono<Void> drained = (multiplexer != null && !drainTimeout.isZero())
+					? multiplexer.drain(reason).timeout(drainTimeout, Mono.fromRunnable(() -> logger
+						.warn(logPrefix() + multiplexer.activeStreams() + " streams still open after "
+								+ drainTimeout.toMillis() + " ms; closing anyway")))
+					: Mono.fromRunnable(() -> {
+						if (multiplexer != null) {
+							multiplexer.goAway(reason);
+						}
+					});
+			return drained.then(Mono.defer(() -> {
+				closeLocally(Termination.closed(closeCode, reason, true));
+				return this.finished.asMono().timeout(CLOSE_GRACE, Mono.empty());
+			}));
 		});
 	}
 
@@ -206,9 +256,12 @@ final class SocketConnection implements SwaggerSocketConnection {
 					return Mono.empty();
 				}
 				HandshakeException failure = this.handshakeFailure;
+				Termination end = this.termination.get();
 				if (failure == null) {
-					Termination end = this.termination.get();
 					failure = new HandshakeException(end.closeCode(), "Connection ended during the handshake: " + end.detail());
+					if (this.attempt != null && end.closeCode() > 0) {
+						this.manager.handshakeFailed(this, this.attempt, end.closeCode(), end.detail());
+					}
 				}
 				return Mono.error(failure);
 			});
@@ -221,7 +274,12 @@ final class SocketConnection implements SwaggerSocketConnection {
 		this.lastInbound = System.nanoTime();
 		try {
 			switch (message.getType()) {
-				case BINARY -> onFrame(this.codec.decode(ByteBuffer.wrap(bytes(message.getPayload()))));
+				case BINARY -> {
+					byte[] bytes = bytes(message.getPayload());
+					this.counters.bytesInbound.add(bytes.length);
+					this.manager.observer().bytesTransferred(this.role, true, bytes.length);
+					onFrame(this.codec.decode(ByteBuffer.wrap(bytes)));
+				}
 				case TEXT -> throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, CloseCodes.UNSUPPORTED_DATA,
 						"Text messages are not part of the protocol");
 				case PING -> onPing(bytes(message.getPayload()));
@@ -303,6 +361,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 		}
 		Duration roundTrip = Duration.ofNanos(System.nanoTime() - sent);
 		this.lastRoundTrip = roundTrip;
+		this.manager.observer().heartbeatRoundTrip(this.role, roundTrip);
 		this.manager.heartbeatHandler().onPong(info, payload, roundTrip);
 	}
 
@@ -365,6 +424,8 @@ final class SocketConnection implements SwaggerSocketConnection {
 			logger.trace(logPrefix() + "Sending " + frame);
 		}
 		ByteBuffer encoded = this.codec.encode(frame);
+		this.counters.bytesOutbound.add(encoded.remaining());
+		this.manager.observer().bytesTransferred(this.role, false, encoded.remaining());
 		outboundEmit(this.session.binaryMessage((factory) -> factory.wrap(encoded)));
 	}
 

@@ -62,11 +62,26 @@ public interface SwaggerSocketConnection {
 	int activeStreams();
 
 	/**
+	 * Return the connection's counters so far.
+	 * @return a snapshot of the counters
+	 */
+	ConnectionStatistics statistics();
+
+	/**
 	 * Close the connection in an orderly way: GOAWAY, then WebSocket close 1000. Both sides
 	 * publish a {@link SwaggerSocketClosedEvent}. A client-role connection closed this way is
 	 * dialed again by the client, as after any loss.
 	 * @return completes when the close has been sent
 	 */
 	Mono<Void> close();
+
+	/**
+	 * Close the connection gracefully: GOAWAY (the peer opens no new streams; new streams from
+	 * it are refused, safe to retry), let the streams in flight finish for at most
+	 * {@code drainTimeout}, then WebSocket close 1000.
+	 * @param drainTimeout how long in-flight streams may take
+	 * @return completes when the close has been sent
+	 */
+	Mono<Void> close(Duration drainTimeout);
 
 }

@@ -10,8 +10,12 @@ public abstract class SwaggerSocketConnectionEvent extends ApplicationEvent {
 	private final ConnectionInfo info;
 
 	SwaggerSocketConnectionEvent(SwaggerSocketConnection connection) {
-		super(connection);
-		this.info = connection.info();
+		this(connection, connection.info());
+	}
+
+	SwaggerSocketConnectionEvent(Object source, ConnectionInfo info) {
+		super(source);
+		this.info = info;
 	}
 
 	/**
@@ -19,6 +23,7 @@ public abstract class SwaggerSocketConnectionEvent extends ApplicationEvent {
 	 * @return the connection
 	 */
 	public SwaggerSocketConnection getConnection() {
+		// the source of a HANDSHAKE_FAILED event is the connection attempt that never opened
 		return (SwaggerSocketConnection) getSource();
 	}
 

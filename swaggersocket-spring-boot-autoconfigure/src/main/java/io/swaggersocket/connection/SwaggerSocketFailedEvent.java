@@ -21,7 +21,20 @@ public class SwaggerSocketFailedEvent extends SwaggerSocketConnectionEvent {
 	 */
 	public SwaggerSocketFailedEvent(SwaggerSocketConnection connection, FailureReason reason, int closeCode,
 			String detail) {
-		super(connection);
+		this(connection, connection.info(), reason, closeCode, detail);
+	}
+
+	/**
+	 * Create an event for a connection attempt whose handshake did not complete.
+	 * @param connection the connection attempt
+	 * @param info what is known of it; its id is empty
+	 * @param reason why it failed
+	 * @param closeCode the WebSocket close code received, or -1 if none
+	 * @param detail a human-readable description
+	 */
+	public SwaggerSocketFailedEvent(SwaggerSocketConnection connection, ConnectionInfo info, FailureReason reason,
+			int closeCode, String detail) {
+		super(connection, info);
 		this.reason = reason;
 		this.closeCode = closeCode;
 		this.detail = detail;

@@ -1,8 +1,10 @@
 package io.swaggersocket.http;
 
 import java.net.URI;
+import java.security.Principal;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.swaggersocket.connection.ConnectionRole;
@@ -32,6 +34,13 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * <p>The dispatched request's URI is {@code http://{Host header}{:path}}; the host is
  * {@code swaggersocket} when the caller sent no Host header. Paths not exposed to the role get
  * 404 without reaching the handler.
+ *
+ * <p>Identity: when the connection has a principal (the one that authenticated its WebSocket
+ * upgrade), that principal is the identity of every request dispatched from it — the
+ * exchange's principal and, with Spring Security, its security context — and the requests'
+ * {@code Authorization} and {@code Proxy-Authorization} headers are removed, so that no request
+ * can claim another identity. Without a principal, requests are authenticated by the
+ * application from their own headers, as over plain HTTP.
  */
 public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler {
 
@@ -79,6 +88,11 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 			return Mono.empty();
 		}
 		HttpHeaders headers = HeaderMapping.fromWire(message.headers());
+		Principal principal = connection.info().principal();
+		if (principal != null) {
+			headers.remove(HttpHeaders.AUTHORIZATION);
+			headers.remove(HttpHeaders.PROXY_AUTHORIZATION);
+		}
 		URI uri;
 		try {
 			uri = URI.create("http://" + host(headers) + path);
@@ -95,6 +109,7 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 		return this.httpHandler.get()
 			.handle(request, response)
 			.then(Mono.defer(response::completeIfUnanswered))
+			.contextWrite((principal != null) ? SecurityContextPropagation.of(principal) : Function.identity())
 			.onErrorResume((ex) -> {
 				if (response.isResponded()) {
 					return Mono.error(ex);

@@ -309,7 +309,17 @@ class StreamingIntegrationTests {
 		}
 
 		@Override
+		public io.swaggersocket.connection.ConnectionStatistics statistics() {
+			return new io.swaggersocket.connection.ConnectionStatistics(0, 0, 0, 0, 0);
+		}
+
+		@Override
 		public Mono<Void> close() {
+			return Mono.empty();
+		}
+
+		@Override
+		public Mono<Void> close(Duration drainTimeout) {
 			return Mono.empty();
 		}
 

@@ -46,6 +46,8 @@ public final class TestApplications implements AutoCloseable {
 		all.add("server.port=" + port);
 		all.add("server.address=127.0.0.1");
 		all.add("spring.main.banner-mode=off");
+		// Spring Security is on the test classpath for the security tests, which switch it back on
+		all.add("spring.autoconfigure.exclude=" + String.join(",", SECURITY_AUTO_CONFIGURATIONS));
 		all.addAll(Arrays.asList(properties));
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApp.class)
 			.web(WebApplicationType.REACTIVE)
@@ -54,6 +56,12 @@ public final class TestApplications implements AutoCloseable {
 		this.contexts.add(context);
 		return context;
 	}
+
+	/** Boot's reactive security auto-configurations, off unless a test sets spring.autoconfigure.exclude itself. */
+	public static final List<String> SECURITY_AUTO_CONFIGURATIONS = List.of(
+			"org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration",
+			"org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration",
+			"org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration");
 
 	public static int port(ConfigurableApplicationContext context) {
 		return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));

@@ -15,7 +15,7 @@ import static io.swaggersocket.test.TestApplications.events;
 import static io.swaggersocket.test.TestApplications.socketUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 
-class HttpOverSocketSmokeTests {
+class DispatchedExchangeIntegrationTests {
 
 	private final TestApplications apps = new TestApplications();
 
@@ -25,21 +25,22 @@ class HttpOverSocketSmokeTests {
 	}
 
 	@Test
-	void getWorksBothWays() {
+	void dispatchedRequestKnowsItsConnectionAndHostInBothDirections() {
 		ConfigurableApplicationContext server = this.apps.server();
 		ConfigurableApplicationContext client = this.apps.client(socketUrl(server));
 		SwaggerSocketConnection onServer = events(server).await(SwaggerSocketConnectedEvent.class).getConnection();
 		events(client).await(SwaggerSocketConnectedEvent.class);
 
 		Map<String, Object> fromServer = server.getBean(SwaggerSocketWebClients.class).webClient(onServer)
-			.get().uri("/fn/echo?q=hello").retrieve().bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
+			.get().uri("/fn/where").retrieve().bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
 			}).block();
-		assertThat(fromServer).containsEntry("q", "hello").containsEntry("over", true);
+		assertThat(fromServer).containsEntry("connection", onServer.id())
+			.containsEntry("uri", "http://swaggersocket/fn/where");
 
 		Map<String, Object> fromClient = client.getBean(SwaggerSocketWebClients.class).server()
-			.get().uri("/mvc/echo?q=back").retrieve().bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
+			.get().uri("/fn/where").retrieve().bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
 			}).block();
-		assertThat(fromClient).containsEntry("q", "back").containsEntry("over", true);
+		assertThat(fromClient).containsEntry("connection", onServer.id());
 	}
 
 }
