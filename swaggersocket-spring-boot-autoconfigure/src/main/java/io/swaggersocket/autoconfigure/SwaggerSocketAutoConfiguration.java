@@ -18,6 +18,8 @@ import io.swaggersocket.http.SwaggerSocketWebClients;
 import io.swaggersocket.protocol.FrameCodec;
 import io.swaggersocket.server.SwaggerSocketUpgradeHandler;
 import io.swaggersocket.server.SwaggerSocketWebSocketHandler;
+import org.jspecify.annotations.Nullable;
+import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -33,6 +35,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
@@ -133,12 +136,22 @@ public final class SwaggerSocketAutoConfiguration {
 		@ConditionalOnMissingBean
 		SwaggerSocketClient swaggerSocketClient(SwaggerSocketProperties properties,
 				ConnectionManager connectionManager, ObjectProvider<SwaggerSocketMetadataCustomizer> metadataCustomizers,
-				ObjectProvider<SwaggerSocketUpgradeHeadersCustomizer> headersCustomizers) {
+				ObjectProvider<SwaggerSocketUpgradeHeadersCustomizer> headersCustomizers,
+				ObjectProvider<ReactorResourceFactory> resourceFactory) {
 			SwaggerSocketProperties.Client client = properties.getClient();
 			return new SwaggerSocketClient(SwaggerSocketPropertiesMapper.clientUrl(client.getUrl()),
 					SwaggerSocketClient.metadata(client.getMetadata(), metadataCustomizers.orderedStream().toList()),
 					SwaggerSocketClient.headers(client.getHeaders(), headersCustomizers.orderedStream().toList()),
-					SwaggerSocketPropertiesMapper.reconnectPolicy(client.getReconnect()), connectionManager);
+					SwaggerSocketPropertiesMapper.reconnectPolicy(client.getReconnect()), connectionManager,
+					httpClient(resourceFactory.getIfAvailable()));
+		}
+
+		/** On the application's Reactor Netty resources when it has them, as Boot's own WebClient is. */
+		private static HttpClient httpClient(@Nullable ReactorResourceFactory resourceFactory) {
+			if (resourceFactory == null) {
+				return HttpClient.create();
+			}
+			return HttpClient.create(resourceFactory.getConnectionProvider()).runOn(resourceFactory.getLoopResources());
 		}
 
 	}

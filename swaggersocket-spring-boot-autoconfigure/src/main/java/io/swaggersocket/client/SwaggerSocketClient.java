@@ -73,6 +73,21 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 	 */
 	public SwaggerSocketClient(URI url, Supplier<Map<String, Object>> metadata, Supplier<HttpHeaders> headers,
 			ReconnectPolicy reconnect, ConnectionManager connectionManager) {
+		this(url, metadata, headers, reconnect, connectionManager, HttpClient.create());
+	}
+
+	/**
+	 * Create a client that dials with a given Reactor Netty client, for example one on the
+	 * application's {@code ReactorResourceFactory} resources.
+	 * @param url the server's WebSocket URL ({@code ws://} or {@code wss://})
+	 * @param metadata supplies the metadata for each attempt
+	 * @param headers supplies the upgrade request headers for each attempt
+	 * @param reconnect the backoff between attempts
+	 * @param connectionManager runs the connections
+	 * @param httpClient the client to dial with (TLS, proxy and resources are taken from it)
+	 */
+	public SwaggerSocketClient(URI url, Supplier<Map<String, Object>> metadata, Supplier<HttpHeaders> headers,
+			ReconnectPolicy reconnect, ConnectionManager connectionManager, HttpClient httpClient) {
 		this.url = url;
 		this.metadata = metadata;
 		this.headers = headers;
@@ -81,7 +96,7 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 		int maxMessageSize = connectionManager.options().settings().maxFrameSize() + FrameCodec.HEADER_LENGTH;
 		int connectTimeout = (int) Math.min(Integer.MAX_VALUE, connectionManager.options().handshakeTimeout().toMillis());
 		this.webSocketClient = new ReactorNettyWebSocketClient(
-				HttpClient.create().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeout),
+				httpClient.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeout),
 				() -> WebsocketClientSpec.builder()
 					.protocols(FrameCodec.SUBPROTOCOL)
 					.maxFramePayloadLength(maxMessageSize)

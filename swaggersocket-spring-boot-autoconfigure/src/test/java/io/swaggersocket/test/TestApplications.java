@@ -104,6 +104,17 @@ public final class TestApplications implements AutoCloseable {
 			return new EventRecorder();
 		}
 
+		/**
+		 * Each application on its own Reactor Netty resources, as if in its own process: with
+		 * the global ones, closing one application would cut the others' connections.
+		 */
+		@Bean
+		org.springframework.http.client.ReactorResourceFactory reactorResourceFactory() {
+			org.springframework.http.client.ReactorResourceFactory factory = new org.springframework.http.client.ReactorResourceFactory();
+			factory.setUseGlobalResources(false);
+			return factory;
+		}
+
 	}
 
 }

@@ -64,6 +64,11 @@ public class TestEndpoints {
 		return RouterFunctions.route()
 			.GET("/fn/echo", (request) -> ServerResponse.ok()
 				.bodyValue(Map.of("q", request.queryParam("q").orElse(""))))
+			.GET("/fn/whoami", (request) -> request.principal()
+				.map(java.security.Principal::getName)
+				.defaultIfEmpty("anonymous")
+				.flatMap((name) -> ServerResponse.ok().bodyValue(name)))
+			.GET("/admin/secret", (request) -> ServerResponse.ok().bodyValue("secret"))
 			.GET("/fn/where", (request) -> ServerResponse.ok()
 				.bodyValue(SwaggerSocketExchanges.connection(request.exchange())
 					.map((connection) -> Map.of("connection", connection.id(), "metadata", connection.info().metadata(),
@@ -99,6 +104,11 @@ public class TestEndpoints {
 		@GetMapping("/echo")
 		Map<String, Object> echo(@RequestParam String q) {
 			return Map.of("q", q);
+		}
+
+		@GetMapping("/delay")
+		Mono<String> delay(@RequestParam long ms) {
+			return Mono.just("done after " + ms).delayElement(Duration.ofMillis(ms));
 		}
 
 		@GetMapping("/slow")
