@@ -14,6 +14,7 @@ import io.swaggersocket.connection.SwaggerSocketObserver;
 import io.swaggersocket.connection.SwaggerSocketStreamHandler;
 import io.swaggersocket.http.SocketRequestDispatcher;
 import io.swaggersocket.http.SwaggerSocketExchanges;
+import io.swaggersocket.http.SwaggerSocketGatewayHandler;
 import io.swaggersocket.http.SwaggerSocketWebClients;
 import io.swaggersocket.protocol.FrameCodec;
 import io.swaggersocket.server.SwaggerSocketUpgradeHandler;
@@ -124,6 +125,22 @@ public final class SwaggerSocketAutoConfiguration {
 			return new SimpleUrlHandlerMapping(
 					Map.of(properties.getServer().getPath(), new SwaggerSocketUpgradeHandler(handler, maxMessageSize)),
 					HANDLER_MAPPING_ORDER);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+	@ConditionalOnBooleanProperty(name = "swaggersocket.server.gateway.enabled")
+	static class GatewayConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "swaggerSocketGatewayHandlerMapping")
+		SimpleUrlHandlerMapping swaggerSocketGatewayHandlerMapping(SwaggerSocketProperties properties,
+				SwaggerSocketConnections connections) {
+			String prefix = SwaggerSocketPropertiesMapper.gatewayPrefix(properties.getServer().getGateway().getPrefix());
+			return new SimpleUrlHandlerMapping(
+					Map.of(prefix + "/**", new SwaggerSocketGatewayHandler(connections, prefix)), HANDLER_MAPPING_ORDER);
 		}
 
 	}

@@ -74,6 +74,12 @@ public class SwaggerSocketProperties {
 		 */
 		private int maxConnections = -1;
 
+		private final Gateway gateway = new Gateway();
+
+		public Gateway getGateway() {
+			return this.gateway;
+		}
+
 		public int getMaxConnections() {
 			return this.maxConnections;
 		}
@@ -104,6 +110,40 @@ public class SwaggerSocketProperties {
 
 		public void setPath(String path) {
 			this.path = path;
+		}
+
+	}
+
+	/**
+	 * The HTTP gateway to peers on the server: {@code {prefix}/{connectionId}/**}.
+	 */
+	public static class Gateway {
+
+		/**
+		 * Whether to forward requests under the prefix to the peer named by the connection id.
+		 * Secure it like any endpoint of the application.
+		 */
+		private boolean enabled;
+
+		/**
+		 * Path prefix of the gateway.
+		 */
+		private String prefix = "/peers";
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public String getPrefix() {
+			return this.prefix;
+		}
+
+		public void setPrefix(String prefix) {
+			this.prefix = prefix;
 		}
 
 	}

@@ -102,6 +102,15 @@ final class SwaggerSocketPropertiesMapper {
 		return exclude;
 	}
 
+	static String gatewayPrefix(String prefix) {
+		String trimmed = trimSlash(prefix);
+		if (trimmed.isEmpty() || trimmed.contains("*") || trimmed.contains("{")) {
+			throw new InvalidConfigurationPropertyValueException("swaggersocket.server.gateway.prefix", prefix,
+					"must be a plain path such as /peers");
+		}
+		return trimmed;
+	}
+
 	private static String trimSlash(String path) {
 		String trimmed = StringUtils.trimTrailingCharacter(path.trim(), '/');
 		return (trimmed.isEmpty() || trimmed.startsWith("/")) ? trimmed : "/" + trimmed;

@@ -652,6 +652,9 @@ final class Multiplexer {
 
 		boolean bodyCompleted;
 
+		/** Whether a buffer has been requested from the body and not delivered yet: at most one. */
+		boolean demanded;
+
 		@Nullable BodySubscriber subscriber;
 
 		@Nullable MonoSink<Void> sent;
@@ -794,6 +797,7 @@ final class Multiplexer {
 			buffer.read(bytes);
 			DataBufferUtils.release(buffer);
 			synchronized (Multiplexer.this) {
+				this.demanded = false;
 				this.pending = ByteBuffer.wrap(bytes);
 			}
 			pump();
@@ -834,7 +838,11 @@ final class Multiplexer {
 					Multiplexer.this.connection.send(new Frame.Data(this.id, false, chunk));
 				}
 				this.pending = null;
-				more = !this.bodyCompleted;
+				// pump runs from the body's and the peer's threads alike: only one may ask for more
+				more = !this.bodyCompleted && !this.demanded;
+				if (more) {
+					this.demanded = true;
+				}
 				if (this.bodyCompleted) {
 					if (this.headersSent) {
 						Multiplexer.this.connection.send(new Frame.Data(this.id, true, ByteBuffer.allocate(0)));
@@ -898,6 +906,9 @@ final class Multiplexer {
 
 		@Override
 		protected void hookOnSubscribe(Subscription subscription) {
+			synchronized (Multiplexer.this) {
+				this.stream.demanded = true;
+			}
 			request(1);
 		}
 

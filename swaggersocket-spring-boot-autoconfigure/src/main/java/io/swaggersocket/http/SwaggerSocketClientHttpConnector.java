@@ -74,7 +74,7 @@ public final class SwaggerSocketClientHttpConnector implements ClientHttpConnect
 		});
 	}
 
-	private static int parseStatus(@Nullable String status) {
+	static int parseStatus(@Nullable String status) {
 		if (status == null || status.length() != 3) {
 			return -1;
 		}

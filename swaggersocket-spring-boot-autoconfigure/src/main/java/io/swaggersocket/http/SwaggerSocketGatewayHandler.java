@@ -1,0 +1,130 @@
+package io.swaggersocket.http;
+
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.swaggersocket.connection.StreamMessage;
+import io.swaggersocket.connection.SwaggerSocketConnection;
+import io.swaggersocket.connection.SwaggerSocketConnectionClosedException;
+import io.swaggersocket.connection.SwaggerSocketConnections;
+import io.swaggersocket.connection.SwaggerSocketStreamResetException;
+import io.swaggersocket.protocol.ErrorCode;
+import io.swaggersocket.protocol.Header;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebHandler;
+
+/**
+ * The opt-in HTTP gateway to peers: {@code {prefix}/{connectionId}/**} forwards any request to
+ * that connection's peer over its socket (method, the path after the connection id, query,
+ * end-to-end headers, body streamed under flow control) and streams the answer back. An
+ * ordinary endpoint of the application: its WebFilters and security apply.
+ *
+ * <p>The peer sees the request's path without the prefix and id, with
+ * {@code X-Forwarded-Prefix: {prefix}/{connectionId}}. No live connection with that id: 404;
+ * the connection fails before the answer: 502; both with an RFC 9457 problem detail.
+ */
+public final class SwaggerSocketGatewayHandler implements WebHandler {
+
+	private static final Log logger = LogFactory.getLog(SwaggerSocketGatewayHandler.class);
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final SwaggerSocketConnections connections;
+
+	private final String prefix;
+
+	/**
+	 * Create a gateway.
+	 * @param connections the registry to find peers in
+	 * @param prefix the path prefix, for example {@code /peers}
+	 */
+	public SwaggerSocketGatewayHandler(SwaggerSocketConnections connections, String prefix) {
+		this.connections = connections;
+		this.prefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+	}
+
+	@Override
+	public Mono<Void> handle(ServerWebExchange exchange) {
+		ServerHttpRequest request = exchange.getRequest();
+		String path = request.getPath().pathWithinApplication().value();
+		String rest = path.substring(Math.min(path.length(), this.prefix.length() + 1));
+		int slash = rest.indexOf('/');
+		String id = (slash < 0) ? rest : rest.substring(0, slash);
+		String remainder = (slash < 0) ? "/" : rest.substring(slash);
+		SwaggerSocketConnection connection = this.connections.find(id).orElse(null);
+		if (id.isEmpty() || connection == null || !connection.isOpen()) {
+			return problem(exchange, HttpStatus.NOT_FOUND, "No live connection with id '" + id + "'");
+		}
+		URI uri = request.getURI();
+		String rawRemainder = remainderOf(uri.getRawPath(), id);
+		String target = ((rawRemainder != null) ? rawRemainder : remainder)
+				+ ((uri.getRawQuery() != null) ? "?" + uri.getRawQuery() : "");
+		HttpHeaders headers = new HttpHeaders();
+		headers.addAll(request.getHeaders());
+		headers.remove(HttpHeaders.HOST);
+		headers.set("X-Forwarded-Prefix", this.prefix + "/" + id);
+		List<Header> wire = HeaderMapping.toWire(
+				List.of(new Header(HeaderMapping.METHOD, request.getMethod().name()), new Header(HeaderMapping.PATH, target)),
+				headers);
+		ServerHttpResponse response = exchange.getResponse();
+		return connection.exchange(wire, request.getBody())
+			.flatMap((message) -> relay(message, response))
+			.onErrorResume((ex) -> !response.isCommitted() && isTransportFailure(ex), (ex) -> {
+				logger.debug("Gateway call to " + id + " failed", ex);
+				return problem(exchange, HttpStatus.BAD_GATEWAY,
+						"The call to connection '" + id + "' failed: " + ex.getMessage());
+			});
+	}
+
+	private String remainderOf(String rawPath, String id) {
+		String head = this.prefix + "/" + id;
+		int at = rawPath.indexOf(head);
+		if (at < 0) {
+			return null;
+		}
+		String remainder = rawPath.substring(at + head.length());
+		return remainder.isEmpty() ? "/" : remainder;
+	}
+
+	private static Mono<Void> relay(StreamMessage message, ServerHttpResponse response) {
+		int status = SwaggerSocketClientHttpConnector.parseStatus(HeaderMapping.pseudo(message.headers(), HeaderMapping.STATUS));
+		if (status < 0) {
+			return Mono.error(new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
+					"The peer answered without a valid :status"));
+		}
+		response.setStatusCode(HttpStatusCode.valueOf(status));
+		response.getHeaders().addAll(HeaderMapping.fromWire(message.headers()));
+		return response.writeWith(message.body());
+	}
+
+	private static boolean isTransportFailure(Throwable ex) {
+		return ex instanceof SwaggerSocketConnectionClosedException || ex instanceof SwaggerSocketStreamResetException;
+	}
+
+	private static Mono<Void> problem(ServerWebExchange exchange, HttpStatus status, String detail) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("type", "about:blank");
+		body.put("title", status.getReasonPhrase());
+		body.put("status", status.value());
+		body.put("detail", detail);
+		body.put("instance", exchange.getRequest().getPath().value());
+		ServerHttpResponse response = exchange.getResponse();
+		response.setStatusCode(status);
+		response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+		return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(JSON.writeValueAsBytes(body))));
+	}
+
+}

@@ -1,0 +1,181 @@
+package io.swaggersocket.http;
+
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+
+import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
+import io.swaggersocket.connection.SwaggerSocketConnection;
+import io.swaggersocket.test.TestApplications;
+import io.swaggersocket.test.TestEndpoints;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import static io.swaggersocket.test.TestApplications.events;
+import static io.swaggersocket.test.TestApplications.socketUrl;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The HTTP gateway on the hub: plain HTTP in, over the agent's socket, streamed back.
+ */
+class GatewayIntegrationTests {
+
+	private static final long LARGE = 256L * 1024 * 1024;
+
+	private static final TestApplications apps = new TestApplications();
+
+	private static ConfigurableApplicationContext hub;
+
+	private static SwaggerSocketConnection agent;
+
+	private static WebClient http;
+
+	@BeforeAll
+	static void start() {
+		hub = apps.server("swaggersocket.server.gateway.enabled=true");
+		ConfigurableApplicationContext client = apps.client(socketUrl(hub));
+		agent = events(hub).await(SwaggerSocketConnectedEvent.class).getConnection();
+		events(client).await(SwaggerSocketConnectedEvent.class);
+		http = WebClient.builder()
+			.baseUrl("http://127.0.0.1:" + TestApplications.port(hub))
+			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(1024 * 1024))
+			.build();
+	}
+
+	@AfterAll
+	static void stop() {
+		apps.close();
+	}
+
+	@Test
+	void forwardsRequestsToTheAgentAndTheAnswerBack() {
+		ResponseEntity<Map<String, Object>> get = http.get()
+			.uri("/peers/{id}/fn/echo?q={q}", agent.id(), "via gateway")
+			.retrieve()
+			.toEntity(new ParameterizedTypeReference<Map<String, Object>>() {
+			})
+			.block(Duration.ofSeconds(5));
+		assertThat(get.getStatusCode()).isEqualTo(HttpStatus.OK);
+		assertThat(get.getBody()).containsEntry("q", "via gateway");
+		assertThat(get.getHeaders().getFirst("X-Filtered")).isEqualTo("yes");
+
+		Map<String, Object> posted = http.post()
+			.uri("/peers/{id}/mvc/json", agent.id())
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("n", 1))
+			.retrieve()
+			.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
+			})
+			.block(Duration.ofSeconds(5));
+		assertThat(posted).containsEntry("received", Map.of("n", 1));
+
+		Map<String, Object> where = http.get()
+			.uri("/peers/{id}/fn/where", agent.id())
+			.retrieve()
+			.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
+			})
+			.block(Duration.ofSeconds(5));
+		assertThat(where).containsEntry("connection", agent.id());
+	}
+
+	@Test
+	void streamsA256MiBDownloadWithBoundedHeap() {
+		String expected = TestEndpoints.sha256Hex(LARGE);
+		MessageDigest digest = TestEndpoints.sha256();
+		StreamingIntegrationTests.HeapProbe heap = new StreamingIntegrationTests.HeapProbe();
+		long received = http.get()
+			.uri("/peers/{id}/stream/download?size={size}", agent.id(), LARGE)
+			.retrieve()
+			.bodyToFlux(DataBuffer.class)
+			.map((buffer) -> {
+				byte[] bytes = new byte[buffer.readableByteCount()];
+				buffer.read(bytes);
+				org.springframework.core.io.buffer.DataBufferUtils.release(buffer);
+				digest.update(bytes);
+				heap.progress(bytes.length);
+				return (long) bytes.length;
+			})
+			.reduce(0L, Long::sum)
+			.block(Duration.ofMinutes(2));
+		assertThat(received).isEqualTo(LARGE);
+		assertThat(HexFormat.of().formatHex(digest.digest())).isEqualTo(expected);
+		System.out.printf("256 MiB download through the gateway: heap growth after GC %.1f MiB (max of %d samples)%n",
+				heap.maxGrowthMiB(), heap.samples());
+		assertThat(heap.maxGrowthMiB()).isLessThan(64);
+	}
+
+	@Test
+	void streamsA256MiBUploadWithBoundedHeap() {
+		String expected = TestEndpoints.sha256Hex(LARGE);
+		StreamingIntegrationTests.HeapProbe heap = new StreamingIntegrationTests.HeapProbe();
+		Flux<DataBuffer> body = TestEndpoints.pattern(LARGE).doOnNext((buffer) -> heap.progress(buffer.readableByteCount()));
+		Map<String, Object> result = http.post()
+			.uri("/peers/{id}/stream/upload", agent.id())
+			.contentType(MediaType.APPLICATION_OCTET_STREAM)
+			.body(body, DataBuffer.class)
+			.retrieve()
+			.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
+			})
+			.block(Duration.ofMinutes(2));
+		assertThat(result).containsEntry("sha256", expected);
+		System.out.printf("256 MiB upload through the gateway: heap growth after GC %.1f MiB (max of %d samples)%n",
+				heap.maxGrowthMiB(), heap.samples());
+		assertThat(heap.maxGrowthMiB()).isLessThan(64);
+	}
+
+	@Test
+	void unknownConnectionIsA404ProblemDetail() {
+		ResponseEntity<Map<String, Object>> response = problem("/peers/no-such-agent/fn/echo");
+		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(response.getBody()).containsEntry("status", 404)
+			.containsEntry("title", "Not Found")
+			.containsEntry("instance", "/peers/no-such-agent/fn/echo")
+			.containsEntry("detail", "No live connection with id 'no-such-agent'");
+	}
+
+	@Test
+	void connectionFailingDuringTheCallIsA502ProblemDetail() {
+		ConfigurableApplicationContext otherHub = apps.server("swaggersocket.server.gateway.enabled=true");
+		apps.client(socketUrl(otherHub));
+		SwaggerSocketConnection doomed = events(otherHub).await(SwaggerSocketConnectedEvent.class).getConnection();
+		WebClient otherHttp = WebClient.create("http://127.0.0.1:" + TestApplications.port(otherHub));
+		Mono<ResponseEntity<Map<String, Object>>> call = otherHttp.get()
+			.uri("/peers/{id}/mvc/slow", doomed.id())
+			.exchangeToMono((response) -> response.toEntity(new ParameterizedTypeReference<Map<String, Object>>() {
+			}))
+			.cache();
+		call.subscribe();
+		await().atMost(Duration.ofSeconds(5)).until(() -> doomed.activeStreams() == 1);
+
+		doomed.close().block(Duration.ofSeconds(5));
+
+		ResponseEntity<Map<String, Object>> response = call.block(Duration.ofSeconds(5));
+		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.BAD_GATEWAY);
+		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(response.getBody()).containsEntry("status", 502).containsEntry("title", "Bad Gateway");
+		assertThat((String) response.getBody().get("detail")).startsWith("The call to connection '" + doomed.id());
+	}
+
+	private static ResponseEntity<Map<String, Object>> problem(String path) {
+		return http.get()
+			.uri(path)
+			.exchangeToMono((response) -> response.toEntity(new ParameterizedTypeReference<Map<String, Object>>() {
+			}))
+			.block(Duration.ofSeconds(5));
+	}
+
+}
