@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 
 import io.swaggersocket.protocol.CloseCodes;
 import io.swaggersocket.protocol.Frame;
+import io.swaggersocket.protocol.FrameCodec;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -121,6 +122,11 @@ abstract class Handshake {
 		Result onFrame(Frame frame, Consumer<Frame> send) {
 			if (!(frame instanceof Frame.Welcome welcome)) {
 				throw unexpected(frame, "WELCOME");
+			}
+			int size = welcome.json().getBytes(StandardCharsets.UTF_8).length;
+			if (size > FrameCodec.MIN_MAX_FRAME_SIZE) {
+				throw new HandshakeException(CloseCodes.MESSAGE_TOO_BIG,
+						"WELCOME of " + size + " bytes exceeds " + FrameCodec.MIN_MAX_FRAME_SIZE);
 			}
 			HandshakeJson.Welcome parsed = HandshakeJson.parseWelcome(welcome.json());
 			send.accept(new Frame.Ready());

@@ -195,13 +195,18 @@ final class Multiplexer {
 					return; // a stream we already closed: discard
 				}
 				if (id <= this.highestRemoteId) {
-					return; // closed stream: discard
+					throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, CloseCodes.PROTOCOL_ERROR,
+							"HEADERS reuses stream id " + id);
 				}
 				openRemote(frame);
 				return;
 			}
 		}
-		if (!stream.local || stream.responded) {
+		if (!stream.local) {
+			throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, CloseCodes.PROTOCOL_ERROR,
+					"Second request HEADERS on stream " + id);
+		}
+		if (stream.responded) {
 			// no trailers in this version
 			reset(stream, ErrorCode.PROTOCOL_ERROR, new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
 					"Unexpected second HEADERS on stream " + id), true);
@@ -270,6 +275,7 @@ final class Multiplexer {
 	private void onData(Frame.Data frame) {
 		int length = frame.data().remaining();
 		Stream stream;
+		ErrorCode wrongState = null;
 		synchronized (this) {
 			this.receivedUngranted += length;
 			if (this.receivedUngranted > this.local.connectionWindow()) {
@@ -289,6 +295,7 @@ final class Multiplexer {
 			}
 			if (stream.remoteEnded || (stream.local && !stream.responded)) {
 				consumed(null, length);
+				wrongState = stream.remoteEnded ? ErrorCode.STREAM_CLOSED : ErrorCode.PROTOCOL_ERROR;
 				stream = null;
 			}
 			else {
@@ -305,7 +312,7 @@ final class Multiplexer {
 			return;
 		}
 		if (stream == null) {
-			reset(target, ErrorCode.STREAM_CLOSED, new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
+			reset(target, wrongState, new SwaggerSocketStreamResetException(wrongState,
 					"DATA on stream " + target.id + " in the wrong state"), true);
 			return;
 		}
@@ -619,6 +626,20 @@ final class Multiplexer {
 	Mono<Void> drain(String reason) {
 		goAway(reason);
 		return this.drained.asMono();
+	}
+
+	/**
+	 * Reset every stream still open with CANCEL, for a drain that ran out of time.
+	 */
+	void cancelAll() {
+		List<Stream> open;
+		synchronized (this) {
+			open = new ArrayList<>(this.streams.values());
+		}
+		for (Stream stream : open) {
+			reset(stream, ErrorCode.CANCEL, new SwaggerSocketStreamResetException(ErrorCode.CANCEL,
+					"Stream " + stream.id + " still open when the connection shut down"), true);
+		}
 	}
 
 	synchronized int activeStreams() {

@@ -199,9 +199,11 @@ final class SocketConnection implements SwaggerSocketConnection {
 			}
 			Multiplexer multiplexer = this.multiplexer;
 			Mono<Void> drained = (multiplexer != null && !drainTimeout.isZero())
-					? multiplexer.drain(reason).timeout(drainTimeout, Mono.fromRunnable(() -> logger
-						.warn(logPrefix() + multiplexer.activeStreams() + " streams still open after "
-								+ drainTimeout.toMillis() + " ms; closing anyway")))
+					? multiplexer.drain(reason).timeout(drainTimeout, Mono.fromRunnable(() -> {
+						logger.warn(logPrefix() + multiplexer.activeStreams() + " streams still open after "
+								+ drainTimeout.toMillis() + " ms; cancelling them");
+						multiplexer.cancelAll();
+					}))
 					: Mono.fromRunnable(() -> {
 						if (multiplexer != null) {
 							multiplexer.goAway(reason);
