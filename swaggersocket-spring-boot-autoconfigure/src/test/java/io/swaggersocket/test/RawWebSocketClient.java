@@ -66,6 +66,12 @@ public final class RawWebSocketClient implements AutoCloseable {
 		return List.copyOf(this.received);
 	}
 
+	/** Wait until the server has sent a frame that matches and return it. */
+	public Frame awaitFrame(java.util.function.Predicate<Frame> match) {
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.received.stream().anyMatch(match));
+		return this.received.stream().filter(match).findFirst().orElseThrow();
+	}
+
 	/** Wait for the server's close frame and return its code. */
 	public int awaitCloseCode(Duration timeout) throws Exception {
 		return this.closeCode.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -111,6 +111,12 @@ public class TestEndpoints {
 			return Mono.just("done after " + ms).delayElement(Duration.ofMillis(ms));
 		}
 
+		/** Answers late and never reads the request body: its sender runs out of credit. */
+		@PostMapping("/hold")
+		Mono<String> hold() {
+			return Mono.just("late").delayElement(Duration.ofSeconds(30));
+		}
+
 		@GetMapping("/slow")
 		Mono<String> slow() {
 			return Mono.just("late").delayElement(Duration.ofSeconds(30));
