@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import io.swaggersocket.http.SwaggerSocketWebClients;
 import io.swaggersocket.protocol.CloseCodes;
 import io.swaggersocket.test.EventRecorder;
+import io.swaggersocket.test.Causes;
 import io.swaggersocket.test.TestApplications;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -58,7 +59,7 @@ class GracefulShutdownIntegrationTests {
 		Throwable refused = await().atMost(Duration.ofSeconds(5))
 			.until(() -> toServer.get().uri("/fn/echo?q=late").retrieve().bodyToMono(String.class)
 				.map((body) -> (Throwable) null)
-				.onErrorResume((ex) -> Mono.just(rootCause(ex)))
+				.onErrorResume((ex) -> Mono.just(Causes.root(ex)))
 				.block(Duration.ofSeconds(5)), (ex) -> ex instanceof SwaggerSocketStreamRefusedException);
 		assertThat(refused).isInstanceOf(SwaggerSocketStreamRefusedException.class);
 		assertThat(shutdown).isNotDone();
@@ -104,14 +105,6 @@ class GracefulShutdownIntegrationTests {
 		assertThat(failed.getInfo().metadata()).containsEntry("name", "intruder");
 		assertThat(registry(server).list()).isEmpty();
 		assertThat(events(server).events()).isEmpty();
-	}
-
-	static Throwable rootCause(Throwable ex) {
-		Throwable cause = ex;
-		while (cause.getCause() != null && cause.getCause() != cause) {
-			cause = cause.getCause();
-		}
-		return cause;
 	}
 
 	static class RejectingValidator {

@@ -7,6 +7,7 @@ import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
 import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.connection.SwaggerSocketConnectionClosedException;
 import io.swaggersocket.test.FreezableTcpProxy;
+import io.swaggersocket.test.Causes;
 import io.swaggersocket.test.TestApplications;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -67,7 +68,7 @@ class ConnectionLossIntegrationTests {
 
 		List<Throwable> failures = Flux.merge(calls).collectList().block(Duration.ofSeconds(10));
 		Duration elapsed = Duration.ofNanos(System.nanoTime() - droppedAt);
-		assertThat(failures).hasSize(100).allSatisfy((ex) -> assertThat(StreamingIntegrationTests.rootCause(ex))
+		assertThat(failures).hasSize(100).allSatisfy((ex) -> assertThat(Causes.root(ex))
 			.isInstanceOf(SwaggerSocketConnectionClosedException.class));
 		System.out.printf("100 in-flight calls failed %d ms after the socket dropped%n", elapsed.toMillis());
 		assertThat(elapsed).isLessThan(Duration.ofSeconds(5));

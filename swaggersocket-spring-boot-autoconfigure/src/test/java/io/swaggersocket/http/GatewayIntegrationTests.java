@@ -1,23 +1,19 @@
 package io.swaggersocket.http;
 
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Map;
 
 import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
 import io.swaggersocket.connection.SwaggerSocketConnection;
+import io.swaggersocket.test.LargeTransfers;
 import io.swaggersocket.test.TestApplications;
-import io.swaggersocket.test.TestEndpoints;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -32,8 +28,6 @@ import static org.awaitility.Awaitility.await;
  * The HTTP gateway on the hub: plain HTTP in, over the agent's socket, streamed back.
  */
 class GatewayIntegrationTests {
-
-	private static final long LARGE = 256L * 1024 * 1024;
 
 	private static final TestApplications apps = new TestApplications();
 
@@ -93,47 +87,15 @@ class GatewayIntegrationTests {
 
 	@Test
 	void streamsA256MiBDownloadWithBoundedHeap() {
-		String expected = TestEndpoints.sha256Hex(LARGE);
-		MessageDigest digest = TestEndpoints.sha256();
-		StreamingIntegrationTests.HeapProbe heap = new StreamingIntegrationTests.HeapProbe();
-		long received = http.get()
-			.uri("/peers/{id}/stream/download?size={size}", agent.id(), LARGE)
-			.retrieve()
-			.bodyToFlux(DataBuffer.class)
-			.map((buffer) -> {
-				byte[] bytes = new byte[buffer.readableByteCount()];
-				buffer.read(bytes);
-				org.springframework.core.io.buffer.DataBufferUtils.release(buffer);
-				digest.update(bytes);
-				heap.progress(bytes.length);
-				return (long) bytes.length;
-			})
-			.reduce(0L, Long::sum)
-			.block(Duration.ofMinutes(2));
-		assertThat(received).isEqualTo(LARGE);
-		assertThat(HexFormat.of().formatHex(digest.digest())).isEqualTo(expected);
-		System.out.printf("256 MiB download through the gateway: heap growth after GC %.1f MiB (max of %d samples)%n",
-				heap.maxGrowthMiB(), heap.samples());
-		assertThat(heap.maxGrowthMiB()).isLessThan(64);
+		assertThat(LargeTransfers.download(http, "/peers/{id}/stream/download?size={size}", agent.id(),
+				LargeTransfers.SIZE))
+			.isLessThan(LargeTransfers.MAX_HEAP_GROWTH_MIB);
 	}
 
 	@Test
 	void streamsA256MiBUploadWithBoundedHeap() {
-		String expected = TestEndpoints.sha256Hex(LARGE);
-		StreamingIntegrationTests.HeapProbe heap = new StreamingIntegrationTests.HeapProbe();
-		Flux<DataBuffer> body = TestEndpoints.pattern(LARGE).doOnNext((buffer) -> heap.progress(buffer.readableByteCount()));
-		Map<String, Object> result = http.post()
-			.uri("/peers/{id}/stream/upload", agent.id())
-			.contentType(MediaType.APPLICATION_OCTET_STREAM)
-			.body(body, DataBuffer.class)
-			.retrieve()
-			.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
-			})
-			.block(Duration.ofMinutes(2));
-		assertThat(result).containsEntry("sha256", expected);
-		System.out.printf("256 MiB upload through the gateway: heap growth after GC %.1f MiB (max of %d samples)%n",
-				heap.maxGrowthMiB(), heap.samples());
-		assertThat(heap.maxGrowthMiB()).isLessThan(64);
+		assertThat(LargeTransfers.upload(http, "/peers/{id}/stream/upload", agent.id()))
+			.isLessThan(LargeTransfers.MAX_HEAP_GROWTH_MIB);
 	}
 
 	@Test

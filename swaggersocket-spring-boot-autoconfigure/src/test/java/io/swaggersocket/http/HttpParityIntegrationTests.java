@@ -8,8 +8,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
-import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.test.TestApplications;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,8 +22,6 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import static io.swaggersocket.test.TestApplications.events;
-import static io.swaggersocket.test.TestApplications.socketUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -40,18 +36,11 @@ class HttpParityIntegrationTests {
 
 	private static final TestApplications apps = new TestApplications();
 
-	private static ConfigurableApplicationContext server;
-
-	private static ConfigurableApplicationContext client;
-
-	private static SwaggerSocketConnection serverSide;
+	private static TestApplications.Connected pair;
 
 	@BeforeAll
 	static void start() {
-		server = apps.server();
-		client = apps.client(socketUrl(server));
-		serverSide = events(server).await(SwaggerSocketConnectedEvent.class).getConnection();
-		events(client).await(SwaggerSocketConnectedEvent.class);
+		pair = apps.connected();
 	}
 
 	@AfterAll
@@ -111,9 +100,8 @@ class HttpParityIntegrationTests {
 	@MethodSource("cases")
 	void socketAnswersLikePlainHttp(String direction, Case c) {
 		boolean serverCalls = direction.startsWith("server");
-		WebClient overSocket = serverCalls ? server.getBean(SwaggerSocketWebClients.class).webClient(serverSide)
-				: client.getBean(SwaggerSocketWebClients.class).server();
-		ConfigurableApplicationContext target = serverCalls ? client : server;
+		WebClient overSocket = serverCalls ? pair.serverToClient() : pair.clientToServer();
+		ConfigurableApplicationContext target = serverCalls ? pair.client() : pair.server();
 		WebClient overHttp = WebClient.create("http://127.0.0.1:" + TestApplications.port(target));
 
 		ResponseEntity<byte[]> socket = call(overSocket, c);

@@ -1,20 +1,17 @@
 package io.swaggersocket.http;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.security.MessageDigest;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
 import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.connection.SwaggerSocketConnectionClosedException;
 import io.swaggersocket.connection.SwaggerSocketStreamResetException;
+import io.swaggersocket.test.Causes;
+import io.swaggersocket.test.LargeTransfers;
 import io.swaggersocket.test.TestApplications;
 import io.swaggersocket.test.TestEndpoints;
 import org.junit.jupiter.api.AfterAll;
@@ -27,12 +24,9 @@ import reactor.core.publisher.Mono;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import static io.swaggersocket.test.TestApplications.events;
-import static io.swaggersocket.test.TestApplications.socketUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -43,8 +37,6 @@ import static org.awaitility.Awaitility.await;
  */
 class StreamingIntegrationTests {
 
-	private static final long LARGE = 256L * 1024 * 1024;
-
 	private static final TestApplications apps = new TestApplications();
 
 	private static ConfigurableApplicationContext server;
@@ -53,12 +45,14 @@ class StreamingIntegrationTests {
 
 	private static SwaggerSocketConnection serverSide;
 
+	private static TestApplications.Connected pair;
+
 	@BeforeAll
 	static void start() {
-		server = apps.server();
-		client = apps.client(socketUrl(server));
-		serverSide = events(server).await(SwaggerSocketConnectedEvent.class).getConnection();
-		events(client).await(SwaggerSocketConnectedEvent.class);
+		pair = apps.connected();
+		server = pair.server();
+		client = pair.client();
+		serverSide = pair.serverSide();
 	}
 
 	@AfterAll
@@ -72,11 +66,11 @@ class StreamingIntegrationTests {
 	}
 
 	private static WebClient serverToClient() {
-		return server.getBean(SwaggerSocketWebClients.class).webClient(serverSide);
+		return pair.serverToClient();
 	}
 
 	private static WebClient clientToServer() {
-		return client.getBean(SwaggerSocketWebClients.class).server();
+		return pair.clientToServer();
 	}
 
 	@Test
@@ -93,46 +87,14 @@ class StreamingIntegrationTests {
 
 	@Test
 	void largeDownloadStreamsWithBoundedHeap() {
-		String expected = TestEndpoints.sha256Hex(LARGE);
-		MessageDigest digest = TestEndpoints.sha256();
-		HeapProbe heap = new HeapProbe();
-		long received = serverToClient().get()
-			.uri("/stream/download?size={size}", LARGE)
-			.retrieve()
-			.bodyToFlux(DataBuffer.class)
-			.map((buffer) -> {
-				byte[] bytes = new byte[buffer.readableByteCount()];
-				buffer.read(bytes);
-				digest.update(bytes);
-				heap.progress(bytes.length);
-				return (long) bytes.length;
-			})
-			.reduce(0L, Long::sum)
-			.block(Duration.ofMinutes(2));
-		assertThat(received).isEqualTo(LARGE);
-		assertThat(HexFormat.of().formatHex(digest.digest())).isEqualTo(expected);
-		System.out.printf("256 MiB download: heap growth after GC during transfer %.1f MiB (max of %d samples)%n",
-				heap.maxGrowthMiB(), heap.samples());
-		assertThat(heap.maxGrowthMiB()).isLessThan(64);
+		assertThat(LargeTransfers.download(serverToClient(), "/stream/download?size={size}", LargeTransfers.SIZE))
+			.isLessThan(LargeTransfers.MAX_HEAP_GROWTH_MIB);
 	}
 
 	@Test
 	void largeUploadStreamsWithBoundedHeap() {
-		String expected = TestEndpoints.sha256Hex(LARGE);
-		HeapProbe heap = new HeapProbe();
-		Flux<DataBuffer> body = TestEndpoints.pattern(LARGE).doOnNext((buffer) -> heap.progress(buffer.readableByteCount()));
-		Map<String, Object> result = clientToServer().post()
-			.uri("/stream/upload")
-			.contentType(MediaType.APPLICATION_OCTET_STREAM)
-			.body(body, DataBuffer.class)
-			.retrieve()
-			.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
-			})
-			.block(Duration.ofMinutes(2));
-		assertThat(result).containsEntry("sha256", expected);
-		System.out.printf("256 MiB upload: heap growth after GC during transfer %.1f MiB (max of %d samples)%n",
-				heap.maxGrowthMiB(), heap.samples());
-		assertThat(heap.maxGrowthMiB()).isLessThan(64);
+		assertThat(LargeTransfers.upload(clientToServer(), "/stream/upload"))
+			.isLessThan(LargeTransfers.MAX_HEAP_GROWTH_MIB);
 	}
 
 	@Test
@@ -185,7 +147,7 @@ class StreamingIntegrationTests {
 			.retrieve()
 			.bodyToFlux(String.class)
 			.doOnNext(lines::add)
-			.blockLast(Duration.ofSeconds(5))).satisfies((ex) -> assertThat(rootCause(ex))
+			.blockLast(Duration.ofSeconds(5))).satisfies((ex) -> assertThat(Causes.root(ex))
 				.isInstanceOf(SwaggerSocketStreamResetException.class));
 		assertThat(echo(serverToClient())).isEqualTo("again");
 	}
@@ -223,7 +185,7 @@ class StreamingIntegrationTests {
 		SwaggerSocketConnection closed = new ClosedConnection(serverSide.info());
 		assertThatThrownBy(() -> server.getBean(SwaggerSocketWebClients.class).webClient(closed).get().uri("/fn/echo")
 			.retrieve().bodyToMono(String.class).block(Duration.ofSeconds(1)))
-			.satisfies((ex) -> assertThat(rootCause(ex)).isInstanceOf(SwaggerSocketConnectionClosedException.class));
+			.satisfies((ex) -> assertThat(Causes.root(ex)).isInstanceOf(SwaggerSocketConnectionClosedException.class));
 	}
 
 	private static String echo(WebClient webClient) {
@@ -232,56 +194,6 @@ class StreamingIntegrationTests {
 			})
 			.map((body) -> body.get("q"))
 			.block(Duration.ofSeconds(5));
-	}
-
-	static Throwable rootCause(Throwable ex) {
-		Throwable cause = ex;
-		while (cause.getCause() != null && cause.getCause() != cause) {
-			cause = cause.getCause();
-		}
-		return cause;
-	}
-
-	/** Samples heap usage after a full GC every 32 MiB transferred. */
-	static final class HeapProbe {
-
-		private static final long EVERY = 32L * 1024 * 1024;
-
-		private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-
-		private final long baseline;
-
-		private long transferred;
-
-		private long nextSample = EVERY;
-
-		private long maxGrowth;
-
-		private int samples;
-
-		HeapProbe() {
-			System.gc();
-			this.baseline = this.memory.getHeapMemoryUsage().getUsed();
-		}
-
-		synchronized void progress(long bytes) {
-			this.transferred += bytes;
-			if (this.transferred >= this.nextSample) {
-				this.nextSample += EVERY;
-				System.gc();
-				this.maxGrowth = Math.max(this.maxGrowth, this.memory.getHeapMemoryUsage().getUsed() - this.baseline);
-				this.samples++;
-			}
-		}
-
-		double maxGrowthMiB() {
-			return this.maxGrowth / (1024.0 * 1024.0);
-		}
-
-		int samples() {
-			return this.samples;
-		}
-
 	}
 
 	/** A connection that has closed, as a caller holding on to a stale reference sees it. */

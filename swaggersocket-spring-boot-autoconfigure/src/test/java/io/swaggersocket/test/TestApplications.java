@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
+import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.connection.SwaggerSocketConnections;
+import io.swaggersocket.http.SwaggerSocketWebClients;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
@@ -13,6 +16,7 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Starts real Spring Boot WebFlux applications on loopback and ephemeral ports, in the server
@@ -39,6 +43,36 @@ public final class TestApplications implements AutoCloseable {
 		all.add("swaggersocket.client.reconnect.initial-backoff=100ms");
 		all.add("swaggersocket.client.reconnect.max-backoff=500ms");
 		return start(0, all.toArray(String[]::new));
+	}
+
+	/** A server and a client connected to it, once both have published their connected event. */
+	public Connected connected() {
+		ConfigurableApplicationContext server = server();
+		ConfigurableApplicationContext client = client(socketUrl(server));
+		SwaggerSocketConnection serverSide = events(server).await(SwaggerSocketConnectedEvent.class).getConnection();
+		events(client).await(SwaggerSocketConnectedEvent.class);
+		return new Connected(server, client, serverSide);
+	}
+
+	/**
+	 * Two connected applications.
+	 * @param server the server application
+	 * @param client the client application
+	 * @param serverSide the connection as the server sees it
+	 */
+	public record Connected(ConfigurableApplicationContext server, ConfigurableApplicationContext client,
+			SwaggerSocketConnection serverSide) {
+
+		/** A WebClient of the server calling the client over the socket. */
+		public WebClient serverToClient() {
+			return this.server.getBean(SwaggerSocketWebClients.class).webClient(this.serverSide);
+		}
+
+		/** A WebClient of the client calling the server over the socket. */
+		public WebClient clientToServer() {
+			return this.client.getBean(SwaggerSocketWebClients.class).server();
+		}
+
 	}
 
 	private ConfigurableApplicationContext start(int port, String... properties) {
