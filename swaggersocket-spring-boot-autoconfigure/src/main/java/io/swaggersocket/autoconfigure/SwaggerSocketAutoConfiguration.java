@@ -35,7 +35,6 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -68,10 +67,9 @@ public final class SwaggerSocketAutoConfiguration {
 			ObjectProvider<SwaggerSocketObserver> observer, ObjectProvider<SwaggerSocketHandshakeValidator> validator,
 			Environment environment) {
 		return new ConnectionManager(SwaggerSocketPropertiesMapper.connectionOptions(properties, environment),
-				connections, eventPublisher, heartbeatHandler.getIfAvailable(() -> new SwaggerSocketHeartbeatHandler() {
-				}), streamHandler, observer.getIfAvailable(() -> SwaggerSocketObserver.NONE),
-				validator.getIfAvailable(() -> (metadata, principal) -> {
-				}));
+				connections, eventPublisher, heartbeatHandler.getIfAvailable(() -> SwaggerSocketHeartbeatHandler.DEFAULT),
+				streamHandler, observer.getIfAvailable(() -> SwaggerSocketObserver.NONE),
+				validator.getIfAvailable(() -> SwaggerSocketHandshakeValidator.ACCEPT_ALL));
 	}
 
 	@Bean
@@ -79,16 +77,10 @@ public final class SwaggerSocketAutoConfiguration {
 	SwaggerSocketStreamHandler swaggerSocketRequestDispatcher(SwaggerSocketProperties properties,
 			ObjectProvider<HttpHandler> httpHandler, Environment environment) {
 		SwaggerSocketProperties.Expose expose = properties.getExpose();
-		return new SocketRequestDispatcher(() -> httpHandler.getIfAvailable(() -> NOT_SERVING),
-				properties.getServer().isServe(), properties.getClient().isServe(), expose.getInclude(),
+		return new SocketRequestDispatcher(httpHandler::getIfAvailable, properties.getServer().isServe(),
+				properties.getClient().isServe(), expose.getInclude(),
 				SwaggerSocketPropertiesMapper.excludedPaths(expose, environment));
 	}
-
-	/** Answers 404 in applications without a WebFlux HttpHandler (for example a non-web client). */
-	private static final HttpHandler NOT_SERVING = (request, response) -> {
-		response.setStatusCode(HttpStatus.NOT_FOUND);
-		return response.setComplete();
-	};
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -100,8 +92,10 @@ public final class SwaggerSocketAutoConfiguration {
 	@ConditionalOnMissingBean
 	SwaggerSocketWebClients swaggerSocketWebClients(SwaggerSocketConnections connections,
 			ObjectProvider<WebClient.Builder> builders, ObjectProvider<SwaggerSocketClient> client) {
-		return new SwaggerSocketWebClients(connections, () -> builders.getIfAvailable(WebClient::builder),
-				() -> client.getIfAvailable() != null ? client.getObject().getConnection().orElse(null) : null);
+		return new SwaggerSocketWebClients(connections, () -> builders.getIfAvailable(WebClient::builder), () -> {
+			SwaggerSocketClient dialer = client.getIfAvailable();
+			return (dialer != null) ? dialer.getConnection().orElse(null) : null;
+		});
 	}
 
 	@Configuration(proxyBeanMethods = false)

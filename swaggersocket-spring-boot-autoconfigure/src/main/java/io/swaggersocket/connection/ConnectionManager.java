@@ -64,8 +64,7 @@ public final class ConnectionManager implements SmartLifecycle {
 			ApplicationEventPublisher eventPublisher, SwaggerSocketHeartbeatHandler heartbeatHandler,
 			SwaggerSocketStreamHandler streamHandler) {
 		this(options, registry, eventPublisher, heartbeatHandler, streamHandler, SwaggerSocketObserver.NONE,
-				(metadata, principal) -> {
-				});
+				SwaggerSocketHandshakeValidator.ACCEPT_ALL);
 	}
 
 	/**

@@ -19,11 +19,11 @@ public abstract class SwaggerSocketConnectionEvent extends ApplicationEvent {
 	}
 
 	/**
-	 * Return the connection the event is about.
+	 * Return the connection the event is about (for a {@link FailureReason#HANDSHAKE_FAILED}
+	 * event, the attempt that never opened).
 	 * @return the connection
 	 */
 	public SwaggerSocketConnection getConnection() {
-		// the source of a HANDSHAKE_FAILED event is the connection attempt that never opened
 		return (SwaggerSocketConnection) getSource();
 	}
 

@@ -15,6 +15,10 @@ import org.jspecify.annotations.Nullable;
 @FunctionalInterface
 public interface SwaggerSocketHandshakeValidator {
 
+	/** Accepts every client. */
+	SwaggerSocketHandshakeValidator ACCEPT_ALL = (metadata, principal) -> {
+	};
+
 	/**
 	 * Validate a client's handshake. Called on an I/O thread: do not block.
 	 * @param metadata the metadata from HELLO

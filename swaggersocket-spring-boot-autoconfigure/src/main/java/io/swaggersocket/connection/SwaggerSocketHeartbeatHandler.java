@@ -8,6 +8,10 @@ import java.time.Duration;
  */
 public interface SwaggerSocketHeartbeatHandler {
 
+	/** Empty pings, no callbacks. */
+	SwaggerSocketHeartbeatHandler DEFAULT = new SwaggerSocketHeartbeatHandler() {
+	};
+
 	/**
 	 * Return the payload of the next ping (at most 125 bytes; longer payloads are not sent).
 	 * @param connection the connection about to be pinged

@@ -16,6 +16,7 @@ import io.swaggersocket.protocol.ErrorCode;
 import io.swaggersocket.protocol.Header;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -49,7 +50,7 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 	/** Host of dispatched requests whose caller sent no Host header. */
 	public static final String DEFAULT_HOST = "swaggersocket";
 
-	private final Supplier<HttpHandler> httpHandler;
+	private final Supplier<@Nullable HttpHandler> httpHandler;
 
 	private final boolean serveOnServerRole;
 
@@ -63,13 +64,14 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 
 	/**
 	 * Create a dispatcher.
-	 * @param httpHandler the application's handler, looked up on first use
+	 * @param httpHandler the application's handler, looked up on use; {@code null} in an
+	 * application without one (a non-web client), which then answers every request with 404
 	 * @param serveOnServerRole whether connections this application accepted serve requests
 	 * @param serveOnClientRole whether connections this application dialed serve requests
 	 * @param include path patterns that may be reached over the socket
 	 * @param exclude path patterns that may not, even if included
 	 */
-	public SocketRequestDispatcher(Supplier<HttpHandler> httpHandler, boolean serveOnServerRole,
+	public SocketRequestDispatcher(Supplier<@Nullable HttpHandler> httpHandler, boolean serveOnServerRole,
 			boolean serveOnClientRole, List<String> include, List<String> exclude) {
 		this.httpHandler = httpHandler;
 		this.serveOnServerRole = serveOnServerRole;
@@ -100,14 +102,14 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 		catch (IllegalArgumentException ex) {
 			return status(responder, 400);
 		}
-		if (!exposed(connection.info().role(), uri.getRawPath())) {
+		HttpHandler httpHandler = this.httpHandler.get();
+		if (httpHandler == null || !exposed(connection.info().role(), uri.getRawPath())) {
 			return status(responder, 404);
 		}
 		SocketServerHttpRequest request = new SocketServerHttpRequest(HttpMethod.valueOf(method), uri, headers,
 				message.body(), connection, this.streamNumbers.incrementAndGet());
 		SocketServerHttpResponse response = new SocketServerHttpResponse(responder, "HEAD".equals(method));
-		return this.httpHandler.get()
-			.handle(request, response)
+		return httpHandler.handle(request, response)
 			.then(Mono.defer(response::completeIfUnanswered))
 			.contextWrite((principal != null) ? SecurityContextPropagation.of(principal) : Function.identity())
 			.onErrorResume((ex) -> {
