@@ -66,6 +66,26 @@ final class HeaderMapping {
 	}
 
 	/**
+	 * Whether the pseudo-header fields of a block are exactly the expected ones, each once,
+	 * before every regular field (docs/PROTOCOL.md 4.2).
+	 */
+	static boolean hasPseudoHeaders(List<Header> wire, Set<String> expected) {
+		Set<String> seen = new HashSet<>();
+		boolean regular = false;
+		for (Header header : wire) {
+			if (header.name().startsWith(":")) {
+				if (regular || !expected.contains(header.name()) || !seen.add(header.name())) {
+					return false;
+				}
+			}
+			else {
+				regular = true;
+			}
+		}
+		return seen.size() == expected.size();
+	}
+
+	/**
 	 * Return the value of a pseudo-header, or {@code null}.
 	 */
 	static String pseudo(List<Header> wire, String name) {

@@ -3,6 +3,7 @@ package io.swaggersocket.http;
 import java.net.URI;
 import java.security.Principal;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -60,6 +61,8 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 
 	private final List<PathPattern> exclude;
 
+	private static final Set<String> REQUEST_PSEUDO_HEADERS = Set.of(HeaderMapping.METHOD, HeaderMapping.PATH);
+
 	private final AtomicInteger streamNumbers = new AtomicInteger();
 
 	/**
@@ -84,7 +87,8 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 	public Mono<Void> handle(SwaggerSocketConnection connection, StreamMessage message, StreamResponder responder) {
 		String method = HeaderMapping.pseudo(message.headers(), HeaderMapping.METHOD);
 		String path = HeaderMapping.pseudo(message.headers(), HeaderMapping.PATH);
-		if (method == null || path == null || method.isEmpty() || !path.startsWith("/")) {
+		if (!HeaderMapping.hasPseudoHeaders(message.headers(), REQUEST_PSEUDO_HEADERS) || method.isEmpty()
+				|| !path.startsWith("/")) {
 			logger.warn("[" + connection.id() + "] Request without a valid :method and :path; resetting its stream");
 			responder.reset(ErrorCode.PROTOCOL_ERROR);
 			return Mono.empty();

@@ -100,6 +100,21 @@ class StreamViolationIntegrationTests {
 	}
 
 	@Test
+	void malformedPseudoHeadersResetTheStreamWithProtocolError() {
+		try (RawWebSocketClient raw = handshake()) {
+			raw.send(new Frame.Headers(1, true, List.of(new Header(":method", "GET"))));
+			raw.send(new Frame.Headers(3, true,
+					List.of(new Header("accept", "*/*"), new Header(":method", "GET"), new Header(":path", "/"))));
+			raw.send(new Frame.Headers(5, true, List.of(new Header(":method", "GET"), new Header(":path", "/"),
+					new Header(":authority", "elsewhere"))));
+			for (int id : new int[] { 1, 3, 5 }) {
+				assertThat(raw.awaitFrame((frame) -> frame.streamId() == id))
+					.isEqualTo(new Frame.Reset(id, ErrorCode.PROTOCOL_ERROR));
+			}
+		}
+	}
+
+	@Test
 	void resetForAnUnknownStreamIsIgnored() {
 		try (RawWebSocketClient raw = handshake()) {
 			raw.send(new Frame.Reset(99, ErrorCode.CANCEL));
