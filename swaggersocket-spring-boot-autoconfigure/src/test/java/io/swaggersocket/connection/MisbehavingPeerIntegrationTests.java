@@ -166,6 +166,14 @@ class MisbehavingPeerIntegrationTests {
 	}
 
 	@Test
+	void messageLargerThanTheFrameLimitClosesWith1009() throws Exception {
+		try (RawWebSocketClient raw = RawWebSocketClient.connect(uri, FrameCodec.SUBPROTOCOL)) {
+			raw.sendBytesIgnoringFailure(ByteBuffer.allocate(200 * 1024));
+			assertThat(raw.awaitCloseCode(CLOSE_WAIT)).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+		}
+	}
+
+	@Test
 	void wrongSubprotocolClosesWith4002(CapturedOutput output) throws Exception {
 		try (RawWebSocketClient raw = RawWebSocketClient.connect(uri, "swaggersocket.v2")) {
 			assertThat(raw.subprotocol()).isEmpty();
