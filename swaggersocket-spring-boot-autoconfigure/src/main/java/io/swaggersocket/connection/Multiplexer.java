@@ -835,6 +835,8 @@ final class Multiplexer {
 		void pump() {
 			boolean more;
 			boolean ended = false;
+			boolean closedNow = false;
+			Stream next = null;
 			synchronized (Multiplexer.this) {
 				if (this.closed || this.localEnded || !this.sending) {
 					return;
@@ -865,21 +867,32 @@ final class Multiplexer {
 					this.demanded = true;
 				}
 				if (this.bodyCompleted) {
+					this.localEnded = true;
+					ended = true;
+					if (this.remoteEnded) {
+						// counted closed before the peer can see the end: by the time a new stream
+						// of the peer's arrives, this one no longer counts against the limit
+						closedNow = true;
+						next = close(this);
+					}
 					if (this.headersSent) {
 						Multiplexer.this.connection.send(new Frame.Data(this.id, true, ByteBuffer.allocate(0)));
 					}
 					else {
 						sendHeaders(true);
 					}
-					this.localEnded = true;
-					ended = true;
 				}
 			}
 			if (ended) {
 				if (this.sent != null) {
 					this.sent.success();
 				}
-				maybeClose(this);
+				if (closedNow) {
+					record(this, outcome(this.status));
+					if (next != null) {
+						startPending(next);
+					}
+				}
 			}
 			else if (more && this.subscriber != null) {
 				this.subscriber.request(1);
