@@ -1,6 +1,8 @@
 package io.swaggersocket.sample;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import io.swaggersocket.connection.SwaggerSocketClosedEvent;
@@ -9,62 +11,120 @@ import io.swaggersocket.connection.SwaggerSocketFailedEvent;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
+import org.springframework.http.client.ReactorResourceFactory;
 
 /**
  * The sample: one hub and two agents in one JVM, each its own Spring Boot application with its
- * own port. The hub accepts the agents' sockets; each agent dials the hub on start-up.
+ * own port and its own beans (profile {@code hub} or {@code agent}). The hub accepts the
+ * agents' sockets; each agent dials the hub on start-up. One JVM keeps the README's run command
+ * to one line; nothing is shared between the three applications but the process, so each
+ * could as well run on its own machine.
  */
 @SpringBootApplication
 public class SampleApplication {
 
 	private static final Log logger = LogFactory.getLog(SampleApplication.class);
 
-	/** Agent names and regions started next to the hub. */
-	static final List<String[]> AGENTS = List.of(new String[] { "agent-1", "eu-west" },
-			new String[] { "agent-2", "us-east" });
+	/** The agents started next to the hub: name and region, sent as handshake metadata. */
+	static final List<Agent> AGENTS = List.of(new Agent("agent-1", "eu-west"), new Agent("agent-2", "us-east"));
+
+	private final String name;
+
+	SampleApplication(Environment environment) {
+		this.name = environment.getProperty("spring.application.name", "application");
+	}
 
 	public static void main(String[] args) {
-		start(args);
+		List<ConfigurableApplicationContext> contexts = start(args);
+		// one hook for all three, so that on Ctrl-C the agents stop before the hub rather than
+		// dialing it again while it goes away
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(contexts), "sample-shutdown"));
 	}
 
 	/**
-	 * Start the hub, then the agents pointed at the hub's actual port.
-	 * @param args command-line arguments, applied to every application
+	 * Start the hub, then the agents pointed at the hub's actual address and port.
+	 * @param args command-line arguments, applied to every application except that
+	 * {@code --server.port} is the hub's: agents always take a free port
 	 * @return the contexts, hub first
 	 */
-	static List<ConfigurableApplicationContext> start(String... args) {
+	public static List<ConfigurableApplicationContext> start(String... args) {
 		List<ConfigurableApplicationContext> contexts = new ArrayList<>();
 		ConfigurableApplicationContext hub = new SpringApplicationBuilder(SampleApplication.class).profiles("hub")
+			.registerShutdownHook(false)
 			.run(args);
 		contexts.add(hub);
+		String hubAddress = hub.getEnvironment().getProperty("server.address", "localhost");
 		String hubPort = hub.getEnvironment().getRequiredProperty("local.server.port");
-		for (String[] agent : AGENTS) {
+		String[] agentArgs = Arrays.stream(args).filter((arg) -> !arg.startsWith("--server.port=")).toArray(String[]::new);
+		for (Agent agent : AGENTS) {
 			contexts.add(new SpringApplicationBuilder(SampleApplication.class).profiles("agent")
-				.properties("swaggersocket.client.url=ws://localhost:" + hubPort + "/swaggersocket",
-						"swaggersocket.client.metadata.name=" + agent[0], "swaggersocket.client.metadata.region=" + agent[1],
-						"spring.application.name=" + agent[0])
-				.run(args));
+				.registerShutdownHook(false)
+				.properties("swaggersocket.client.url=ws://" + hubAddress + ":" + hubPort + "/swaggersocket",
+						"swaggersocket.client.metadata.name=" + agent.name(),
+						"swaggersocket.client.metadata.region=" + agent.region(), "spring.application.name=" + agent.name())
+				.run(agentArgs));
 		}
 		return contexts;
 	}
 
+	/**
+	 * Stop what {@link #start} started. The agents go first, so that they do not dial again a
+	 * hub that is already gone.
+	 * @param contexts the contexts, hub first
+	 */
+	public static void stop(List<ConfigurableApplicationContext> contexts) {
+		for (int i = contexts.size() - 1; i >= 0; i--) {
+			if (contexts.get(i).isActive()) {
+				SpringApplication.exit(contexts.get(i));
+			}
+		}
+	}
+
+	/**
+	 * Event loops of this application's own. By default every application in a JVM uses
+	 * Reactor Netty's global ones, and the first to stop disposes of them, pulling the others'
+	 * server and sockets from under them.
+	 * @return the resource factory for this application's server and clients
+	 */
+	@Bean
+	ReactorResourceFactory reactorResourceFactory() {
+		ReactorResourceFactory resources = new ReactorResourceFactory();
+		resources.setUseGlobalResources(false);
+		// the web server has drained its requests by the time the loops stop: no need to linger
+		resources.setShutdownQuietPeriod(Duration.ZERO);
+		return resources;
+	}
+
 	@EventListener
 	void connected(SwaggerSocketConnectedEvent event) {
-		logger.info("Connected " + event.getInfo().role() + " " + event.getInfo().id() + " " + event.getInfo().metadata());
+		logger.info(this.name + ": connected " + event.getInfo().role() + " " + event.getInfo().id() + " "
+				+ event.getInfo().metadata());
 	}
 
 	@EventListener
 	void closed(SwaggerSocketClosedEvent event) {
-		logger.info("Closed " + event.getInfo().id());
+		logger.info(this.name + ": closed " + event.getInfo().id());
 	}
 
 	@EventListener
 	void failed(SwaggerSocketFailedEvent event) {
-		logger.info("Failed " + event.getInfo().id() + ": " + event.getReason() + " " + event.getDetail());
+		logger.info(this.name + ": failed " + event.getInfo().id() + ": " + event.getReason() + " " + event.getDetail());
+	}
+
+	/**
+	 * One agent of the sample.
+	 *
+	 * @param name the agent's name, unique among the agents
+	 * @param region where the agent pretends to run
+	 */
+	record Agent(String name, String region) {
 	}
 
 }

@@ -1,0 +1,197 @@
+package io.swaggersocket.sample;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Runs every command of the README's 5-minute tour, as printed, with curl in one bash shell,
+ * against the sample (the hub on a free port instead of 8080), and checks each answer. Every
+ * command in the tour needs a check here, and every check a command in the tour.
+ *
+ * <p>Commands that need the gateway or the Actuator endpoint run only where the build has
+ * them (a request there that no handler takes says it has not); the others always run.
+ */
+class ReadmeTourTests {
+
+	private static final Path README = Path.of("..", "README.md");
+
+	private static final String TOUR_HEADING = "## A 5-minute tour";
+
+	private static final String PRINTED_HUB = "localhost:8080";
+
+	@Test
+	void everyTourCommandAnswersAsDescribed() throws Exception {
+		List<String> commands = tourCommands();
+		assumeTrue(onPath("bash") && onPath("curl"), "Skipped: the README tour needs bash and curl");
+		try (RunningSample sample = RunningSample.start()) {
+			Map<String, Step> steps = steps(sample);
+			assertThat(commands).as("the commands of the README tour; each needs a step in this test")
+				.containsExactlyElementsOf(steps.keySet());
+			boolean gateway = served(sample, "/peers/" + sample.agentConnection("agent-1").id() + "/api/status");
+			boolean actuator = served(sample, "/actuator/swaggersocket");
+			List<String> run = commands.stream()
+				.filter((command) -> switch (steps.get(command).needs()) {
+					case GATEWAY -> gateway;
+					case ACTUATOR -> actuator;
+					case HUB -> true;
+				})
+				.toList();
+			if (run.size() < commands.size()) {
+				List<String> missing = new ArrayList<>();
+				if (!gateway) {
+					missing.add("the gateway (/peers/**)");
+				}
+				if (!actuator) {
+					missing.add("the Actuator endpoint swaggersocket");
+				}
+				System.out.println("README tour: skipped " + (commands.size() - run.size()) + " of " + commands.size()
+						+ " commands: this build has not " + String.join(" nor ", missing));
+			}
+			List<String> outputs = runInOneShell(run, sample.hubPort());
+			SoftAssertions softly = new SoftAssertions();
+			for (int i = 0; i < run.size(); i++) {
+				String command = run.get(i);
+				String output = outputs.get(i);
+				softly.check(() -> steps.get(command).check().accept(output));
+			}
+			softly.assertAll();
+		}
+	}
+
+	/** What each command of the tour must answer, in the tour's order. */
+	private static Map<String, Step> steps(RunningSample sample) {
+		String agent1 = sample.agentConnection("agent-1").id();
+		String agent2 = sample.agentConnection("agent-2").id();
+		Map<String, Step> steps = new LinkedHashMap<>();
+		steps.put("curl -s localhost:8080/agents", hub((out) -> assertThat(out).as("agents")
+			.contains(agent1, "\"name\":\"agent-1\"", "\"region\":\"eu-west\"", agent2, "\"name\":\"agent-2\"")));
+		steps.put("curl -s localhost:8080/actuator/swaggersocket",
+				new Step(Needs.ACTUATOR, (out) -> assertThat(out).as("actuator").contains(agent1, agent2)));
+		steps.put("curl -s localhost:8080/agents/agent-1/status", hub((out) -> assertThat(out).as("status")
+			.contains("\"name\":\"agent-1\"", "\"region\":\"eu-west\"", "\"hubConnected\":true")));
+		steps.put("curl -s localhost:8080/agents/agent-2/items", hub((out) -> assertThat(out).as("items")
+			.isEqualTo("[{\"id\":1,\"name\":\"agent-2 sensor\"},{\"id\":2,\"name\":\"agent-2 relay\"}]")));
+		steps.put("curl -s localhost:8080/agents/agent-1/hello-hub", hub((out) -> assertThat(out).as("hello-hub")
+			.contains("\"agent\":\"agent-1\"", "over your SwaggerSocket connection", "\"connectionId\":\"" + agent1)));
+		steps.put("ID=$(curl -s localhost:8080/agents/agent-1/id)",
+				hub((out) -> assertThat(out).as("ID").isEqualTo(agent1)));
+		steps.put("curl -s localhost:8080/peers/$ID/api/status", gateway((out) -> assertThat(out).as("gateway status")
+			.contains("\"name\":\"agent-1\"", "\"hubConnected\":true")));
+		steps.put("curl -s -X POST -H 'Content-Type: application/json' -d '{\"name\":\"wrench\"}' "
+				+ "localhost:8080/peers/$ID/api/items",
+				gateway((out) -> assertThat(out).as("gateway POST").isEqualTo("{\"id\":3,\"name\":\"wrench\"}")));
+		steps.put("curl -sN \"localhost:8080/peers/$ID/api/ticks?count=3\"", gateway((out) -> assertThat(out)
+			.as("gateway ticks")
+			.containsSubsequence("data:{\"agent\":\"agent-1\",\"sequence\":1,", "data:{\"agent\":\"agent-1\",\"sequence\":2,",
+					"data:{\"agent\":\"agent-1\",\"sequence\":3,")));
+		steps.put("curl -s localhost:8080/peers/$ID/v3/api-docs", gateway((out) -> assertThat(out).as("gateway api-docs")
+			.contains("\"title\":\"SwaggerSocket sample agent API\"", "\"/api/items\"")));
+		steps.put("curl -s -i localhost:8080/peers/no-such-connection/api/status", gateway((out) -> assertThat(out)
+			.as("gateway unknown peer")
+			.startsWith("HTTP/1.1 404")
+			.containsIgnoringCase("content-type: application/problem+json")));
+		return steps;
+	}
+
+	private static Step hub(Consumer<String> check) {
+		return new Step(Needs.HUB, check);
+	}
+
+	private static Step gateway(Consumer<String> check) {
+		return new Step(Needs.GATEWAY, check);
+	}
+
+	/** The {@code $ } lines of the fenced blocks in the README's tour section. */
+	private static List<String> tourCommands() throws IOException {
+		assumeTrue(Files.isRegularFile(README), "Skipped: no README.md next to sample-app");
+		String readme = Files.readString(README);
+		int start = readme.indexOf(TOUR_HEADING);
+		assumeTrue(start >= 0, "Skipped: README.md has no '" + TOUR_HEADING + "' section yet");
+		int end = readme.indexOf("\n## ", start + TOUR_HEADING.length());
+		String tour = readme.substring(start, (end < 0) ? readme.length() : end);
+		List<String> commands = new ArrayList<>();
+		boolean fenced = false;
+		for (String line : tour.split("\n")) {
+			if (line.startsWith("```")) {
+				fenced = !fenced;
+			}
+			else if (fenced && line.startsWith("$ ")) {
+				commands.add(line.substring(2).trim());
+			}
+		}
+		return commands;
+	}
+
+	/**
+	 * Run the commands in one bash shell, so that a variable one of them sets is there for the
+	 * next, and return what each printed. A command that only sets a variable "prints" its value.
+	 */
+	private static List<String> runInOneShell(List<String> commands, int hubPort) throws Exception {
+		StringBuilder script = new StringBuilder();
+		Pattern assignment = Pattern.compile("^([A-Z_]+)=\\$\\(.*\\)$");
+		for (int i = 0; i < commands.size(); i++) {
+			String command = commands.get(i).replace(PRINTED_HUB, "127.0.0.1:" + hubPort);
+			script.append("printf '\\n@@step ").append(i).append("\\n'\n").append(command).append('\n');
+			Matcher variable = assignment.matcher(command);
+			if (variable.matches()) {
+				script.append("printf '%s' \"$").append(variable.group(1)).append("\"\n");
+			}
+		}
+		Process bash = new ProcessBuilder("bash", "-c", script.toString()).redirectErrorStream(true).start();
+		bash.getOutputStream().close();
+		byte[] output = bash.getInputStream().readAllBytes();
+		assertThat(bash.waitFor(60, TimeUnit.SECONDS)).as("the tour finished").isTrue();
+		String[] parts = new String(output, StandardCharsets.UTF_8).split("\n@@step \\d+\n", -1);
+		assertThat(parts).as("one output per command").hasSize(commands.size() + 1);
+		List<String> outputs = new ArrayList<>();
+		for (int i = 1; i < parts.length; i++) {
+			outputs.add(parts[i].replace("\r\n", "\n").strip());
+		}
+		return outputs;
+	}
+
+	/** Whether some handler of the hub takes the path (rather than the static-resource fallback). */
+	private static boolean served(RunningSample sample, String path) {
+		EntityExchangeResult<String> result = sample.hubClient().get().uri(path).exchange()
+			.expectBody(String.class).returnResult();
+		String body = (result.getResponseBody() != null) ? result.getResponseBody() : "";
+		return !(result.getStatus().value() == 404 && body.contains("No static resource"));
+	}
+
+	private static boolean onPath(String program) {
+		for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+			if (Files.isExecutable(Path.of(dir, program))) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private enum Needs {
+
+		HUB, GATEWAY, ACTUATOR
+
+	}
+
+	private record Step(Needs needs, Consumer<String> check) {
+	}
+
+}
