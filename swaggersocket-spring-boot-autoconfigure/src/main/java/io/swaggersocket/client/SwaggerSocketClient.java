@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import io.netty.channel.ChannelOption;
 import io.swaggersocket.connection.ConnectionManager;
 import io.swaggersocket.connection.HandshakeException;
+import io.swaggersocket.connection.Lifecycles;
 import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.protocol.FrameCodec;
 import org.apache.commons.logging.Log;
@@ -186,9 +187,12 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 		}
 	}
 
+	/**
+	 * Stop and wait until the connection has closed (or the drain timeout has passed).
+	 */
 	@Override
 	public void stop() {
-		throw new UnsupportedOperationException("Stop must be called with a callback");
+		Lifecycles.awaitStop(this::stop, this.connectionManager.options().drainTimeout().plus(STOP_TIMEOUT));
 	}
 
 	@Override

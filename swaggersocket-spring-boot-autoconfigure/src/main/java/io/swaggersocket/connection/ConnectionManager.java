@@ -200,9 +200,12 @@ public final class ConnectionManager implements SmartLifecycle {
 			.subscribe();
 	}
 
+	/**
+	 * Shut down as {@link #stop(Runnable)} does and wait until it is done.
+	 */
 	@Override
 	public void stop() {
-		throw new UnsupportedOperationException("Stop must be called with a callback");
+		Lifecycles.awaitStop(this::stop, this.options.drainTimeout().plus(STOP_TIMEOUT));
 	}
 
 	@Override

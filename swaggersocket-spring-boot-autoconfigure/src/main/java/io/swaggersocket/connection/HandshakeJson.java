@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.swaggersocket.protocol.CloseCodes;
+import io.swaggersocket.protocol.FrameCodec;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -86,7 +87,7 @@ final class HandshakeJson {
 		}
 		ConnectionSettings defaults = ConnectionSettings.DEFAULTS;
 		return new ConnectionSettings(
-				setting(node, "maxFrameSize", defaults.maxFrameSize(), io.swaggersocket.protocol.FrameCodec.MIN_MAX_FRAME_SIZE, frame),
+				setting(node, "maxFrameSize", defaults.maxFrameSize(), FrameCodec.MIN_MAX_FRAME_SIZE, frame),
 				setting(node, "maxHeaderBlockSize", defaults.maxHeaderBlockSize(), 1024, frame),
 				setting(node, "initialStreamWindow", defaults.initialStreamWindow(), 1, frame),
 				setting(node, "connectionWindow", defaults.connectionWindow(), 1, frame),
