@@ -2,7 +2,9 @@ package io.swaggersocket.actuate;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -40,12 +42,43 @@ public class SwaggerSocketMetrics
 
 	private final MeterRegistry registry;
 
+	// looked up once per tag combination: bytes are counted per frame, requests per stream
+	private final Counter[] bytes = new Counter[4];
+
+	private final Map<ExchangeKey, Timer> requests = new ConcurrentHashMap<>();
+
+	private final Timer[] roundTrips = new Timer[2];
+
+	private final Map<String, Counter> resets = new ConcurrentHashMap<>();
+
 	/**
 	 * Create the meters' binding.
 	 * @param registry where the meters go
 	 */
 	public SwaggerSocketMetrics(MeterRegistry registry) {
 		this.registry = registry;
+		for (ConnectionRole role : ConnectionRole.values()) {
+			for (boolean inbound : new boolean[] { true, false }) {
+				this.bytes[bytesIndex(role, inbound)] = Counter.builder("swaggersocket.bytes")
+					.baseUnit("bytes")
+					.tag("role", tag(role))
+					.tag("direction", inbound ? "in" : "out")
+					.description("Bytes over SwaggerSocket connections, frame headers included")
+					.register(registry);
+			}
+			this.roundTrips[role.ordinal()] = Timer.builder("swaggersocket.heartbeat.round.trip")
+				.tag("role", tag(role))
+				.publishPercentileHistogram()
+				.description("Heartbeat ping to pong time")
+				.register(registry);
+		}
+	}
+
+	private static int bytesIndex(ConnectionRole role, boolean inbound) {
+		return role.ordinal() * 2 + (inbound ? 1 : 0);
+	}
+
+	private record ExchangeKey(ConnectionRole role, boolean inbound, String method, int status, String outcome) {
 	}
 
 	/**
@@ -64,7 +97,8 @@ public class SwaggerSocketMetrics
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		// meters are created as they are first used; the gauges by bindConnections
+		// bytes and round-trip meters exist from the start, the tagged ones from first use, the
+		// gauges from bindConnections
 	}
 
 	@Override
@@ -95,46 +129,37 @@ public class SwaggerSocketMetrics
 
 	@Override
 	public void exchangeCompleted(ExchangeRecord exchange) {
-		Timer.builder("swaggersocket.requests")
-			.tag("role", tag(exchange.role()))
-			.tag("direction", exchange.inbound() ? "inbound" : "outbound")
-			.tag("method", METHODS.contains(exchange.method()) ? exchange.method() : "OTHER")
-			.tag("status", (exchange.status() > 0) ? Integer.toString(exchange.status()) : "NONE")
-			.tag("outcome", exchange.outcome())
+		String method = METHODS.contains(exchange.method()) ? exchange.method() : "OTHER";
+		ExchangeKey key = new ExchangeKey(exchange.role(), exchange.inbound(), method, exchange.status(),
+				exchange.outcome());
+		this.requests.computeIfAbsent(key, (k) -> Timer.builder("swaggersocket.requests")
+			.tag("role", tag(k.role()))
+			.tag("direction", k.inbound() ? "inbound" : "outbound")
+			.tag("method", k.method())
+			.tag("status", (k.status() > 0) ? Integer.toString(k.status()) : "NONE")
+			.tag("outcome", k.outcome())
 			.description("Requests over SwaggerSocket, from stream open to stream end")
-			.register(this.registry)
-			.record(exchange.duration());
+			.register(this.registry)).record(exchange.duration());
 	}
 
 	@Override
 	public void bytesTransferred(ConnectionRole role, boolean inbound, long bytes) {
-		Counter.builder("swaggersocket.bytes")
-			.baseUnit("bytes")
-			.tag("role", tag(role))
-			.tag("direction", inbound ? "in" : "out")
-			.description("Bytes over SwaggerSocket connections, frame headers included")
-			.register(this.registry)
-			.increment(bytes);
+		this.bytes[bytesIndex(role, inbound)].increment(bytes);
 	}
 
 	@Override
 	public void heartbeatRoundTrip(ConnectionRole role, Duration roundTrip) {
-		Timer.builder("swaggersocket.heartbeat.round.trip")
-			.tag("role", tag(role))
-			.publishPercentileHistogram()
-			.description("Heartbeat ping to pong time")
-			.register(this.registry)
-			.record(roundTrip);
+		this.roundTrips[role.ordinal()].record(roundTrip);
 	}
 
 	@Override
 	public void streamReset(ErrorCode errorCode, boolean sent) {
-		Counter.builder("swaggersocket.streams.reset")
-			.tag("code", errorCode.name())
-			.tag("side", sent ? "sent" : "received")
-			.description("Streams ended by a RESET frame")
-			.register(this.registry)
-			.increment();
+		this.resets.computeIfAbsent(errorCode.name() + (sent ? " sent" : " received"),
+				(key) -> Counter.builder("swaggersocket.streams.reset")
+					.tag("code", errorCode.name())
+					.tag("side", sent ? "sent" : "received")
+					.description("Streams ended by a RESET frame")
+					.register(this.registry)).increment();
 	}
 
 	private static String tag(ConnectionRole role) {

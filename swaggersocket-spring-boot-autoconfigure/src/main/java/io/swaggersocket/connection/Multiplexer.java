@@ -23,6 +23,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -681,7 +682,8 @@ final class Multiplexer {
 		@Nullable MonoSink<Void> sent;
 
 		// inbound half
-		final Sinks.Many<DataBuffer> inbound = Sinks.many().unicast().onBackpressureBuffer();
+		// most bodies are a few chunks: start the queue small (flow control bounds it anyway)
+		final Sinks.Many<DataBuffer> inbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<DataBuffer>unbounded(16).get());
 
 		boolean bodySubscribed;
 

@@ -25,6 +25,7 @@ import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.web.reactive.socket.CloseStatus;
@@ -64,7 +65,9 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	private final @Nullable ConnectionInfo attempt;
 
-	private final Sinks.Many<WebSocketMessage> outbound = Sinks.many().unicast().onBackpressureBuffer();
+	/** Bounded by flow control and small control frames; starts small to keep idle connections light. */
+	private final Sinks.Many<WebSocketMessage> outbound = Sinks.many().unicast()
+		.onBackpressureBuffer(Queues.<WebSocketMessage>unbounded(16).get());
 
 	private final Sinks.Empty<Void> finished = Sinks.empty();
 

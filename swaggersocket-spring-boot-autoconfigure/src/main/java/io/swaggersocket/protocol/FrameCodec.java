@@ -306,6 +306,12 @@ public final class FrameCodec {
 	}
 
 	private static String utf8(FrameType type, ByteBuffer bytes) {
+		// header names and values are nearly always ASCII: skip the decoder for them
+		if (isAscii(bytes)) {
+			byte[] ascii = new byte[bytes.remaining()];
+			bytes.duplicate().get(ascii);
+			return new String(ascii, StandardCharsets.US_ASCII);
+		}
 		CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
 			.onMalformedInput(CodingErrorAction.REPORT)
 			.onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -316,6 +322,15 @@ public final class FrameCodec {
 		catch (CharacterCodingException ex) {
 			throw protocolError(type + " carries invalid UTF-8");
 		}
+	}
+
+	private static boolean isAscii(ByteBuffer bytes) {
+		for (int i = bytes.position(); i < bytes.limit(); i++) {
+			if (bytes.get(i) < 0) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private static ProtocolException protocolError(String message) {
