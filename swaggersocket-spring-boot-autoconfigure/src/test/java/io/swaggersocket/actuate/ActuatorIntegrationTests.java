@@ -170,9 +170,14 @@ class ActuatorIntegrationTests {
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(clientMeters
 			.get("swaggersocket.streams.reset").tags("code", "CANCEL", "side", "received").counter().count())
 			.isEqualTo(1));
-		assertThat(serverMeters.get("swaggersocket.bytes").tag("direction", "in").counter().count()).isPositive();
-		assertThat(serverMeters.get("swaggersocket.bytes").tag("direction", "out").counter().count()).isPositive();
-		assertThat(serverMeters.get("swaggersocket.heartbeat.round.trip").timer().count()).isPositive();
+		assertThat(serverMeters.get("swaggersocket.bytes").tags("role", "server", "direction", "in").counter().count())
+			.isPositive();
+		assertThat(serverMeters.get("swaggersocket.bytes").tags("role", "server", "direction", "out").counter().count())
+			.isPositive();
+		assertThat(serverMeters.get("swaggersocket.bytes").tags("role", "client", "direction", "in").counter().count())
+			.isZero();
+		assertThat(serverMeters.get("swaggersocket.heartbeat.round.trip").tag("role", "server").timer().count())
+			.isPositive();
 		// the requests the client served went through the same server observation as HTTP requests
 		assertThat(clientMeters.get("http.server.requests").tag("uri", "/fn/echo").timer().count()).isEqualTo(3);
 		// no meter is tagged with a connection id or a path
