@@ -22,6 +22,7 @@ import io.swaggersocket.server.SwaggerSocketWebSocketHandler;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.ConnectionProvider;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -157,12 +158,14 @@ public final class SwaggerSocketAutoConfiguration {
 					httpClient(resourceFactory.getIfAvailable()));
 		}
 
-		/** On the application's Reactor Netty resources when it has them, as Boot's own WebClient is. */
+		/**
+		 * A WebSocket is never returned to a pool, and a pool's limit (500 by default) would
+		 * silently hold back further dials: connections are not pooled. They run on the
+		 * application's Reactor Netty event loops when it has them, as Boot's own WebClient does.
+		 */
 		private static HttpClient httpClient(@Nullable ReactorResourceFactory resourceFactory) {
-			if (resourceFactory == null) {
-				return HttpClient.create();
-			}
-			return HttpClient.create(resourceFactory.getConnectionProvider()).runOn(resourceFactory.getLoopResources());
+			HttpClient client = HttpClient.create(ConnectionProvider.newConnection());
+			return (resourceFactory != null) ? client.runOn(resourceFactory.getLoopResources()) : client;
 		}
 
 	}

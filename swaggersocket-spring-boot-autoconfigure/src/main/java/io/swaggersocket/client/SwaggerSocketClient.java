@@ -25,6 +25,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.WebsocketClientSpec;
+import reactor.netty.resources.ConnectionProvider;
 import reactor.util.retry.Retry;
 
 import org.springframework.context.SmartLifecycle;
@@ -74,7 +75,7 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 	 */
 	public SwaggerSocketClient(URI url, Supplier<Map<String, Object>> metadata, Supplier<HttpHeaders> headers,
 			ReconnectPolicy reconnect, ConnectionManager connectionManager) {
-		this(url, metadata, headers, reconnect, connectionManager, HttpClient.create());
+		this(url, metadata, headers, reconnect, connectionManager, HttpClient.create(ConnectionProvider.newConnection()));
 	}
 
 	/**

@@ -410,6 +410,16 @@ final class Multiplexer {
 
 	/** Called with the monitor held; returns a pending stream that may start now. */
 	private @Nullable Stream close(Stream stream) {
+		Stream next = closeQuietly(stream);
+		signalIfDrained(next);
+		return next;
+	}
+
+	/**
+	 * Close without signalling a finished drain, for a caller that sends the stream's last
+	 * frame after closing it and signals once that frame is queued.
+	 */
+	private @Nullable Stream closeQuietly(Stream stream) {
 		stream.closed = true;
 		this.blocked.remove(stream);
 		Stream next = null;
@@ -422,10 +432,14 @@ final class Multiplexer {
 				this.openRemote--;
 			}
 		}
+		return next;
+	}
+
+	/** Called with the monitor held, after the last frame of the last stream has been queued. */
+	private void signalIfDrained(@Nullable Stream next) {
 		if (this.goingAway && this.streams.isEmpty() && next == null) {
 			this.drained.tryEmitEmpty();
 		}
-		return next;
 	}
 
 	private void startPending(Stream next) {
@@ -803,7 +817,9 @@ final class Multiplexer {
 			BodySubscriber subscriber = new BodySubscriber(this);
 			this.subscriber = subscriber;
 			this.body.subscribe(subscriber);
-			// a body that did not complete at once: the peer gets the headers now
+			// what a synchronous body delivered during subscribe goes out now, in as few frames as it can
+			pump();
+			// a body that did not deliver at once: the peer gets the headers now
 			if (!this.headersSent && !this.closed) {
 				sendHeaders(false);
 			}
@@ -823,25 +839,59 @@ final class Multiplexer {
 				this.demanded = false;
 				this.pending = ByteBuffer.wrap(bytes);
 			}
-			pump();
+			pumpUnlessRequesting();
 		}
 
 		void onBodyComplete() {
 			synchronized (Multiplexer.this) {
 				this.bodyCompleted = true;
 			}
-			pump();
+			pumpUnlessRequesting();
+		}
+
+		/**
+		 * A body that answers a request synchronously (a Mono, a ready Flux) is sent by the
+		 * pump that asked, once the request returns: so its last buffer and its completion go
+		 * out together, as one DATA frame with END_STREAM.
+		 */
+		private void pumpUnlessRequesting() {
+			BodySubscriber subscriber = this.subscriber;
+			if (subscriber == null || !subscriber.requesting) {
+				pump();
+			}
 		}
 
 		/** Send what credit allows; ask the body for more once the current buffer is out. */
 		void pump() {
+			while (pumpOnce()) {
+				BodySubscriber subscriber = this.subscriber;
+				if (subscriber == null) {
+					return;
+				}
+				subscriber.requesting = true;
+				subscriber.request(1);
+				subscriber.requesting = false;
+				synchronized (Multiplexer.this) {
+					// an asynchronous body pumps by itself when its next buffer arrives
+					if (this.pending == null && !this.bodyCompleted) {
+						return;
+					}
+				}
+			}
+		}
+
+		/**
+		 * Send the pending buffer as far as credit allows.
+		 * @return whether the body should be asked for its next buffer
+		 */
+		private boolean pumpOnce() {
 			boolean more;
 			boolean ended = false;
 			boolean closedNow = false;
 			Stream next = null;
 			synchronized (Multiplexer.this) {
 				if (this.closed || this.localEnded || !this.sending) {
-					return;
+					return false;
 				}
 				ByteBuffer pending = this.pending;
 				while (pending != null && pending.hasRemaining()) {
@@ -851,7 +901,7 @@ final class Multiplexer {
 						if (!Multiplexer.this.blocked.contains(this)) {
 							Multiplexer.this.blocked.add(this);
 						}
-						return;
+						return false;
 					}
 					if (!this.headersSent) {
 						sendHeaders(false);
@@ -860,7 +910,16 @@ final class Multiplexer {
 					pending.position(pending.position() + length);
 					this.sendCredit -= length;
 					Multiplexer.this.sendCredit -= length;
-					Multiplexer.this.connection.send(new Frame.Data(this.id, false, chunk));
+					boolean last = this.bodyCompleted && !pending.hasRemaining();
+					if (last) {
+						closedNow = ended(this);
+						next = closedNow ? closeQuietly(this) : null;
+						ended = true;
+					}
+					Multiplexer.this.connection.send(new Frame.Data(this.id, last, chunk));
+					if (closedNow) {
+						signalIfDrained(next);
+					}
 				}
 				this.pending = null;
 				// pump runs from the body's and the peer's threads alike: only one may ask for more
@@ -868,20 +927,18 @@ final class Multiplexer {
 				if (more) {
 					this.demanded = true;
 				}
-				if (this.bodyCompleted) {
-					this.localEnded = true;
+				if (this.bodyCompleted && !ended) {
+					closedNow = ended(this);
+					next = closedNow ? closeQuietly(this) : null;
 					ended = true;
-					if (this.remoteEnded) {
-						// counted closed before the peer can see the end: by the time a new stream
-						// of the peer's arrives, this one no longer counts against the limit
-						closedNow = true;
-						next = close(this);
-					}
 					if (this.headersSent) {
 						Multiplexer.this.connection.send(new Frame.Data(this.id, true, ByteBuffer.allocate(0)));
 					}
 					else {
 						sendHeaders(true);
+					}
+					if (closedNow) {
+						signalIfDrained(next);
 					}
 				}
 			}
@@ -895,10 +952,19 @@ final class Multiplexer {
 						startPending(next);
 					}
 				}
+				return false;
 			}
-			else if (more && this.subscriber != null) {
-				this.subscriber.request(1);
-			}
+			return more;
+		}
+
+		/**
+		 * This side's half ends; called with the monitor held, before the last frame is sent.
+		 * @return whether the stream is now closed: it is then counted closed before the peer
+		 * can see the end, so that a new stream of the peer's never meets it in the limit
+		 */
+		private boolean ended(Stream stream) {
+			stream.localEnded = true;
+			return stream.remoteEnded;
 		}
 
 		void stopSending() {
@@ -936,6 +1002,9 @@ final class Multiplexer {
 
 		private final Stream stream;
 
+		/** Set while this side is inside {@code request(1)}: signals delivered meanwhile are sent after it. */
+		volatile boolean requesting;
+
 		BodySubscriber(Stream stream) {
 			this.stream = stream;
 		}
@@ -945,7 +1014,9 @@ final class Multiplexer {
 			synchronized (Multiplexer.this) {
 				this.stream.demanded = true;
 			}
+			this.requesting = true;
 			request(1);
+			this.requesting = false;
 		}
 
 		@Override

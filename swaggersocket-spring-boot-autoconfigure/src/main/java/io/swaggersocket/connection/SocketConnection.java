@@ -22,6 +22,7 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
+import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -46,6 +47,8 @@ final class SocketConnection implements SwaggerSocketConnection {
 	private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
 
 	private static final int MAX_PING_PAYLOAD = 125;
+
+	private static final Duration QUEUE_POLL = Duration.ofMillis(5);
 
 	private final WebSocketSession session;
 
@@ -88,6 +91,8 @@ final class SocketConnection implements SwaggerSocketConnection {
 	private volatile @Nullable HandshakeException handshakeFailure;
 
 	private volatile @Nullable Multiplexer multiplexer;
+
+	private volatile @Nullable Disposable handshakeTimer;
 
 	private final ConnectionCounters counters = new ConnectionCounters();
 
@@ -228,7 +233,10 @@ final class SocketConnection implements SwaggerSocketConnection {
 		Mono<Void> inbound = this.session.receive().doOnNext(this::onMessage).then()
 			.doFinally((signal) -> this.outbound.tryEmitComplete());
 		Mono<Void> send = this.session.send(this.outbound.asFlux());
-		this.timers.add(Mono.delay(this.manager.options().handshakeTimeout()).subscribe((tick) -> handshakeTimedOut()));
+		Disposable handshakeTimer = Mono.delay(this.manager.options().handshakeTimeout())
+			.subscribe((tick) -> handshakeTimedOut());
+		this.handshakeTimer = handshakeTimer;
+		this.timers.add(handshakeTimer);
 		synchronized (this) {
 			this.handshake.start(this::send);
 		}
@@ -380,6 +388,13 @@ final class SocketConnection implements SwaggerSocketConnection {
 			this.multiplexer = new Multiplexer(this, this.role, this.manager.options().settings(),
 					result.peerSettings(), this.manager.streamHandler());
 		}
+		// an open connection has no use for its handshake timer: drop it rather than keep it for 10 s
+		Disposable handshakeTimer = this.handshakeTimer;
+		if (handshakeTimer != null) {
+			this.timers.remove(handshakeTimer);
+			handshakeTimer.dispose();
+			this.handshakeTimer = null;
+		}
 		Duration interval = this.manager.options().heartbeatInterval();
 		this.timers.add(Flux.interval(interval, interval).subscribe((tick) -> heartbeat(),
 				(ex) -> logger.error(logPrefix() + "Heartbeat stopped", ex)));
@@ -449,12 +464,23 @@ final class SocketConnection implements SwaggerSocketConnection {
 			return;
 		}
 		// Not by completing the outbound queue: Reactor Netty answers that with a close frame
-		// without a status code (1005). Frames queued before are written first, in order.
+		// without a status code (1005). The close frame bypasses the queue, so an orderly close
+		// first lets the queue empty: a peer must get every frame sent before it.
 		CloseStatus status = new CloseStatus(end.closeCode(), truncate(end.detail()));
-		this.session.close(status)
+		Mono<Void> queued = end.isFailure() ? Mono.empty() : Flux.interval(QUEUE_POLL)
+			.filter((tick) -> queuedMessages() == 0)
+			.next()
+			.timeout(CLOSE_GRACE, Mono.just(0L))
+			.then();
+		queued.then(this.session.close(status))
 			.onErrorResume((ex) -> Mono.empty())
 			.then(Mono.delay(CLOSE_GRACE))
 			.subscribe((tick) -> this.forceStop.tryEmitValue(true));
+	}
+
+	private int queuedMessages() {
+		Integer buffered = Scannable.from(this.outbound).scan(Scannable.Attr.BUFFERED);
+		return (buffered != null) ? buffered : 0;
 	}
 
 	private boolean terminate(Termination end) {

@@ -101,14 +101,15 @@ final class HeaderMapping {
 	}
 
 	private static Set<String> droppedNames(HttpHeaders headers) {
-		Set<String> dropped = new HashSet<>(HOP_BY_HOP);
 		List<String> connection = headers.get(HttpHeaders.CONNECTION);
-		if (connection != null) {
-			for (String value : connection) {
-				for (String token : value.split(",")) {
-					if (!token.isBlank()) {
-						dropped.add(token.trim().toLowerCase(Locale.ROOT));
-					}
+		if (connection == null) {
+			return HOP_BY_HOP;
+		}
+		Set<String> dropped = new HashSet<>(HOP_BY_HOP);
+		for (String value : connection) {
+			for (String token : value.split(",")) {
+				if (!token.isBlank()) {
+					dropped.add(token.trim().toLowerCase(Locale.ROOT));
 				}
 			}
 		}
