@@ -17,8 +17,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
-import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -26,8 +24,10 @@ import org.springframework.context.annotation.Configuration;
  * Auto-configuration of the SwaggerSocket Actuator endpoint, health indicator and meters, each
  * only when its part of Actuator is present and enabled.
  */
-@AutoConfiguration(after = { SwaggerSocketAutoConfiguration.class, MetricsAutoConfiguration.class,
-		CompositeMeterRegistryAutoConfiguration.class })
+// by name: metrics may be absent, and a missing class in 'after' makes Spring warn at start-up
+@AutoConfiguration(after = SwaggerSocketAutoConfiguration.class,
+		afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+				"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" })
 @ConditionalOnBean(SwaggerSocketConnections.class)
 public final class SwaggerSocketActuatorAutoConfiguration {
 
