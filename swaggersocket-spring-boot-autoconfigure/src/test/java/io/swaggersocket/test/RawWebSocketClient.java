@@ -51,12 +51,6 @@ public final class RawWebSocketClient implements AutoCloseable {
 		return this;
 	}
 
-	/** Send bytes the server may refuse by closing while they are still being written. */
-	public RawWebSocketClient sendBytesIgnoringFailure(ByteBuffer bytes) {
-		this.webSocket.sendBinary(bytes, true).exceptionally((ex) -> null).join();
-		return this;
-	}
-
 	public RawWebSocketClient sendText(String text) {
 		this.webSocket.sendText(text, true).join();
 		return this;
