@@ -2,20 +2,46 @@ package io.swaggersocket.connection;
 
 import java.util.concurrent.atomic.LongAdder;
 
+import io.swaggersocket.protocol.ErrorCode;
+
 /**
- * The live counters behind {@link ConnectionStatistics}.
+ * The live counters behind {@link ConnectionStatistics}; what they count goes to the
+ * application's {@link SwaggerSocketObserver} as well.
  */
 final class ConnectionCounters {
 
-	final LongAdder requestsInbound = new LongAdder();
+	private final ConnectionRole role;
 
-	final LongAdder requestsOutbound = new LongAdder();
+	private final SwaggerSocketObserver observer;
 
-	final LongAdder bytesInbound = new LongAdder();
+	private final LongAdder requestsInbound = new LongAdder();
 
-	final LongAdder bytesOutbound = new LongAdder();
+	private final LongAdder requestsOutbound = new LongAdder();
 
-	final LongAdder streamsReset = new LongAdder();
+	private final LongAdder bytesInbound = new LongAdder();
+
+	private final LongAdder bytesOutbound = new LongAdder();
+
+	private final LongAdder streamsReset = new LongAdder();
+
+	ConnectionCounters(ConnectionRole role, SwaggerSocketObserver observer) {
+		this.role = role;
+		this.observer = observer;
+	}
+
+	void requestOpened(boolean inbound) {
+		(inbound ? this.requestsInbound : this.requestsOutbound).increment();
+	}
+
+	void bytes(boolean inbound, int bytes) {
+		(inbound ? this.bytesInbound : this.bytesOutbound).add(bytes);
+		this.observer.bytesTransferred(this.role, inbound, bytes);
+	}
+
+	void streamReset(ErrorCode errorCode, boolean sent) {
+		this.streamsReset.increment();
+		this.observer.streamReset(errorCode, sent);
+	}
 
 	ConnectionStatistics snapshot() {
 		return new ConnectionStatistics(this.requestsInbound.sum(), this.requestsOutbound.sum(),

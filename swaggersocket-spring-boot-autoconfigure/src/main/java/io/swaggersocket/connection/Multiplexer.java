@@ -134,7 +134,7 @@ final class Multiplexer {
 		stream.id = this.nextLocalId;
 		this.nextLocalId += 2;
 		stream.started(method(stream.headersToSend));
-		this.connection.counters().requestsOutbound.increment();
+		this.connection.counters().requestOpened(false);
 		this.streams.put(stream.id, stream);
 		this.openLocal++;
 		stream.startSending();
@@ -214,7 +214,7 @@ final class Multiplexer {
 			return;
 		}
 		stream.responded = true;
-		stream.status = status(frame.headers());
+		stream.status = Header.status(frame.headers());
 		if (frame.endStream()) {
 			stream.remoteEnded();
 		}
@@ -242,7 +242,7 @@ final class Multiplexer {
 		stream.id = id;
 		stream.responded = true;
 		stream.started(method(frame.headers()));
-		this.connection.counters().requestsInbound.increment();
+		this.connection.counters().requestOpened(true);
 		this.streams.put(id, stream);
 		this.openRemote++;
 		if (frame.endStream()) {
@@ -488,8 +488,7 @@ final class Multiplexer {
 			maybeClose(stream);
 			return;
 		}
-		this.connection.counters().streamsReset.increment();
-		this.connection.observer().streamReset(code, false);
+		this.connection.counters().streamReset(code, false);
 		RuntimeException failure = (code == ErrorCode.REFUSED_STREAM)
 				? new SwaggerSocketStreamRefusedException("The peer refused stream " + stream.id + "; safe to retry")
 				: new SwaggerSocketStreamResetException(code, "The peer reset stream " + stream.id + " with " + code);
@@ -550,8 +549,7 @@ final class Multiplexer {
 
 	private void sendReset(int id, ErrorCode code) {
 		this.connection.send(new Frame.Reset(id, code));
-		this.connection.counters().streamsReset.increment();
-		this.connection.observer().streamReset(code, true);
+		this.connection.counters().streamReset(code, true);
 	}
 
 	private void record(Stream stream, String outcome) {
@@ -563,29 +561,11 @@ final class Multiplexer {
 				java.time.Duration.ofNanos(System.nanoTime() - stream.startNanos)));
 	}
 
-	private static String method(@Nullable List<Header> headers) {
-		if (headers != null) {
-			for (Header header : headers) {
-				if (header.name().equals(":method")) {
-					return header.value();
-				}
-			}
-		}
-		return "UNKNOWN";
-	}
 
-	private static int status(List<Header> headers) {
-		for (Header header : headers) {
-			if (header.name().equals(":status")) {
-				try {
-					return Integer.parseInt(header.value());
-				}
-				catch (NumberFormatException ex) {
-					return -1;
-				}
-			}
-		}
-		return -1;
+
+	private static String method(@Nullable List<Header> headers) {
+		String method = (headers != null) ? Header.pseudo(headers, Header.METHOD) : null;
+		return (method != null) ? method : "UNKNOWN";
 	}
 
 	private static String outcome(int status) {
@@ -797,7 +777,7 @@ final class Multiplexer {
 						return;
 					}
 					this.headersToSend = headers;
-					this.status = status(headers);
+					this.status = Header.status(headers);
 					this.body = body;
 					this.sent = sink;
 					startSending();

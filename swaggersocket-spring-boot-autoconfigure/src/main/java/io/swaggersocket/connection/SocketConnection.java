@@ -94,7 +94,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	private volatile @Nullable Disposable handshakeTimer;
 
-	private final ConnectionCounters counters = new ConnectionCounters();
+	private final ConnectionCounters counters;
 
 	SocketConnection(WebSocketSession session, ConnectionRole role, Handshake handshake, ConnectionManager manager,
 			@Nullable InetSocketAddress remoteAddress, @Nullable Principal principal,
@@ -109,6 +109,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 		this.remoteAddress = remoteAddress;
 		this.principal = principal;
 		this.onEstablished = onEstablished;
+		this.counters = new ConnectionCounters(role, manager.observer());
 	}
 
 	@Override
@@ -289,8 +290,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 			switch (message.getType()) {
 				case BINARY -> {
 					byte[] bytes = bytes(message.getPayload());
-					this.counters.bytesInbound.add(bytes.length);
-					this.manager.observer().bytesTransferred(this.role, true, bytes.length);
+					this.counters.bytes(true, bytes.length);
 					onFrame(this.codec.decode(ByteBuffer.wrap(bytes)));
 				}
 				case TEXT -> throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, CloseCodes.UNSUPPORTED_DATA,
@@ -444,8 +444,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 			logger.trace(logPrefix() + "Sending " + frame);
 		}
 		ByteBuffer encoded = this.codec.encode(frame);
-		this.counters.bytesOutbound.add(encoded.remaining());
-		this.manager.observer().bytesTransferred(this.role, false, encoded.remaining());
+		this.counters.bytes(false, encoded.remaining());
 		outboundEmit(this.session.binaryMessage((factory) -> factory.wrap(encoded)));
 	}
 

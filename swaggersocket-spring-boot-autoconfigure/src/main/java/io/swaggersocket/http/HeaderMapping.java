@@ -19,12 +19,6 @@ import org.springframework.http.HttpHeaders;
  */
 final class HeaderMapping {
 
-	static final String METHOD = ":method";
-
-	static final String PATH = ":path";
-
-	static final String STATUS = ":status";
-
 	private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
 			"transfer-encoding", "upgrade");
 
@@ -83,21 +77,6 @@ final class HeaderMapping {
 			}
 		}
 		return seen.size() == expected.size();
-	}
-
-	/**
-	 * Return the value of a pseudo-header, or {@code null}.
-	 */
-	static String pseudo(List<Header> wire, String name) {
-		for (Header header : wire) {
-			if (header.name().equals(name)) {
-				return header.value();
-			}
-			if (!header.name().startsWith(":")) {
-				break;
-			}
-		}
-		return null;
 	}
 
 	private static Set<String> droppedNames(HttpHeaders headers) {

@@ -101,8 +101,8 @@ final class SocketClientHttpRequest extends AbstractClientHttpRequest {
 			path = path + "?" + this.uri.getRawQuery();
 		}
 		HttpHeaders headers = getHeaders();
-		List<Header> pseudo = List.of(new Header(HeaderMapping.METHOD, this.method.name()),
-				new Header(HeaderMapping.PATH, path));
+		List<Header> pseudo = List.of(new Header(Header.METHOD, this.method.name()),
+				new Header(Header.PATH, path));
 		if (!headers.containsHeader(HttpHeaders.HOST) && this.uri.getRawAuthority() != null) {
 			List<Header> wire = new ArrayList<>(HeaderMapping.toWire(pseudo, headers));
 			wire.add(2, new Header("host", this.uri.getRawAuthority()));

@@ -61,7 +61,7 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 
 	private final List<PathPattern> exclude;
 
-	private static final Set<String> REQUEST_PSEUDO_HEADERS = Set.of(HeaderMapping.METHOD, HeaderMapping.PATH);
+	private static final Set<String> REQUEST_PSEUDO_HEADERS = Set.of(Header.METHOD, Header.PATH);
 
 	private final AtomicInteger streamNumbers = new AtomicInteger();
 
@@ -85,8 +85,8 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 
 	@Override
 	public Mono<Void> handle(SwaggerSocketConnection connection, StreamMessage message, StreamResponder responder) {
-		String method = HeaderMapping.pseudo(message.headers(), HeaderMapping.METHOD);
-		String path = HeaderMapping.pseudo(message.headers(), HeaderMapping.PATH);
+		String method = Header.pseudo(message.headers(), Header.METHOD);
+		String path = Header.pseudo(message.headers(), Header.PATH);
 		if (!HeaderMapping.hasPseudoHeaders(message.headers(), REQUEST_PSEUDO_HEADERS) || method.isEmpty()
 				|| !path.startsWith("/")) {
 			logger.warn("[" + connection.id() + "] Request without a valid :method and :path; resetting its stream");
@@ -141,7 +141,7 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 	}
 
 	private static Mono<Void> status(StreamResponder responder, int status) {
-		return responder.respond(List.of(new Header(HeaderMapping.STATUS, Integer.toString(status))), Flux.empty());
+		return responder.respond(List.of(new Header(Header.STATUS, Integer.toString(status))), Flux.empty());
 	}
 
 }

@@ -111,7 +111,7 @@ final class SocketServerHttpResponse extends AbstractServerHttpResponse {
 	private List<Header> wireHeaders() {
 		HttpStatusCode status = getStatusCode();
 		int code = (status != null) ? status.value() : 200;
-		return HeaderMapping.toWire(List.of(new Header(HeaderMapping.STATUS, Integer.toString(code))), getHeaders());
+		return HeaderMapping.toWire(List.of(new Header(Header.STATUS, Integer.toString(code))), getHeaders());
 	}
 
 }

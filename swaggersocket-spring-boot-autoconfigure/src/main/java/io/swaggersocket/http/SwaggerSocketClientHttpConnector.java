@@ -8,6 +8,7 @@ import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.connection.SwaggerSocketConnectionClosedException;
 import io.swaggersocket.connection.SwaggerSocketStreamResetException;
 import io.swaggersocket.protocol.ErrorCode;
+import io.swaggersocket.protocol.Header;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -63,28 +64,15 @@ public final class SwaggerSocketClientHttpConnector implements ClientHttpConnect
 			return requestCallback.apply(request)
 				.then(Mono.defer(() -> connection.exchange(request.wireHeaders(), request.body())))
 				.map((message) -> {
-					String status = HeaderMapping.pseudo(message.headers(), HeaderMapping.STATUS);
-					int code = parseStatus(status);
+					int code = Header.status(message.headers());
 					if (code < 0) {
 						throw new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
-								"Response without a valid :status (" + status + ")");
+								"Response without a valid :status (" + Header.pseudo(message.headers(), Header.STATUS) + ")");
 					}
 					return new SocketClientHttpResponse(HttpStatusCode.valueOf(code), message);
 				});
 		});
 	}
 
-	static int parseStatus(@Nullable String status) {
-		if (status == null || status.length() != 3) {
-			return -1;
-		}
-		try {
-			int code = Integer.parseInt(status);
-			return (code >= 200 && code <= 599) ? code : -1;
-		}
-		catch (NumberFormatException ex) {
-			return -1;
-		}
-	}
 
 }

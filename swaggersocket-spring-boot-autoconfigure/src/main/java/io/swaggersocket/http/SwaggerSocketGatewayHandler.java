@@ -77,7 +77,7 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 		headers.remove(HttpHeaders.HOST);
 		headers.set("X-Forwarded-Prefix", this.prefix + "/" + id);
 		List<Header> wire = HeaderMapping.toWire(
-				List.of(new Header(HeaderMapping.METHOD, request.getMethod().name()), new Header(HeaderMapping.PATH, target)),
+				List.of(new Header(Header.METHOD, request.getMethod().name()), new Header(Header.PATH, target)),
 				headers);
 		ServerHttpResponse response = exchange.getResponse();
 		return connection.exchange(wire, request.getBody())
@@ -100,7 +100,7 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 	}
 
 	private static Mono<Void> relay(StreamMessage message, ServerHttpResponse response) {
-		int status = SwaggerSocketClientHttpConnector.parseStatus(HeaderMapping.pseudo(message.headers(), HeaderMapping.STATUS));
+		int status = Header.status(message.headers());
 		if (status < 0) {
 			return Mono.error(new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
 					"The peer answered without a valid :status"));
