@@ -228,9 +228,10 @@ public final class ConnectionManager implements SmartLifecycle {
 
 	void terminated(SocketConnection connection, Termination end) {
 		this.registry.remove(connection);
-		if (end.isFailure()) {
-			logger.warn(connection.logPrefix() + "Failed (" + end.failure() + "): " + end.detail());
-			publish(new SwaggerSocketFailedEvent(connection, end.failure(), end.closeCode(), end.detail()));
+		FailureReason failure = end.failure();
+		if (failure != null) {
+			logger.warn(connection.logPrefix() + "Failed (" + failure + "): " + end.detail());
+			publish(new SwaggerSocketFailedEvent(connection, failure, end.closeCode(), end.detail()));
 		}
 		else {
 			logger.info(connection.logPrefix() + "Closed: " + end.detail());

@@ -11,6 +11,8 @@ import io.swaggersocket.protocol.Frame;
 import io.swaggersocket.protocol.FrameCodec;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.util.Assert;
+
 /**
  * One side's part of the three-step handshake (HELLO, WELCOME, READY). Fed the frames that arrive
  * before the connection is open; any frame out of order ends it with
@@ -94,6 +96,7 @@ abstract class Handshake {
 			if (!(frame instanceof Frame.Ready)) {
 				throw unexpected(frame, "READY");
 			}
+			Assert.state(this.connectionId != null, "WELCOME assigned the connection id");
 			return new Result(this.connectionId, this.hello.metadata(), this.hello.settings());
 		}
 

@@ -1,5 +1,7 @@
 package io.swaggersocket.connection;
 
+import java.util.Objects;
+
 /**
  * The handshake of a connection failed: the peer broke the handshake rules, was too slow, or was
  * refused. Carries the WebSocket close code sent or received (see docs/PROTOCOL.md).
@@ -24,6 +26,15 @@ public class HandshakeException extends RuntimeException {
 	 */
 	public int getCloseCode() {
 		return this.closeCode;
+	}
+
+	/**
+	 * Return what went wrong; never {@code null}, as every constructor takes a message.
+	 * @return the message
+	 */
+	@Override
+	public String getMessage() {
+		return Objects.requireNonNull(super.getMessage());
 	}
 
 }

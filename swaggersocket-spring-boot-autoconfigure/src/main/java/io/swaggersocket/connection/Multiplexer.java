@@ -28,6 +28,7 @@ import reactor.util.concurrent.Queues;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.util.Assert;
 
 /**
  * The streams of one open connection: stream ids, opening and answering streams, body
@@ -218,6 +219,7 @@ final class Multiplexer {
 		if (frame.endStream()) {
 			stream.remoteEnded();
 		}
+		Assert.state(stream.response != null, "A stream this side opened has a caller");
 		stream.response.success(new StreamMessage(frame.headers(), stream.body()));
 		if (frame.endStream()) {
 			maybeClose(stream);
@@ -313,6 +315,7 @@ final class Multiplexer {
 			return;
 		}
 		if (stream == null) {
+			Assert.state(wrongState != null, "A DATA frame is dropped for being in the wrong state");
 			reset(target, wrongState, new SwaggerSocketStreamResetException(wrongState,
 					"DATA on stream " + target.id + " in the wrong state"), true);
 			return;
@@ -449,6 +452,7 @@ final class Multiplexer {
 				start(next);
 				return;
 			}
+			Assert.state(next.response != null, "A waiting stream has a caller");
 			next.response.error(refusal);
 		}
 	}
@@ -604,6 +608,7 @@ final class Multiplexer {
 			this.connection.send(new Frame.GoAway(this.highestRemoteId, ErrorCode.NO_ERROR, reason));
 			// waiting callers will not be served on this connection: refused, safe to retry elsewhere
 			for (Stream pending : this.pendingOpens) {
+				Assert.state(pending.response != null, "A waiting stream has a caller");
 				pending.response.error(new SwaggerSocketStreamRefusedException("The connection is going away"));
 			}
 			this.pendingOpens.clear();
@@ -796,6 +801,7 @@ final class Multiplexer {
 			this.sending = true;
 			BodySubscriber subscriber = new BodySubscriber(this);
 			this.subscriber = subscriber;
+			Assert.state(this.body != null, "A stream sends only once it has a body");
 			this.body.subscribe(subscriber);
 			// what a synchronous body delivered during subscribe goes out now, in as few frames as it can
 			pump();
@@ -807,6 +813,7 @@ final class Multiplexer {
 
 		private void sendHeaders(boolean endStream) {
 			this.headersSent = true;
+			Assert.state(this.headersToSend != null, "Headers are sent once");
 			Multiplexer.this.connection.send(new Frame.Headers(this.id, endStream, this.headersToSend));
 			this.headersToSend = null;
 		}

@@ -29,6 +29,7 @@ import reactor.core.publisher.Sinks;
 import reactor.util.concurrent.Queues;
 
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.util.Assert;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
@@ -271,6 +272,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 				}
 				HandshakeException failure = this.handshakeFailure;
 				Termination end = this.termination.get();
+				Assert.state(end != null, "The connection ended just above");
 				if (failure == null) {
 					failure = new HandshakeException(end.closeCode(), "Connection ended during the handshake: " + end.detail());
 					if (this.attempt != null && end.closeCode() > 0) {

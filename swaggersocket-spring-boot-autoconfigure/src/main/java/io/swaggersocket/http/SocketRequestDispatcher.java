@@ -87,8 +87,8 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 	public Mono<Void> handle(SwaggerSocketConnection connection, StreamMessage message, StreamResponder responder) {
 		String method = Header.pseudo(message.headers(), Header.METHOD);
 		String path = Header.pseudo(message.headers(), Header.PATH);
-		if (!HeaderMapping.hasPseudoHeaders(message.headers(), REQUEST_PSEUDO_HEADERS) || method.isEmpty()
-				|| !path.startsWith("/")) {
+		if (!HeaderMapping.hasPseudoHeaders(message.headers(), REQUEST_PSEUDO_HEADERS) || method == null
+				|| method.isEmpty() || path == null || !path.startsWith("/")) {
 			logger.warn("[" + connection.id() + "] Request without a valid :method and :path; resetting its stream");
 			responder.reset(ErrorCode.PROTOCOL_ERROR);
 			return Mono.empty();

@@ -14,9 +14,11 @@ import io.swaggersocket.protocol.ErrorCode;
 import io.swaggersocket.protocol.Header;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -89,7 +91,7 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 			});
 	}
 
-	private String remainderOf(String rawPath, String id) {
+	private @Nullable String remainderOf(String rawPath, String id) {
 		String head = this.prefix + "/" + id;
 		int at = rawPath.indexOf(head);
 		if (at < 0) {

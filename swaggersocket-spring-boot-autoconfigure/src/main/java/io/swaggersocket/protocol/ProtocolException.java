@@ -1,5 +1,7 @@
 package io.swaggersocket.protocol;
 
+import java.util.Objects;
+
 /**
  * A violation of the protocol by the peer. When {@link #streamId()} is 0 the whole connection is
  * affected and is closed with {@link #closeCode()}; otherwise only that stream is reset with
@@ -71,6 +73,15 @@ public class ProtocolException extends RuntimeException {
 	 */
 	public boolean isStreamError() {
 		return this.streamId != 0;
+	}
+
+	/**
+	 * Return what went wrong; never {@code null}, as every constructor takes a message.
+	 * @return the message
+	 */
+	@Override
+	public String getMessage() {
+		return Objects.requireNonNull(super.getMessage());
 	}
 
 }
