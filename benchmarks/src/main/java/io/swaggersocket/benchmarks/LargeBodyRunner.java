@@ -6,7 +6,6 @@ import java.util.Comparator;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
-
 import reactor.core.publisher.Mono;
 
 /**

@@ -24,7 +24,7 @@ import org.springframework.context.ApplicationListener;
 
 /**
  * Micrometer meters for SwaggerSocket, all named {@code swaggersocket.*} and tagged only with
- * bounded values (no connection ids, no paths):
+ * bounded values (no connection ids, no paths). The meters are:
  * <ul>
  * <li>{@code swaggersocket.connections} (gauge; role)</li>
  * <li>{@code swaggersocket.connection.events} (counter; role, kind connected/closed/failed, reason)</li>

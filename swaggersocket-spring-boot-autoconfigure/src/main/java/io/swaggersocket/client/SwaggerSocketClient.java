@@ -225,7 +225,7 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 		if (url.getPort() != -1) {
 			return url.getPort();
 		}
-		return "wss".equalsIgnoreCase(url.getScheme()) || "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
+		return ("wss".equalsIgnoreCase(url.getScheme()) || "https".equalsIgnoreCase(url.getScheme())) ? 443 : 80;
 	}
 
 	/**

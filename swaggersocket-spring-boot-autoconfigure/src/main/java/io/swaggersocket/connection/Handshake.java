@@ -22,6 +22,10 @@ abstract class Handshake {
 
 	/**
 	 * The outcome of a completed handshake.
+	 *
+	 * @param connectionId the id the server assigned
+	 * @param metadata the client's metadata
+	 * @param peerSettings the settings the peer declared
 	 */
 	record Result(String connectionId, Map<String, Object> metadata, ConnectionSettings peerSettings) {
 	}

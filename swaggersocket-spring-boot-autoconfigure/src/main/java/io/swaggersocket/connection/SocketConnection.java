@@ -507,7 +507,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 		if (info != null) {
 			return "[" + info.id() + "] ";
 		}
-		return "[" + this.role.name().toLowerCase() + " handshake" + (this.remoteAddress != null ? " " + this.remoteAddress : "") + "] ";
+		return "[" + this.role.name().toLowerCase() + " handshake" + ((this.remoteAddress != null) ? " " + this.remoteAddress : "") + "] ";
 	}
 
 	private static byte[] bytes(DataBuffer buffer) {

@@ -1,7 +1,6 @@
 package io.swaggersocket.connection;
 
 import java.time.Duration;
-
 import java.util.List;
 
 import io.swaggersocket.protocol.Header;

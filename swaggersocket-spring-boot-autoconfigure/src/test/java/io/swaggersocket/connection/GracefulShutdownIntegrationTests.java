@@ -6,8 +6,8 @@ import java.util.concurrent.CompletableFuture;
 
 import io.swaggersocket.http.SwaggerSocketWebClients;
 import io.swaggersocket.protocol.CloseCodes;
-import io.swaggersocket.test.EventRecorder;
 import io.swaggersocket.test.Causes;
+import io.swaggersocket.test.EventRecorder;
 import io.swaggersocket.test.TestApplications;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

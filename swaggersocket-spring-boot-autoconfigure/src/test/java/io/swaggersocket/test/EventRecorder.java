@@ -5,10 +5,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.swaggersocket.connection.SwaggerSocketConnectionEvent;
+import org.awaitility.Awaitility;
 
 import org.springframework.context.ApplicationListener;
-
-import org.awaitility.Awaitility;
 
 /**
  * Records every SwaggerSocket lifecycle event of one application, in order.
