@@ -213,6 +213,16 @@ final class Multiplexer {
 					"Unexpected second HEADERS on stream " + id), true);
 			return;
 		}
+		if (!Header.isWellFormedResponse(frame.headers())) {
+			// a response the caller cannot use: without the RESET the stream would stay open and count
+			// against the peer's limit for good
+			logger.debug(this.connection.logPrefix() + "Resetting stream " + id
+					+ ": response pseudo-header fields are missing, repeated, unknown, misplaced or out of range");
+			reset(stream, ErrorCode.PROTOCOL_ERROR, new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
+					"Malformed response on stream " + id + ": pseudo-header fields " + pseudoHeaders(frame.headers())),
+					true);
+			return;
+		}
 		stream.responded = true;
 		stream.status = Header.status(frame.headers());
 		if (frame.endStream()) {
@@ -562,6 +572,12 @@ final class Multiplexer {
 	}
 
 
+
+	private static List<String> pseudoHeaders(List<Header> headers) {
+		return headers.stream().filter((header) -> header.name().startsWith(":"))
+			.map((header) -> header.name() + "=" + header.value())
+			.toList();
+	}
 
 	private static String method(@Nullable List<Header> headers) {
 		String method = (headers != null) ? Header.pseudo(headers, Header.METHOD) : null;
