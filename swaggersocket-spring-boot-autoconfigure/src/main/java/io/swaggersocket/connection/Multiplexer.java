@@ -10,6 +10,7 @@ import java.util.Map;
 import io.swaggersocket.protocol.CloseCodes;
 import io.swaggersocket.protocol.ErrorCode;
 import io.swaggersocket.protocol.Frame;
+import io.swaggersocket.protocol.FrameCodec;
 import io.swaggersocket.protocol.Header;
 import io.swaggersocket.protocol.ProtocolException;
 import org.apache.commons.logging.Log;
@@ -99,6 +100,12 @@ final class Multiplexer {
 
 	Mono<StreamMessage> open(List<Header> headers, Publisher<? extends DataBuffer> body) {
 		return Mono.create((sink) -> {
+			RuntimeException tooLarge = checkHeaderBlock(headers);
+			if (tooLarge != null) {
+				// refused before it takes an id: the peer never hears of it and the connection carries on
+				sink.error(tooLarge);
+				return;
+			}
 			Stream stream = new Stream(true);
 			stream.response = sink;
 			stream.headersToSend = headers;
@@ -118,6 +125,16 @@ final class Multiplexer {
 			}
 			sink.onCancel(() -> cancelledByCaller(stream));
 		});
+	}
+
+	/**
+	 * A header block the peer would not accept: larger than its {@code maxHeaderBlockSize}, or than
+	 * its {@code maxFrameSize}, which would make it close the whole connection.
+	 */
+	private @Nullable SwaggerSocketHeadersTooLargeException checkHeaderBlock(List<Header> headers) {
+		int limit = Math.min(this.peer.maxHeaderBlockSize(), this.peer.maxFrameSize());
+		long size = FrameCodec.headerBlockSize(headers);
+		return (size > limit) ? new SwaggerSocketHeadersTooLargeException(size, limit) : null;
 	}
 
 	private @Nullable RuntimeException refusal() {
@@ -786,18 +803,27 @@ final class Multiplexer {
 		@Override
 		public Mono<Void> respond(List<Header> headers, Publisher<? extends DataBuffer> body) {
 			return Mono.create((sink) -> {
+				SwaggerSocketHeadersTooLargeException tooLarge = checkHeaderBlock(headers);
 				synchronized (Multiplexer.this) {
 					if (this.closed || this.sending) {
 						sink.error(this.closed ? new SwaggerSocketStreamResetException(ErrorCode.CANCEL,
 								"Stream " + this.id + " is closed") : new IllegalStateException("Already responding"));
 						return;
 					}
-					this.headersToSend = headers;
-					this.status = Header.status(headers);
-					this.body = body;
-					this.sent = sink;
-					startSending();
+					if (tooLarge == null) {
+						this.headersToSend = headers;
+						this.status = Header.status(headers);
+						this.body = body;
+						this.sent = sink;
+						startSending();
+						return;
+					}
 				}
+				// the response cannot reach the peer: its caller learns of a failure rather than waiting
+				logger.debug(Multiplexer.this.connection.logPrefix() + "Resetting stream " + this.id
+						+ " with INTERNAL_ERROR: " + tooLarge.getMessage());
+				Multiplexer.this.reset(this, ErrorCode.INTERNAL_ERROR, tooLarge, false);
+				sink.error(tooLarge);
 			});
 		}
 

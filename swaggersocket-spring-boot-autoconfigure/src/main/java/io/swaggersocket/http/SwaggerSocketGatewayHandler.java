@@ -9,6 +9,7 @@ import io.swaggersocket.connection.StreamMessage;
 import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.connection.SwaggerSocketConnectionClosedException;
 import io.swaggersocket.connection.SwaggerSocketConnections;
+import io.swaggersocket.connection.SwaggerSocketHeadersTooLargeException;
 import io.swaggersocket.connection.SwaggerSocketStreamResetException;
 import io.swaggersocket.protocol.ErrorCode;
 import io.swaggersocket.protocol.Header;
@@ -34,7 +35,8 @@ import org.springframework.web.server.WebHandler;
  *
  * <p>The peer sees the request's path without the prefix and id, with
  * {@code X-Forwarded-Prefix: {prefix}/{connectionId}}. No live connection with that id: 404;
- * the connection fails before the answer: 502; both with an RFC 9457 problem detail.
+ * request headers larger than the peer accepts: 431; the connection fails before the answer:
+ * 502; each with an RFC 9457 problem detail.
  */
 public final class SwaggerSocketGatewayHandler implements WebHandler {
 
@@ -82,6 +84,8 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 		ServerHttpResponse response = exchange.getResponse();
 		return connection.exchange(wire, request.getBody())
 			.flatMap((message) -> relay(message, response))
+			.onErrorResume((ex) -> ex instanceof SwaggerSocketHeadersTooLargeException && !response.isCommitted(),
+					(ex) -> problem(exchange, HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, ex.getMessage()))
 			.onErrorResume((ex) -> !response.isCommitted() && isTransportFailure(ex), (ex) -> {
 				logger.debug("Gateway call to " + id + " failed", ex);
 				return problem(exchange, HttpStatus.BAD_GATEWAY,

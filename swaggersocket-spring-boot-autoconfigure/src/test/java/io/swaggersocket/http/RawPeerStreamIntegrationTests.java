@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
 import io.swaggersocket.connection.SwaggerSocketConnection;
+import io.swaggersocket.connection.SwaggerSocketHeadersTooLargeException;
 import io.swaggersocket.connection.SwaggerSocketStreamResetException;
 import io.swaggersocket.protocol.ErrorCode;
 import io.swaggersocket.protocol.Frame;
@@ -132,6 +133,49 @@ class RawPeerStreamIntegrationTests {
 		}
 	}
 
+	@Test
+	void requestHeadersOverThePeersHeaderBlockLimitFailLocallyAndTheConnectionCarriesOn() throws Exception {
+		CompletableFuture<String> call = this.toPeer.get()
+			.uri("/big")
+			.header("x-big", "y".repeat(2000))
+			.retrieve()
+			.bodyToMono(String.class)
+			.toFuture();
+		assertThat(failure(call)).isInstanceOfSatisfying(SwaggerSocketHeadersTooLargeException.class, (tooLarge) -> {
+			assertThat(tooLarge.getErrorCode()).isEqualTo(ErrorCode.HEADERS_TOO_LARGE);
+			assertThat(tooLarge.getLimit()).isEqualTo(1024);
+		});
+		CompletableFuture<String> next = call("/after");
+		Frame.Headers request = awaitRequest();
+		assertThat(request.headers()).contains(new Header(":path", "/after"));
+		answer(request.streamId(), "ok");
+		assertThat(next.get(CALL_WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("ok");
+		// the oversized block never reached the peer
+		assertThat(this.raw.awaitFrames(1)).noneMatch((frame) -> frame instanceof Frame.Headers headers
+				&& headers.headers().contains(new Header(":path", "/big")));
+	}
+
+	@Test
+	void gatewayAnswers431WhenTheRequestHeadersExceedThePeersLimit() throws Exception {
+		ResponseEntity<Map<String, Object>> response = gatewayGet("/big", Map.of("x-big", "y".repeat(2000))).get(CALL_WAIT.toSeconds(), TimeUnit.SECONDS);
+		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE);
+		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(response.getBody()).containsEntry("status", 431);
+	}
+
+	@Test
+	void responseHeadersOverThePeersLimitResetTheStreamWithInternalError() throws Exception {
+		this.raw.send(new Frame.Headers(1, true, List.of(new Header(":method", "GET"),
+				new Header(":path", "/fn/headers"), new Header("cookie", "flavour=vanilla"),
+				new Header("x-custom", "z".repeat(1500)))));
+		assertThat(this.raw.awaitFrame((frame) -> frame.streamId() == 1))
+			.isEqualTo(new Frame.Reset(1, ErrorCode.INTERNAL_ERROR));
+		this.raw.send(new Frame.Headers(3, true, List.of(new Header(":method", "GET"),
+				new Header(":path", "/fn/echo?q=alive"))));
+		assertThat(this.raw.awaitFrame((frame) -> frame.streamId() == 3)).isInstanceOfSatisfying(Frame.Headers.class,
+				(headers) -> assertThat(headers.headers()).contains(new Header(":status", "200")));
+	}
+
 	// ---- the raw peer's side
 
 	private CompletableFuture<String> call(String path) {
@@ -174,7 +218,8 @@ class RawPeerStreamIntegrationTests {
 				() -> call.get(CALL_WAIT.toMillis(), TimeUnit.MILLISECONDS));
 		assertThat(failure).isNotNull();
 		Throwable cause = failure;
-		while (cause.getCause() != null && !(cause instanceof SwaggerSocketStreamResetException)) {
+		while (cause.getCause() != null && !(cause instanceof SwaggerSocketStreamResetException)
+				&& !(cause instanceof SwaggerSocketHeadersTooLargeException)) {
 			cause = cause.getCause();
 		}
 		return cause;

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link Header}'s pseudo-header rules.
+ * Tests for {@link Header}'s pseudo-header rules and {@link FrameCodec#headerBlockSize(List)}.
  */
 class HeaderTests {
 
@@ -28,6 +28,20 @@ class HeaderTests {
 		assertThat(Header.isWellFormedResponse(List.of(new Header("a", "b"), new Header(":status", "200")))).isFalse();
 		assertThat(Header.isWellFormedResponse(List.of(new Header(":status", "200"), new Header(":path", "/"))))
 			.isFalse();
+	}
+
+	@Test
+	void headerBlockSizeIsTheEncodedPayloadLength() {
+		List<Header> headers = List.of(new Header(":status", "200"), new Header("x-name", "caf\u00e9 \ud83d\ude00"));
+		int encoded = new FrameCodec(16384, 1024).encode(new Frame.Headers(1, false, headers)).remaining()
+				- FrameCodec.HEADER_LENGTH;
+		assertThat(FrameCodec.headerBlockSize(headers)).isEqualTo(encoded);
+	}
+
+	@Test
+	void headerBlockThatCannotBeEncodedHasNoSize() {
+		assertThat(FrameCodec.headerBlockSize(List.of(new Header("x", "y".repeat(70000))))).isEqualTo(Long.MAX_VALUE);
+		assertThat(FrameCodec.headerBlockSize(List.of(new Header("", "y")))).isEqualTo(Long.MAX_VALUE);
 	}
 
 }
