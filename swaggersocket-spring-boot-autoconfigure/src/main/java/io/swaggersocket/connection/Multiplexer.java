@@ -303,7 +303,7 @@ final class Multiplexer {
 	private void onData(Frame.Data frame) {
 		int length = frame.data().remaining();
 		Stream stream;
-		ErrorCode wrongState = null;
+		ErrorCode violation = null;
 		synchronized (this) {
 			this.receivedUngranted += length;
 			if (this.receivedUngranted > this.local.connectionWindow()) {
@@ -322,31 +322,21 @@ final class Multiplexer {
 				return;
 			}
 			if (stream.remoteEnded || (stream.local && !stream.responded)) {
-				consumed(null, length);
-				wrongState = stream.remoteEnded ? ErrorCode.STREAM_CLOSED : ErrorCode.PROTOCOL_ERROR;
-				stream = null;
+				violation = stream.remoteEnded ? ErrorCode.STREAM_CLOSED : ErrorCode.PROTOCOL_ERROR;
+			}
+			else if (stream.receivedUngranted + length > this.local.initialStreamWindow()) {
+				violation = ErrorCode.FLOW_CONTROL_ERROR;
 			}
 			else {
 				stream.receivedUngranted += length;
-				if (stream.receivedUngranted > this.local.initialStreamWindow()) {
-					consumed(null, length);
-					stream.receivedUngranted -= length;
-					stream.flowControlViolated = true;
-				}
 			}
 		}
-		Stream target = (stream != null) ? stream : this.streams.get(frame.streamId());
-		if (target == null) {
-			return;
-		}
-		if (stream == null) {
-			reset(target, wrongState, new SwaggerSocketStreamResetException(wrongState,
-					"DATA on stream " + target.id + " in the wrong state"), true);
-			return;
-		}
-		if (stream.flowControlViolated) {
-			reset(stream, ErrorCode.FLOW_CONTROL_ERROR, new SwaggerSocketStreamResetException(
-					ErrorCode.FLOW_CONTROL_ERROR, "The peer exceeded the stream window"), true);
+		if (violation != null) {
+			String detail = (violation == ErrorCode.FLOW_CONTROL_ERROR) ? "The peer exceeded the stream window"
+					: "DATA on stream " + stream.id + " in the wrong state";
+			reset(stream, violation, new SwaggerSocketStreamResetException(violation, detail), true);
+			// the reaction first, then the discarded bytes' credit (section 7)
+			consumed(null, length);
 			return;
 		}
 		stream.deliver(frame.data(), frame.endStream());
@@ -401,7 +391,11 @@ final class Multiplexer {
 
 	// ---- credit
 
-	/** Body bytes handed to a subscriber or discarded: return their credit. Called with or without the monitor. */
+	/**
+	 * Body bytes handed to a subscriber or discarded: return their credit. Consumed bytes are
+	 * returned in batches; discarded ones ({@code stream} null) at once on stream 0, with whatever
+	 * is batched, since no consumer will ever return them. Called with or without the monitor.
+	 */
 	private synchronized void consumed(@Nullable Stream stream, int length) {
 		if (stream != null && !stream.remoteEnded && !stream.closed) {
 			stream.consumedUngranted += length;
@@ -412,7 +406,8 @@ final class Multiplexer {
 			}
 		}
 		this.consumedUngranted += length;
-		if (this.consumedUngranted >= this.local.connectionWindow() / 2) {
+		if (this.consumedUngranted > 0
+				&& (stream == null || this.consumedUngranted >= this.local.connectionWindow() / 2)) {
 			this.connection.send(new Frame.WindowUpdate(0, (int) this.consumedUngranted));
 			this.receivedUngranted -= this.consumedUngranted;
 			this.consumedUngranted = 0;
@@ -720,8 +715,6 @@ final class Multiplexer {
 
 		long consumedUngranted;
 
-		boolean flowControlViolated;
-
 		// calling side: the response; serving side: the handling
 		@Nullable MonoSink<StreamMessage> response;
 
@@ -768,6 +761,13 @@ final class Multiplexer {
 		}
 
 		void deliver(ByteBuffer data, boolean end) {
+			if (end) {
+				// ended before the last bytes go out: a subscriber that cancels on them (Flux.next(),
+				// Mono.from) cancels a complete response, which needs no RESET CANCEL
+				synchronized (Multiplexer.this) {
+					this.remoteEnded = true;
+				}
+			}
 			if (data.hasRemaining()) {
 				DataBuffer buffer = BUFFERS.wrap(data);
 				Sinks.EmitResult result;
@@ -779,9 +779,6 @@ final class Multiplexer {
 				}
 			}
 			if (end) {
-				synchronized (Multiplexer.this) {
-					this.remoteEnded = true;
-				}
 				emitInbound(() -> this.inbound.tryEmitComplete());
 				maybeClose(this);
 			}

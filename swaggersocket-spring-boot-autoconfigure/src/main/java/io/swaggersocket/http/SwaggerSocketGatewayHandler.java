@@ -15,9 +15,12 @@ import io.swaggersocket.protocol.ErrorCode;
 import io.swaggersocket.protocol.Header;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -82,7 +85,7 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 				List.of(new Header(Header.METHOD, request.getMethod().name()), new Header(Header.PATH, target)),
 				headers);
 		ServerHttpResponse response = exchange.getResponse();
-		return connection.exchange(wire, request.getBody())
+		return connection.exchange(wire, body(request))
 			.flatMap((message) -> relay(message, response))
 			.onErrorResume((ex) -> ex instanceof SwaggerSocketHeadersTooLargeException && !response.isCommitted(),
 					(ex) -> problem(exchange, HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, ex.getMessage()))
@@ -91,6 +94,16 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 				return problem(exchange, HttpStatus.BAD_GATEWAY,
 						"The call to connection '" + id + "' failed: " + ex.getMessage());
 			});
+	}
+
+	/**
+	 * A request without Content-Length and Transfer-Encoding has no body (RFC 9112 section 6.3):
+	 * an empty body lets the stream's HEADERS carry END_STREAM rather than wait for the inbound one.
+	 */
+	private static Publisher<DataBuffer> body(ServerHttpRequest request) {
+		HttpHeaders headers = request.getHeaders();
+		boolean bodiless = headers.getContentLength() <= 0 && !headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
+		return bodiless ? Flux.empty() : request.getBody();
 	}
 
 	private String remainderOf(String rawPath, String id) {

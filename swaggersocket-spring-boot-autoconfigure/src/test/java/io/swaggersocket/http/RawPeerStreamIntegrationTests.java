@@ -3,6 +3,7 @@ package io.swaggersocket.http;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -176,6 +179,55 @@ class RawPeerStreamIntegrationTests {
 				(headers) -> assertThat(headers.headers()).contains(new Header(":status", "200")));
 	}
 
+	@Test
+	void bodylessGatewayGetSendsItsHeadersWithEndStream() throws Exception {
+		CompletableFuture<ResponseEntity<Map<String, Object>>> call = gatewayGet("/plain", Map.of());
+		Frame.Headers request = awaitRequest();
+		assertThat(request.endStream()).isTrue();
+		answer(request.streamId(), "{}");
+		assertThat(call.get(CALL_WAIT.toSeconds(), TimeUnit.SECONDS).getStatusCode()).isEqualTo(HttpStatus.OK);
+		assertNothingElseOn(request.streamId());
+	}
+
+	@Test
+	void completedStreamsAreNotReset() throws Exception {
+		CompletableFuture<String> call = call("/done");
+		int first = awaitRequest().streamId();
+		answer(first, "done");
+		assertThat(call.get(CALL_WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("done");
+		CompletableFuture<ResponseEntity<Map<String, Object>>> viaGateway = gatewayGet("/done", Map.of());
+		int second = awaitRequest().streamId();
+		answer(second, "{}");
+		assertThat(viaGateway.get(CALL_WAIT.toSeconds(), TimeUnit.SECONDS).getStatusCode()).isEqualTo(HttpStatus.OK);
+		CompletableFuture<ResponseEntity<Void>> bodiless = this.toPeer.get().uri("/done").retrieve().toBodilessEntity()
+			.toFuture();
+		int third = awaitRequest().streamId();
+		answer(third, "ignored");
+		assertThat(bodiless.get(CALL_WAIT.toSeconds(), TimeUnit.SECONDS).getStatusCode()).isEqualTo(HttpStatus.OK);
+		// a subscriber that cancels on the last bytes of a complete response
+		CompletableFuture<DataBuffer> firstBuffer = this.toPeer.get().uri("/done").retrieve()
+			.bodyToFlux(DataBuffer.class).next().toFuture();
+		int fourth = awaitRequest().streamId();
+		answer(fourth, "first and last");
+		DataBufferUtils.release(firstBuffer.get(CALL_WAIT.toSeconds(), TimeUnit.SECONDS));
+		assertNothingElseOn(first);
+		assertNothingElseOn(second);
+		assertNothingElseOn(third);
+		assertNothingElseOn(fourth);
+	}
+
+	@Test
+	void creditForDiscardedDataIsReturnedAtOnceOnTheConnection() throws Exception {
+		this.raw.send(new Frame.Headers(1, true, List.of(new Header(":method", "GET"),
+				new Header(":path", "/fn/echo?q=done"))));
+		this.raw.awaitFrame((frame) -> frame instanceof Frame.Data data && data.streamId() == 1 && data.endStream());
+		await().atMost(CALL_WAIT).until(() -> this.peer.activeStreams() == 0);
+		// stream 1 is closed: its DATA is discarded, and its credit comes back at once on stream 0
+		this.raw.send(new Frame.Data(1, false, ByteBuffer.wrap(new byte[100])));
+		assertThat(this.raw.awaitFrame((frame) -> frame instanceof Frame.WindowUpdate))
+			.isEqualTo(new Frame.WindowUpdate(0, 100));
+	}
+
 	// ---- the raw peer's side
 
 	private CompletableFuture<String> call(String path) {
@@ -207,6 +259,18 @@ class RawPeerStreamIntegrationTests {
 	private String answerOk(CompletableFuture<String> call) throws Exception {
 		answer(awaitRequest().streamId(), "ok");
 		return call.get(CALL_WAIT.toSeconds(), TimeUnit.SECONDS);
+	}
+
+	/** After a later exchange completed: the hub sent nothing but its request on the stream. */
+	private void assertNothingElseOn(int id) throws Exception {
+		CompletableFuture<String> marker = call("/marker");
+		answer(awaitRequest().streamId(), "m");
+		assertThat(marker.get(CALL_WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("m");
+		List<Frame> onStream = new ArrayList<>(this.raw.awaitFrames(1).stream()
+			.filter((frame) -> frame.streamId() == id)
+			.toList());
+		assertThat(onStream).hasSize(1).first().isInstanceOfSatisfying(Frame.Headers.class,
+				(headers) -> assertThat(headers.endStream()).isTrue());
 	}
 
 	private static List<Header> status(String code) {
