@@ -39,7 +39,9 @@ import org.springframework.core.io.buffer.DefaultDataBufferFactory;
  * is requested only once the current one went out within the peer's stream and connection
  * credit. Received body bytes are handed to the subscriber as it requests them, and credit goes
  * back to the peer (WINDOW_UPDATE) as they are handed over or discarded. Neither side buffers
- * more than the windows it declared.
+ * more than the windows it declared. Whatever credit the peer grants, bodies also pause while the
+ * connection's outbound queue is full ({@link SocketConnection#outboundFull()}), so that a peer
+ * that does not read cannot make this side hold more than that queue.
  *
  * <p>All state is guarded by this object's monitor; subscribers are signalled outside it where
  * they may run application code.
@@ -369,6 +371,26 @@ final class Multiplexer {
 			}
 		}
 		wake.forEach(Stream::pump);
+	}
+
+	/**
+	 * The transport has taken the outbound queue below its low mark: the streams parked for it
+	 * produce again (with those parked for credit, which park again if they still lack it).
+	 */
+	void outboundDrained() {
+		List<Stream> wake;
+		synchronized (this) {
+			wake = new ArrayList<>(this.blocked);
+			this.blocked.clear();
+		}
+		wake.forEach(Stream::pump);
+	}
+
+	/** Called with the monitor held: park a stream until credit or queue space comes. */
+	private void park(Stream stream) {
+		if (!this.blocked.contains(stream)) {
+			this.blocked.add(stream);
+		}
 	}
 
 	private void onGoAway(Frame.GoAway goAway) {
@@ -916,10 +938,9 @@ final class Multiplexer {
 				while (pending != null && pending.hasRemaining()) {
 					long credit = Math.min(this.sendCredit, Multiplexer.this.sendCredit);
 					int length = (int) Math.min(Math.min(pending.remaining(), Multiplexer.this.peer.maxFrameSize()), credit);
-					if (length <= 0) {
-						if (!Multiplexer.this.blocked.contains(this)) {
-							Multiplexer.this.blocked.add(this);
-						}
+					if (length <= 0 || Multiplexer.this.connection.outboundFull()) {
+						// whatever credit the peer granted, memory here is bounded by the queue
+						park(this);
 						return false;
 					}
 					if (!this.headersSent) {
@@ -943,6 +964,11 @@ final class Multiplexer {
 				this.pending = null;
 				// pump runs from the body's and the peer's threads alike: only one may ask for more
 				more = !this.bodyCompleted && !this.demanded;
+				if (more && Multiplexer.this.connection.outboundFull()) {
+					// the next buffer is not even produced until the queue drains
+					park(this);
+					more = false;
+				}
 				if (more) {
 					this.demanded = true;
 				}
@@ -1031,6 +1057,11 @@ final class Multiplexer {
 		@Override
 		protected void hookOnSubscribe(Subscription subscription) {
 			synchronized (Multiplexer.this) {
+				if (Multiplexer.this.connection.outboundFull()) {
+					// first buffer asked for by the pump once the queue drains
+					park(this.stream);
+					return;
+				}
 				this.stream.demanded = true;
 			}
 			this.requesting = true;
