@@ -10,6 +10,7 @@ import java.util.Map;
 import io.swaggersocket.protocol.CloseCodes;
 import io.swaggersocket.protocol.ErrorCode;
 import io.swaggersocket.protocol.Frame;
+import io.swaggersocket.protocol.FrameCodec;
 import io.swaggersocket.protocol.Header;
 import io.swaggersocket.protocol.ProtocolException;
 import org.apache.commons.logging.Log;
@@ -39,7 +40,9 @@ import org.springframework.util.Assert;
  * is requested only once the current one went out within the peer's stream and connection
  * credit. Received body bytes are handed to the subscriber as it requests them, and credit goes
  * back to the peer (WINDOW_UPDATE) as they are handed over or discarded. Neither side buffers
- * more than the windows it declared.
+ * more than the windows it declared. Whatever credit the peer grants, bodies also pause while the
+ * connection's outbound queue is full ({@link SocketConnection#outboundFull()}), so that a peer
+ * that does not read cannot make this side hold more than that queue.
  *
  * <p>All state is guarded by this object's monitor; subscribers are signalled outside it where
  * they may run application code.
@@ -100,6 +103,12 @@ final class Multiplexer {
 
 	Mono<StreamMessage> open(List<Header> headers, Publisher<? extends DataBuffer> body) {
 		return Mono.create((sink) -> {
+			RuntimeException tooLarge = checkHeaderBlock(headers);
+			if (tooLarge != null) {
+				// refused before it takes an id: the peer never hears of it and the connection carries on
+				sink.error(tooLarge);
+				return;
+			}
 			Stream stream = new Stream(true);
 			stream.response = sink;
 			stream.headersToSend = headers;
@@ -119,6 +128,16 @@ final class Multiplexer {
 			}
 			sink.onCancel(() -> cancelledByCaller(stream));
 		});
+	}
+
+	/**
+	 * A header block the peer would not accept: larger than its {@code maxHeaderBlockSize}, or than
+	 * its {@code maxFrameSize}, which would make it close the whole connection.
+	 */
+	private @Nullable SwaggerSocketHeadersTooLargeException checkHeaderBlock(List<Header> headers) {
+		int limit = Math.min(this.peer.maxHeaderBlockSize(), this.peer.maxFrameSize());
+		long size = FrameCodec.headerBlockSize(headers);
+		return (size > limit) ? new SwaggerSocketHeadersTooLargeException(size, limit) : null;
 	}
 
 	private @Nullable RuntimeException refusal() {
@@ -214,6 +233,16 @@ final class Multiplexer {
 					"Unexpected second HEADERS on stream " + id), true);
 			return;
 		}
+		if (!Header.isWellFormedResponse(frame.headers())) {
+			// a response the caller cannot use: without the RESET the stream would stay open and count
+			// against the peer's limit for good
+			logger.debug(this.connection.logPrefix() + "Resetting stream " + id
+					+ ": response pseudo-header fields are missing, repeated, unknown, misplaced or out of range");
+			reset(stream, ErrorCode.PROTOCOL_ERROR, new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
+					"Malformed response on stream " + id + ": pseudo-header fields " + pseudoHeaders(frame.headers())),
+					true);
+			return;
+		}
 		stream.responded = true;
 		stream.status = Header.status(frame.headers());
 		if (frame.endStream()) {
@@ -278,7 +307,7 @@ final class Multiplexer {
 	private void onData(Frame.Data frame) {
 		int length = frame.data().remaining();
 		Stream stream;
-		ErrorCode wrongState = null;
+		ErrorCode violation = null;
 		synchronized (this) {
 			this.receivedUngranted += length;
 			if (this.receivedUngranted > this.local.connectionWindow()) {
@@ -297,32 +326,21 @@ final class Multiplexer {
 				return;
 			}
 			if (stream.remoteEnded || (stream.local && !stream.responded)) {
-				consumed(null, length);
-				wrongState = stream.remoteEnded ? ErrorCode.STREAM_CLOSED : ErrorCode.PROTOCOL_ERROR;
-				stream = null;
+				violation = stream.remoteEnded ? ErrorCode.STREAM_CLOSED : ErrorCode.PROTOCOL_ERROR;
+			}
+			else if (stream.receivedUngranted + length > this.local.initialStreamWindow()) {
+				violation = ErrorCode.FLOW_CONTROL_ERROR;
 			}
 			else {
 				stream.receivedUngranted += length;
-				if (stream.receivedUngranted > this.local.initialStreamWindow()) {
-					consumed(null, length);
-					stream.receivedUngranted -= length;
-					stream.flowControlViolated = true;
-				}
 			}
 		}
-		Stream target = (stream != null) ? stream : this.streams.get(frame.streamId());
-		if (target == null) {
-			return;
-		}
-		if (stream == null) {
-			Assert.state(wrongState != null, "A DATA frame is dropped for being in the wrong state");
-			reset(target, wrongState, new SwaggerSocketStreamResetException(wrongState,
-					"DATA on stream " + target.id + " in the wrong state"), true);
-			return;
-		}
-		if (stream.flowControlViolated) {
-			reset(stream, ErrorCode.FLOW_CONTROL_ERROR, new SwaggerSocketStreamResetException(
-					ErrorCode.FLOW_CONTROL_ERROR, "The peer exceeded the stream window"), true);
+		if (violation != null) {
+			String detail = (violation == ErrorCode.FLOW_CONTROL_ERROR) ? "The peer exceeded the stream window"
+					: "DATA on stream " + stream.id + " in the wrong state";
+			reset(stream, violation, new SwaggerSocketStreamResetException(violation, detail), true);
+			// the reaction first, then the discarded bytes' credit (section 7)
+			consumed(null, length);
 			return;
 		}
 		stream.deliver(frame.data(), frame.endStream());
@@ -357,6 +375,26 @@ final class Multiplexer {
 		wake.forEach(Stream::pump);
 	}
 
+	/**
+	 * The transport has taken the outbound queue below its low mark: the streams parked for it
+	 * produce again (with those parked for credit, which park again if they still lack it).
+	 */
+	void outboundDrained() {
+		List<Stream> wake;
+		synchronized (this) {
+			wake = new ArrayList<>(this.blocked);
+			this.blocked.clear();
+		}
+		wake.forEach(Stream::pump);
+	}
+
+	/** Called with the monitor held: park a stream until credit or queue space comes. */
+	private void park(Stream stream) {
+		if (!this.blocked.contains(stream)) {
+			this.blocked.add(stream);
+		}
+	}
+
 	private void onGoAway(Frame.GoAway goAway) {
 		List<Stream> refused = new ArrayList<>();
 		synchronized (this) {
@@ -377,7 +415,11 @@ final class Multiplexer {
 
 	// ---- credit
 
-	/** Body bytes handed to a subscriber or discarded: return their credit. Called with or without the monitor. */
+	/**
+	 * Body bytes handed to a subscriber or discarded: return their credit. Consumed bytes are
+	 * returned in batches; discarded ones ({@code stream} null) at once on stream 0, with whatever
+	 * is batched, since no consumer will ever return them. Called with or without the monitor.
+	 */
 	private synchronized void consumed(@Nullable Stream stream, int length) {
 		if (stream != null && !stream.remoteEnded && !stream.closed) {
 			stream.consumedUngranted += length;
@@ -388,7 +430,8 @@ final class Multiplexer {
 			}
 		}
 		this.consumedUngranted += length;
-		if (this.consumedUngranted >= this.local.connectionWindow() / 2) {
+		if (this.consumedUngranted > 0
+				&& (stream == null || this.consumedUngranted >= this.local.connectionWindow() / 2)) {
 			this.connection.send(new Frame.WindowUpdate(0, (int) this.consumedUngranted));
 			this.receivedUngranted -= this.consumedUngranted;
 			this.consumedUngranted = 0;
@@ -567,6 +610,12 @@ final class Multiplexer {
 
 
 
+	private static List<String> pseudoHeaders(List<Header> headers) {
+		return headers.stream().filter((header) -> header.name().startsWith(":"))
+			.map((header) -> header.name() + "=" + header.value())
+			.toList();
+	}
+
 	private static String method(@Nullable List<Header> headers) {
 		String method = (headers != null) ? Header.pseudo(headers, Header.METHOD) : null;
 		return (method != null) ? method : "UNKNOWN";
@@ -692,8 +741,6 @@ final class Multiplexer {
 
 		long consumedUngranted;
 
-		boolean flowControlViolated;
-
 		// calling side: the response; serving side: the handling
 		@Nullable MonoSink<StreamMessage> response;
 
@@ -740,6 +787,13 @@ final class Multiplexer {
 		}
 
 		void deliver(ByteBuffer data, boolean end) {
+			if (end) {
+				// ended before the last bytes go out: a subscriber that cancels on them (Flux.next(),
+				// Mono.from) cancels a complete response, which needs no RESET CANCEL
+				synchronized (Multiplexer.this) {
+					this.remoteEnded = true;
+				}
+			}
 			if (data.hasRemaining()) {
 				DataBuffer buffer = BUFFERS.wrap(data);
 				Sinks.EmitResult result;
@@ -751,9 +805,6 @@ final class Multiplexer {
 				}
 			}
 			if (end) {
-				synchronized (Multiplexer.this) {
-					this.remoteEnded = true;
-				}
 				emitInbound(() -> this.inbound.tryEmitComplete());
 				maybeClose(this);
 			}
@@ -775,18 +826,27 @@ final class Multiplexer {
 		@Override
 		public Mono<Void> respond(List<Header> headers, Publisher<? extends DataBuffer> body) {
 			return Mono.create((sink) -> {
+				SwaggerSocketHeadersTooLargeException tooLarge = checkHeaderBlock(headers);
 				synchronized (Multiplexer.this) {
 					if (this.closed || this.sending) {
 						sink.error(this.closed ? new SwaggerSocketStreamResetException(ErrorCode.CANCEL,
 								"Stream " + this.id + " is closed") : new IllegalStateException("Already responding"));
 						return;
 					}
-					this.headersToSend = headers;
-					this.status = Header.status(headers);
-					this.body = body;
-					this.sent = sink;
-					startSending();
+					if (tooLarge == null) {
+						this.headersToSend = headers;
+						this.status = Header.status(headers);
+						this.body = body;
+						this.sent = sink;
+						startSending();
+						return;
+					}
 				}
+				// the response cannot reach the peer: its caller learns of a failure rather than waiting
+				logger.debug(Multiplexer.this.connection.logPrefix() + "Resetting stream " + this.id
+						+ " with INTERNAL_ERROR: " + tooLarge.getMessage());
+				Multiplexer.this.reset(this, ErrorCode.INTERNAL_ERROR, tooLarge, false);
+				sink.error(tooLarge);
 			});
 		}
 
@@ -884,10 +944,9 @@ final class Multiplexer {
 				while (pending != null && pending.hasRemaining()) {
 					long credit = Math.min(this.sendCredit, Multiplexer.this.sendCredit);
 					int length = (int) Math.min(Math.min(pending.remaining(), Multiplexer.this.peer.maxFrameSize()), credit);
-					if (length <= 0) {
-						if (!Multiplexer.this.blocked.contains(this)) {
-							Multiplexer.this.blocked.add(this);
-						}
+					if (length <= 0 || Multiplexer.this.connection.outboundFull()) {
+						// whatever credit the peer granted, memory here is bounded by the queue
+						park(this);
 						return false;
 					}
 					if (!this.headersSent) {
@@ -911,6 +970,11 @@ final class Multiplexer {
 				this.pending = null;
 				// pump runs from the body's and the peer's threads alike: only one may ask for more
 				more = !this.bodyCompleted && !this.demanded;
+				if (more && Multiplexer.this.connection.outboundFull()) {
+					// the next buffer is not even produced until the queue drains
+					park(this);
+					more = false;
+				}
 				if (more) {
 					this.demanded = true;
 				}
@@ -999,6 +1063,11 @@ final class Multiplexer {
 		@Override
 		protected void hookOnSubscribe(Subscription subscription) {
 			synchronized (Multiplexer.this) {
+				if (Multiplexer.this.connection.outboundFull()) {
+					// first buffer asked for by the pump once the queue drains
+					park(this.stream);
+					return;
+				}
 				this.stream.demanded = true;
 			}
 			this.requesting = true;

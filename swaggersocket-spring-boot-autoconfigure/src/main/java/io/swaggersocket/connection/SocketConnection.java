@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -26,6 +27,7 @@ import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.concurrent.Queues;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -50,6 +52,13 @@ final class SocketConnection implements SwaggerSocketConnection {
 	private static final int MAX_PING_PAYLOAD = 125;
 
 	private static final Duration QUEUE_POLL = Duration.ofMillis(5);
+
+	/**
+	 * Bytes of queued frames above which the streams stop producing DATA until the transport has
+	 * taken the queue below half of it: what a peer that does not read can make this side hold,
+	 * whatever windows it declared (docs/PROTOCOL.md section 7, "Memory").
+	 */
+	static final int MAX_QUEUED_BYTES = 1024 * 1024;
 
 	private final WebSocketSession session;
 
@@ -96,6 +105,12 @@ final class SocketConnection implements SwaggerSocketConnection {
 	private volatile @Nullable Disposable handshakeTimer;
 
 	private final ConnectionCounters counters;
+
+	/** Bytes of the messages in {@link #outbound} that the transport has not taken yet. */
+	private final AtomicLong queuedBytes = new AtomicLong();
+
+	/** Set by a producer that stopped for a full queue: the next drain below the low mark wakes it. */
+	private volatile boolean drainAwaited;
 
 	SocketConnection(WebSocketSession session, ConnectionRole role, Handshake handshake, ConnectionManager manager,
 			@Nullable InetSocketAddress remoteAddress, @Nullable Principal principal,
@@ -234,7 +249,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 	Mono<Void> run() {
 		Mono<Void> inbound = this.session.receive().doOnNext(this::onMessage).then()
 			.doFinally((signal) -> this.outbound.tryEmitComplete());
-		Mono<Void> send = this.session.send(this.outbound.asFlux());
+		Mono<Void> send = this.session.send(this.outbound.asFlux().doOnNext(this::taken));
 		Disposable handshakeTimer = Mono.delay(this.manager.options().handshakeTimeout())
 			.subscribe((tick) -> handshakeTimedOut());
 		this.handshakeTimer = handshakeTimer;
@@ -451,9 +466,50 @@ final class SocketConnection implements SwaggerSocketConnection {
 	}
 
 	private void outboundEmit(WebSocketMessage message) {
+		int size = message.getPayload().readableByteCount();
+		this.queuedBytes.addAndGet(size);
+		Sinks.EmitResult result;
 		synchronized (this.outbound) {
-			this.outbound.tryEmitNext(message);
+			result = this.outbound.tryEmitNext(message);
 		}
+		if (result.isFailure()) {
+			this.queuedBytes.addAndGet(-size);
+		}
+	}
+
+	/** The transport took a message from the queue: wake stopped producers once it is half empty. */
+	private void taken(WebSocketMessage message) {
+		long queued = this.queuedBytes.addAndGet(-message.getPayload().readableByteCount());
+		if (this.drainAwaited && queued < MAX_QUEUED_BYTES / 2) {
+			this.drainAwaited = false;
+			Multiplexer multiplexer = this.multiplexer;
+			if (multiplexer != null) {
+				// not on this thread: it may hold the queue's monitor, which senders take inside the multiplexer's
+				Schedulers.parallel().schedule(multiplexer::outboundDrained);
+			}
+		}
+	}
+
+	/**
+	 * Whether the outbound queue is full, in which case the caller stops producing DATA until
+	 * {@link Multiplexer#outboundDrained()} is called.
+	 * @return whether to stop
+	 */
+	boolean outboundFull() {
+		if (this.queuedBytes.get() < MAX_QUEUED_BYTES) {
+			return false;
+		}
+		this.drainAwaited = true;
+		// the transport may have emptied the queue before it could see the flag: then go on
+		return this.queuedBytes.get() >= MAX_QUEUED_BYTES / 2;
+	}
+
+	/**
+	 * Return the bytes queued for the transport and not yet taken by it.
+	 * @return the queued bytes
+	 */
+	long queuedBytes() {
+		return this.queuedBytes.get();
 	}
 
 	/**

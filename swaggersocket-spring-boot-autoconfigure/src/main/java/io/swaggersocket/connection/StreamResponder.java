@@ -20,7 +20,9 @@ public interface StreamResponder {
 	 * @param headers the response header fields, {@code :status} first
 	 * @param body the response body
 	 * @return completes when the whole body has been handed to the connection; errors if the
-	 * stream was reset or the connection ended first
+	 * stream was reset or the connection ended first, and with
+	 * {@link SwaggerSocketHeadersTooLargeException} if the header block exceeds what the peer
+	 * accepts (the stream is then reset with INTERNAL_ERROR, docs/PROTOCOL.md 6.7)
 	 */
 	Mono<Void> respond(List<Header> headers, Publisher<? extends DataBuffer> body);
 

@@ -64,19 +64,7 @@ final class HeaderMapping {
 	 * before every regular field (docs/PROTOCOL.md 4.2).
 	 */
 	static boolean hasPseudoHeaders(List<Header> wire, Set<String> expected) {
-		Set<String> seen = new HashSet<>();
-		boolean regular = false;
-		for (Header header : wire) {
-			if (header.name().startsWith(":")) {
-				if (regular || !expected.contains(header.name()) || !seen.add(header.name())) {
-					return false;
-				}
-			}
-			else {
-				regular = true;
-			}
-		}
-		return seen.size() == expected.size();
+		return Header.hasPseudoHeaders(wire, expected);
 	}
 
 	private static Set<String> droppedNames(HttpHeaders headers) {

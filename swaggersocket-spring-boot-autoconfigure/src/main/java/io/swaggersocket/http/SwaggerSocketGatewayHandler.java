@@ -9,15 +9,19 @@ import io.swaggersocket.connection.StreamMessage;
 import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.connection.SwaggerSocketConnectionClosedException;
 import io.swaggersocket.connection.SwaggerSocketConnections;
+import io.swaggersocket.connection.SwaggerSocketHeadersTooLargeException;
 import io.swaggersocket.connection.SwaggerSocketStreamResetException;
 import io.swaggersocket.protocol.ErrorCode;
 import io.swaggersocket.protocol.Header;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -35,7 +39,8 @@ import org.springframework.web.server.WebHandler;
  *
  * <p>The peer sees the request's path without the prefix and id, with
  * {@code X-Forwarded-Prefix: {prefix}/{connectionId}}. No live connection with that id: 404;
- * the connection fails before the answer: 502; both with an RFC 9457 problem detail.
+ * request headers larger than the peer accepts: 431; the connection fails before the answer:
+ * 502; each with an RFC 9457 problem detail.
  */
 public final class SwaggerSocketGatewayHandler implements WebHandler {
 
@@ -81,13 +86,26 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 				List.of(new Header(Header.METHOD, request.getMethod().name()), new Header(Header.PATH, target)),
 				headers);
 		ServerHttpResponse response = exchange.getResponse();
-		return connection.exchange(wire, request.getBody())
+		return connection.exchange(wire, body(request))
 			.flatMap((message) -> relay(message, response))
+			.onErrorResume((ex) -> ex instanceof SwaggerSocketHeadersTooLargeException && !response.isCommitted(),
+					(ex) -> problem(exchange, HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+							"The request cannot be sent to connection '" + id + "': " + ex.getMessage()))
 			.onErrorResume((ex) -> !response.isCommitted() && isTransportFailure(ex), (ex) -> {
 				logger.debug("Gateway call to " + id + " failed", ex);
 				return problem(exchange, HttpStatus.BAD_GATEWAY,
 						"The call to connection '" + id + "' failed: " + ex.getMessage());
 			});
+	}
+
+	/**
+	 * A request without Content-Length and Transfer-Encoding has no body (RFC 9112 section 6.3):
+	 * an empty body lets the stream's HEADERS carry END_STREAM rather than wait for the inbound one.
+	 */
+	private static Publisher<DataBuffer> body(ServerHttpRequest request) {
+		HttpHeaders headers = request.getHeaders();
+		boolean bodiless = headers.getContentLength() <= 0 && !headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
+		return bodiless ? Flux.empty() : request.getBody();
 	}
 
 	private @Nullable String remainderOf(String rawPath, String id) {

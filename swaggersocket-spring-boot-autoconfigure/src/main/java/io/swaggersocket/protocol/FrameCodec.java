@@ -147,6 +147,41 @@ public final class FrameCodec {
 		return Arrays.copyOf(bytes, end);
 	}
 
+	/**
+	 * Return the size of the HEADERS payload a header block encodes to, for a sender that must
+	 * keep within the receiver's {@code maxHeaderBlockSize} and {@code maxFrameSize}.
+	 * @param headers the header block
+	 * @return its encoded size in bytes, or {@link Long#MAX_VALUE} if it cannot be encoded at
+	 * all (a field over 65535 bytes, more than 65535 fields)
+	 */
+	public static long headerBlockSize(List<Header> headers) {
+		if (headers.size() > 0xFFFF) {
+			return Long.MAX_VALUE;
+		}
+		long size = 2;
+		for (Header header : headers) {
+			int name = utf8Length(header.name());
+			int value = utf8Length(header.value());
+			if (name == 0 || name > 0xFFFF || value > 0xFFFF) {
+				return Long.MAX_VALUE;
+			}
+			size += 4 + name + value;
+		}
+		return size;
+	}
+
+	private static int utf8Length(String text) {
+		int length = text.length();
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c >= 0x80) {
+				// rare outside ASCII: let the encoder count
+				return text.getBytes(StandardCharsets.UTF_8).length;
+			}
+		}
+		return length;
+	}
+
 	private static byte[] encodeHeaderBlock(List<Header> headers) {
 		List<byte[]> parts = new ArrayList<>(headers.size() * 2);
 		int size = 2;

@@ -1,6 +1,8 @@
 package io.swaggersocket.protocol;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
@@ -21,6 +23,45 @@ public record Header(String name, String value) {
 
 	/** Pseudo-header of a response: the status code. */
 	public static final String STATUS = ":status";
+
+	/** The pseudo-header fields of a request, each exactly once. */
+	public static final Set<String> REQUEST_PSEUDO_HEADERS = Set.of(METHOD, PATH);
+
+	/** The pseudo-header fields of a response, each exactly once. */
+	public static final Set<String> RESPONSE_PSEUDO_HEADERS = Set.of(STATUS);
+
+	/**
+	 * Whether the pseudo-header fields of a block are exactly the expected ones, each once,
+	 * before every regular field (docs/PROTOCOL.md 4.2).
+	 * @param headers a header block
+	 * @param expected {@link #REQUEST_PSEUDO_HEADERS} or {@link #RESPONSE_PSEUDO_HEADERS}
+	 * @return whether the block's pseudo-header fields are well-formed
+	 */
+	public static boolean hasPseudoHeaders(List<Header> headers, Set<String> expected) {
+		Set<String> seen = new HashSet<>();
+		boolean regular = false;
+		for (Header header : headers) {
+			if (header.name().startsWith(":")) {
+				if (regular || !expected.contains(header.name()) || !seen.add(header.name())) {
+					return false;
+				}
+			}
+			else {
+				regular = true;
+			}
+		}
+		return seen.size() == expected.size();
+	}
+
+	/**
+	 * Whether a response header block is well-formed: {@code :status} once, first, three digits
+	 * from 200 to 599, and no other pseudo-header field (docs/PROTOCOL.md 4.2).
+	 * @param headers a response header block
+	 * @return whether a receiver may pass the response on
+	 */
+	public static boolean isWellFormedResponse(List<Header> headers) {
+		return hasPseudoHeaders(headers, RESPONSE_PSEUDO_HEADERS) && status(headers) > 0;
+	}
 
 	/**
 	 * Return the value of a pseudo-header. Pseudo-headers come before the regular fields, so

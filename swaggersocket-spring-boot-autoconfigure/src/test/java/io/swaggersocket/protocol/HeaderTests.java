@@ -1,0 +1,47 @@
+package io.swaggersocket.protocol;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link Header}'s pseudo-header rules and {@link FrameCodec#headerBlockSize(List)}.
+ */
+class HeaderTests {
+
+	@Test
+	void responseWithOneValidStatusFirstIsWellFormed() {
+		assertThat(Header.isWellFormedResponse(List.of(new Header(":status", "200"), new Header("a", "b")))).isTrue();
+		assertThat(Header.isWellFormedResponse(List.of(new Header(":status", "599")))).isTrue();
+	}
+
+	@Test
+	void responseWithMalformedPseudoHeadersIsNotWellFormed() {
+		assertThat(Header.isWellFormedResponse(List.of(new Header(":status", "100")))).isFalse();
+		assertThat(Header.isWellFormedResponse(List.of(new Header(":status", "600")))).isFalse();
+		assertThat(Header.isWellFormedResponse(List.of(new Header(":status", "2000")))).isFalse();
+		assertThat(Header.isWellFormedResponse(List.of(new Header("a", "b")))).isFalse();
+		assertThat(Header.isWellFormedResponse(List.of(new Header(":status", "200"), new Header(":status", "200"))))
+			.isFalse();
+		assertThat(Header.isWellFormedResponse(List.of(new Header("a", "b"), new Header(":status", "200")))).isFalse();
+		assertThat(Header.isWellFormedResponse(List.of(new Header(":status", "200"), new Header(":path", "/"))))
+			.isFalse();
+	}
+
+	@Test
+	void headerBlockSizeIsTheEncodedPayloadLength() {
+		List<Header> headers = List.of(new Header(":status", "200"), new Header("x-name", "caf\u00e9 \ud83d\ude00"));
+		int encoded = new FrameCodec(16384, 1024).encode(new Frame.Headers(1, false, headers)).remaining()
+				- FrameCodec.HEADER_LENGTH;
+		assertThat(FrameCodec.headerBlockSize(headers)).isEqualTo(encoded);
+	}
+
+	@Test
+	void headerBlockThatCannotBeEncodedHasNoSize() {
+		assertThat(FrameCodec.headerBlockSize(List.of(new Header("x", "y".repeat(70000))))).isEqualTo(Long.MAX_VALUE);
+		assertThat(FrameCodec.headerBlockSize(List.of(new Header("", "y")))).isEqualTo(Long.MAX_VALUE);
+	}
+
+}
