@@ -465,7 +465,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 		// Not by completing the outbound queue: Reactor Netty answers that with a close frame
 		// without a status code (1005). The close frame bypasses the queue, so an orderly close
 		// first lets the queue empty: a peer must get every frame sent before it.
-		CloseStatus status = new CloseStatus(end.closeCode(), truncate(end.detail()));
+		CloseStatus status = new CloseStatus(end.closeCode(), CloseCodes.truncateReason(end.detail()));
 		Mono<Void> queued = end.isFailure() ? Mono.empty() : Flux.interval(QUEUE_POLL)
 			.filter((tick) -> queuedMessages() == 0)
 			.next()
@@ -516,11 +516,6 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	private static String nonNull(@Nullable String value) {
 		return (value != null) ? value : "";
-	}
-
-	/** WebSocket close reasons are limited to 123 bytes of UTF-8. */
-	private static String truncate(String reason) {
-		return (reason.length() > 120) ? reason.substring(0, 120) : reason;
 	}
 
 }
