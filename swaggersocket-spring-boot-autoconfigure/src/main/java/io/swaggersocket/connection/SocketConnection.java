@@ -455,8 +455,9 @@ final class SocketConnection implements SwaggerSocketConnection {
 	}
 
 	/**
-	 * End the connection from this side: flush what is queued, send the close frame, and drop
-	 * the transport if the peer does not complete the close in time.
+	 * End the connection from this side: flush what is queued, send the close frame, and wait
+	 * for the peer's close frame, which ends the transport (the closing handshake); drop the
+	 * transport if the peer does not answer within {@link #CLOSE_GRACE}.
 	 */
 	private void closeLocally(Termination end) {
 		if (!terminate(end)) {
@@ -471,7 +472,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 			.next()
 			.timeout(CLOSE_GRACE, Mono.just(0L))
 			.then();
-		queued.then(this.session.close(status))
+		queued.then(ClosingHandshake.start(this.session, status))
 			.onErrorResume((ex) -> Mono.empty())
 			.then(Mono.delay(CLOSE_GRACE))
 			.subscribe((tick) -> this.forceStop.tryEmitValue(true));
