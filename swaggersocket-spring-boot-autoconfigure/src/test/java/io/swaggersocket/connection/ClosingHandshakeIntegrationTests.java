@@ -102,6 +102,26 @@ class ClosingHandshakeIntegrationTests {
 		}
 	}
 
+	@Test
+	void applicationCloseSendsGoAwayThenNormalClosure() throws Exception {
+		try (BareWebSocket peer = BareWebSocket.connect(uri, READ_TIMEOUT)) {
+			peer.handshake("{\"metadata\":{\"name\":\"closed-by-app\"}}");
+			SwaggerSocketConnection connection = await().atMost(READ_TIMEOUT)
+				.until(() -> registry(server).findByMetadata("name", "closed-by-app").stream().findFirst(),
+						java.util.Optional::isPresent)
+				.get();
+			connection.close().subscribe();
+			BareWebSocket.WsFrame goAway = peer.readFrame();
+			assertThat(goAway.frame()).isInstanceOfSatisfying(Frame.GoAway.class, (frame) -> {
+				assertThat(frame.lastStreamId()).isZero();
+				assertThat(frame.errorCode()).isEqualTo(io.swaggersocket.protocol.ErrorCode.NO_ERROR);
+			});
+			assertThat(peer.readFrame().closeCode()).isEqualTo(CloseCodes.NORMAL);
+			peer.sendClose(CloseCodes.NORMAL);
+			assertThat(peer.readsEndOfStream()).isTrue();
+		}
+	}
+
 	private static String strictUtf8(byte[] bytes) throws CharacterCodingException {
 		return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
 	}
