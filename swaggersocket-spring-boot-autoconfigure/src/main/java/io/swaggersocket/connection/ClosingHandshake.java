@@ -1,17 +1,21 @@
 package io.swaggersocket.connection;
 
 import java.lang.reflect.Method;
+import java.util.function.Supplier;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
+import reactor.netty.NettyPipeline;
 
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketSession;
@@ -19,14 +23,20 @@ import org.springframework.web.reactive.socket.adapter.AbstractWebSocketSession;
 import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSession;
 
 /**
- * Starts the WebSocket closing handshake (RFC 6455 section 7.1.2) without ending the TCP
- * connection: Reactor Netty's own {@code sendClose} closes the channel as soon as the close
- * frame is written, so a peer with frames still in flight gets a TCP reset instead of the
- * close. Here the close frame is written on its own and the channel keeps reading; when the
+ * The end of a WebSocket connection on Reactor Netty, done as RFC 6455 section 7 asks.
+ *
+ * <p>Reactor Netty's own {@code sendClose} closes the channel as soon as the close frame is
+ * written, so a peer with frames still in flight gets a TCP reset instead of the close.
+ * {@link #start} writes the close frame on its own and the channel keeps reading; when the
  * peer's close frame arrives, Reactor Netty answers it with a close frame of its own and ends
- * the connection. That answer would be a second close frame from this side, which RFC 6455
- * forbids, so a handler drops it and completes its write, which lets Reactor Netty end the
- * connection as it meant to. The caller bounds the wait for the peer.
+ * the connection. That answer would be a second close frame from this side, so a handler drops
+ * it and completes its write, which lets Reactor Netty end the connection as it meant to. The
+ * caller bounds the wait for the peer.
+ *
+ * <p>The same handler keeps a peer's half-sent fragmented message from being logged at ERROR:
+ * a connection that ends between the fragments (a close frame may come between them) makes
+ * Netty's frame aggregator raise {@link PrematureChannelClosureException} after Reactor Netty
+ * has let go of the channel, which Reactor Netty then reports as an uncaught exception.
  */
 final class ClosingHandshake {
 
@@ -40,6 +50,32 @@ final class ClosingHandshake {
 	}
 
 	/**
+	 * Add the handler to the session's channel; call it once the session's inbound is set up,
+	 * so that the handler sits after the frame aggregator.
+	 * @param session the session
+	 * @param logPrefix the connection's log prefix, which changes once the handshake completes
+	 */
+	static void install(WebSocketSession session, Supplier<String> logPrefix) {
+		Channel channel = channel(session);
+		if (channel == null) {
+			return;
+		}
+		ChannelPipeline pipeline = channel.pipeline();
+		Guard guard = new Guard(logPrefix);
+		synchronized (pipeline) {
+			if (pipeline.get(HANDLER_NAME) != null) {
+				return;
+			}
+			if (pipeline.get(NettyPipeline.ReactiveBridge) != null) {
+				pipeline.addBefore(NettyPipeline.ReactiveBridge, HANDLER_NAME, guard);
+			}
+			else {
+				pipeline.addLast(HANDLER_NAME, guard);
+			}
+		}
+	}
+
+	/**
 	 * Send a close frame and leave the transport open for the peer's answer.
 	 * @param session the session
 	 * @param status the close status
@@ -48,14 +84,11 @@ final class ClosingHandshake {
 	static Mono<Void> start(WebSocketSession session, CloseStatus status) {
 		return Mono.defer(() -> {
 			Channel channel = channel(session);
-			if (channel == null) {
+			if (channel == null || channel.pipeline().get(HANDLER_NAME) == null) {
 				return session.close(status);
 			}
 			if (!channel.isActive()) {
 				return Mono.empty();
-			}
-			if (channel.pipeline().get(HANDLER_NAME) == null) {
-				channel.pipeline().addLast(HANDLER_NAME, new OneCloseFrame());
 			}
 			CloseWebSocketFrame frame = new CloseWebSocketFrame(status.getCode(), status.getReason());
 			return Mono.create((sink) -> channel.writeAndFlush(frame).addListener((future) -> {
@@ -71,8 +104,8 @@ final class ClosingHandshake {
 
 	/**
 	 * The session's channel. Spring's adapter keeps its Reactor Netty connection behind a
-	 * protected accessor; without it (another adapter, or access denied) the caller falls back
-	 * to the adapter's own close, which ends TCP at once.
+	 * protected accessor; without it (another adapter, or access denied) nothing is installed
+	 * and {@link #start} falls back to the adapter's own close, which ends TCP at once.
 	 */
 	private static @Nullable Channel channel(WebSocketSession session) {
 		if (GET_DELEGATE == null || !(session instanceof ReactorNettyWebSocketSession)) {
@@ -88,7 +121,7 @@ final class ClosingHandshake {
 			return channel[0];
 		}
 		catch (ReflectiveOperationException | RuntimeException ex) {
-			logger.debug("Cannot reach the channel of " + session + "; closing it at once", ex);
+			logger.debug("Cannot reach the channel of " + session + "; it will be closed at once", ex);
 			return null;
 		}
 	}
@@ -106,12 +139,18 @@ final class ClosingHandshake {
 	}
 
 	/**
-	 * Lets the first close frame through and swallows later ones. Sits at the tail of the
-	 * pipeline, where Reactor Netty's close frames start; runs on the channel's event loop only.
+	 * Lets the first close frame through and swallows later ones; reports a message cut short
+	 * by the end of the connection at DEBUG. Runs on the channel's event loop only.
 	 */
-	private static final class OneCloseFrame extends ChannelOutboundHandlerAdapter {
+	private static final class Guard extends ChannelDuplexHandler {
+
+		private final Supplier<String> logPrefix;
 
 		private boolean closeSent;
+
+		Guard(Supplier<String> logPrefix) {
+			this.logPrefix = logPrefix;
+		}
 
 		@Override
 		public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
@@ -125,6 +164,15 @@ final class ClosingHandshake {
 				this.closeSent = true;
 			}
 			super.write(ctx, msg, promise);
+		}
+
+		@Override
+		public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+			if (cause instanceof PrematureChannelClosureException) {
+				logger.debug(this.logPrefix.get() + "The connection ended in the middle of a fragmented message");
+				return;
+			}
+			super.exceptionCaught(ctx, cause);
 		}
 
 	}

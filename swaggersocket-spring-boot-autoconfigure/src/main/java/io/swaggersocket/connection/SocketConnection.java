@@ -233,6 +233,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 	Mono<Void> run() {
 		Mono<Void> inbound = this.session.receive().doOnNext(this::onMessage).then()
 			.doFinally((signal) -> this.outbound.tryEmitComplete());
+		ClosingHandshake.install(this.session, this::logPrefix);
 		Mono<Void> send = this.session.send(this.outbound.asFlux());
 		Disposable handshakeTimer = Mono.delay(this.manager.options().handshakeTimeout())
 			.subscribe((tick) -> handshakeTimedOut());

@@ -141,6 +141,36 @@ class PeerMisbehaviourLoggingIntegrationTests {
 	}
 
 	/**
+	 * RFC 6455 lets a close frame come between the fragments of a message; the connection then
+	 * ends with the message half-aggregated, which Reactor Netty reports as an exception.
+	 */
+	@Test
+	void closeInTheMiddleOfAFragmentedMessageLogsNoError(CapturedOutput output) throws Exception {
+		for (int round = 0; round < 30; round++) {
+			try (BareWebSocket peer = open()) {
+				peer.sendFrame(false, BareWebSocket.BINARY, new byte[] { 7, 0, 0, 0 });
+				switch (round % 3) {
+					case 0 -> {
+						peer.sendClose(1000);
+						peer.readUntilClose();
+					}
+					case 1 -> {
+						await().atMost(TIMEOUT).until(() -> !registry(server).list().isEmpty());
+						registry(server).list().forEach((connection) -> connection.close().subscribe());
+						int code = peer.readUntilClose().closeCode();
+						peer.sendClose(code);
+					}
+					default -> peer.socket().setSoLinger(true, 0);
+				}
+				if (round % 3 != 2) {
+					peer.readsEndOfStream();
+				}
+			}
+		}
+		assertNoErrors(output);
+	}
+
+	/**
 	 * Both sides are this implementation: a WebClient reads short SSE responses while either
 	 * side closes the connection under it. The caller's body fails or completes; nobody logs
 	 * ERROR, on either side.

@@ -20,7 +20,8 @@ import io.swaggersocket.protocol.FrameCodec;
  * A WebSocket client over a bare TCP socket, written from RFC 6455 alone: it sends exactly the
  * WebSocket frames a test asks for (none of its own, not even a close reply) and reads the
  * server's frames one by one, so that a test sees the close frame's bytes and whether the TCP
- * connection then ends with a FIN or a reset.
+ * connection then ends with a FIN or a reset. Like any RFC 6455 endpoint it sends nothing after
+ * its own close frame.
  */
 public final class BareWebSocket implements AutoCloseable {
 
@@ -34,6 +35,8 @@ public final class BareWebSocket implements AutoCloseable {
 	private final OutputStream out;
 
 	private final DataInputStream in;
+
+	private boolean closeSent;
 
 	/**
 	 * One WebSocket frame as read from the server.
@@ -122,8 +125,12 @@ public final class BareWebSocket implements AutoCloseable {
 		return sendFrame(true, CLOSE, new byte[] { (byte) (code >> 8), (byte) code });
 	}
 
-	/** Send one WebSocket frame, masked as a client must. */
-	public BareWebSocket sendFrame(boolean fin, int opcode, byte[] payload) throws IOException {
+	/** Send one WebSocket frame, masked as a client must. Safe to call from several threads. */
+	public synchronized BareWebSocket sendFrame(boolean fin, int opcode, byte[] payload) throws IOException {
+		if (this.closeSent) {
+			throw new IOException("This side already sent its close frame");
+		}
+		this.closeSent = (opcode == CLOSE);
 		ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
 		frame.write((fin ? 0x80 : 0) | opcode);
 		if (payload.length < 126) {
@@ -145,6 +152,13 @@ public final class BareWebSocket implements AutoCloseable {
 			frame.write(payload[i] ^ mask[i & 3]);
 		}
 		this.out.write(frame.toByteArray());
+		this.out.flush();
+		return this;
+	}
+
+	/** Send bytes as they are, not framed. */
+	public synchronized BareWebSocket sendRaw(byte[] bytes) throws IOException {
+		this.out.write(bytes);
 		this.out.flush();
 		return this;
 	}
