@@ -26,6 +26,7 @@ import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.concurrent.Queues;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -245,6 +246,10 @@ final class SocketConnection implements SwaggerSocketConnection {
 		return Mono.zip(inbound, send)
 			.then()
 			.takeUntilOther(this.forceStop.asMono())
+			// A failed write closes the channel inside the send, where the stream layer holds its
+			// monitor; failing the streams there, on that stack, could deadlock with a response
+			// that waits for the monitor while holding its own write lock.
+			.publishOn(Schedulers.parallel())
 			.onErrorResume((ex) -> {
 				logger.debug(logPrefix() + "Transport error", ex);
 				terminate(Termination.failed(FailureReason.CONNECTION_LOST, -1,
