@@ -1,15 +1,19 @@
 package io.swaggersocket.connection;
 
 import java.lang.reflect.Method;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -30,10 +34,11 @@ import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSess
  * {@link #start} writes the close frame on its own and the channel keeps reading; when the
  * peer's close frame arrives, Reactor Netty answers it with a close frame of its own and ends
  * the connection. That answer would be a second close frame from this side, so a handler drops
- * it and completes its write, which lets Reactor Netty end the connection as it meant to. The
- * caller bounds the wait for the peer.
+ * it and completes its write, which lets Reactor Netty end the connection as it meant to; it
+ * also drops the close frame Netty's decoder writes on a framing violation when one was sent
+ * already. The caller bounds the wait for the peer.
  *
- * <p>The same handler keeps a peer's half-sent fragmented message from being logged at ERROR:
+ * <p>A second handler keeps a peer's half-sent fragmented message from being logged at ERROR:
  * a connection that ends between the fragments (a close frame may come between them) makes
  * Netty's frame aggregator raise {@link PrematureChannelClosureException} after Reactor Netty
  * has let go of the channel, which Reactor Netty then reports as an uncaught exception.
@@ -42,7 +47,9 @@ final class ClosingHandshake {
 
 	private static final Log logger = LogFactory.getLog(ClosingHandshake.class);
 
-	private static final String HANDLER_NAME = "swaggersocket.closingHandshake";
+	private static final String ONE_CLOSE_FRAME = "swaggersocket.oneCloseFrame";
+
+	private static final String CUT_SHORT = "swaggersocket.cutShortMessage";
 
 	private static final @Nullable Method GET_DELEGATE = getDelegate();
 
@@ -61,16 +68,27 @@ final class ClosingHandshake {
 			return;
 		}
 		ChannelPipeline pipeline = channel.pipeline();
-		Guard guard = new Guard(logPrefix);
 		synchronized (pipeline) {
-			if (pipeline.get(HANDLER_NAME) != null) {
+			if (pipeline.get(ONE_CLOSE_FRAME) != null) {
 				return;
 			}
-			if (pipeline.get(NettyPipeline.ReactiveBridge) != null) {
-				pipeline.addBefore(NettyPipeline.ReactiveBridge, HANDLER_NAME, guard);
+			// right after the frame encoder: the decoder writes its own close frame on a framing
+			// violation from there, and every other close frame passes there too
+			String encoder = null;
+			for (Map.Entry<String, ChannelHandler> entry : pipeline) {
+				if (entry.getValue() instanceof WebSocketFrameEncoder) {
+					encoder = entry.getKey();
+				}
+			}
+			if (encoder != null) {
+				pipeline.addAfter(encoder, ONE_CLOSE_FRAME, new OneCloseFrame());
 			}
 			else {
-				pipeline.addLast(HANDLER_NAME, guard);
+				pipeline.addLast(ONE_CLOSE_FRAME, new OneCloseFrame());
+			}
+			// after the frame aggregator, whose exceptions travel towards the tail
+			if (pipeline.get(NettyPipeline.ReactiveBridge) != null) {
+				pipeline.addBefore(NettyPipeline.ReactiveBridge, CUT_SHORT, new CutShortMessage(logPrefix));
 			}
 		}
 	}
@@ -84,7 +102,7 @@ final class ClosingHandshake {
 	static Mono<Void> start(WebSocketSession session, CloseStatus status) {
 		return Mono.defer(() -> {
 			Channel channel = channel(session);
-			if (channel == null || channel.pipeline().get(HANDLER_NAME) == null) {
+			if (channel == null || channel.pipeline().get(ONE_CLOSE_FRAME) == null) {
 				return session.close(status);
 			}
 			if (!channel.isActive()) {
@@ -139,18 +157,12 @@ final class ClosingHandshake {
 	}
 
 	/**
-	 * Lets the first close frame through and swallows later ones; reports a message cut short
-	 * by the end of the connection at DEBUG. Runs on the channel's event loop only.
+	 * Lets the first close frame through and swallows later ones, whoever writes them. Runs on
+	 * the channel's event loop only.
 	 */
-	private static final class Guard extends ChannelDuplexHandler {
-
-		private final Supplier<String> logPrefix;
+	private static final class OneCloseFrame extends ChannelOutboundHandlerAdapter {
 
 		private boolean closeSent;
-
-		Guard(Supplier<String> logPrefix) {
-			this.logPrefix = logPrefix;
-		}
 
 		@Override
 		public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
@@ -164,6 +176,19 @@ final class ClosingHandshake {
 				this.closeSent = true;
 			}
 			super.write(ctx, msg, promise);
+		}
+
+	}
+
+	/**
+	 * Reports a message cut short by the end of the connection at DEBUG: the peer's doing.
+	 */
+	private static final class CutShortMessage extends ChannelInboundHandlerAdapter {
+
+		private final Supplier<String> logPrefix;
+
+		CutShortMessage(Supplier<String> logPrefix) {
+			this.logPrefix = logPrefix;
 		}
 
 		@Override
