@@ -13,6 +13,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -34,9 +35,10 @@ import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSess
  * {@link #start} writes the close frame on its own and the channel keeps reading; when the
  * peer's close frame arrives, Reactor Netty answers it with a close frame of its own and ends
  * the connection. That answer would be a second close frame from this side, so a handler drops
- * it and completes its write, which lets Reactor Netty end the connection as it meant to; it
- * also drops the close frame Netty's decoder writes on a framing violation when one was sent
- * already. The caller bounds the wait for the peer.
+ * it and completes its write, which lets Reactor Netty end the connection as it meant to. The
+ * handler drops every other frame written after the close frame too (RFC 6455 section 5.5.1),
+ * the close frame Netty's decoder writes on a framing violation included. The caller bounds the
+ * wait for the peer.
  *
  * <p>A second handler keeps a peer's half-sent fragmented message from being logged at ERROR:
  * a connection that ends between the fragments (a close frame may come between them) makes
@@ -157,8 +159,9 @@ final class ClosingHandshake {
 	}
 
 	/**
-	 * Lets the first close frame through and swallows later ones, whoever writes them. Runs on
-	 * the channel's event loop only.
+	 * Lets the first close frame through and swallows every WebSocket frame after it, whoever
+	 * writes it: a second close frame, and whatever was still on its way out (a pong, a frame
+	 * of the stream layer). Runs on the channel's event loop only.
 	 */
 	private static final class OneCloseFrame extends ChannelOutboundHandlerAdapter {
 
@@ -166,13 +169,13 @@ final class ClosingHandshake {
 
 		@Override
 		public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+			if (this.closeSent && msg instanceof WebSocketFrame frame) {
+				frame.release();
+				// a close frame's listener ends the connection: the closing handshake is complete
+				promise.setSuccess();
+				return;
+			}
 			if (msg instanceof CloseWebSocketFrame close && close.isFinalFragment()) {
-				if (this.closeSent) {
-					close.release();
-					// its listener ends the connection: the closing handshake is complete
-					promise.setSuccess();
-					return;
-				}
 				this.closeSent = true;
 			}
 			super.write(ctx, msg, promise);
