@@ -99,10 +99,29 @@ final class HandshakeJson {
 		if (value.isMissingNode()) {
 			return defaultValue;
 		}
-		if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < min) {
+		long integer = integralValue(value);
+		if (integer < min || integer > Integer.MAX_VALUE) {
 			throw violation(frame + " setting " + name + " must be an integer from " + min + " to 2147483647");
 		}
-		return value.intValue();
+		return (int) integer;
+	}
+
+	/**
+	 * The value of a number that is an integer, however it is written: {@code 16384.0} and
+	 * {@code 1.6384e4} are 16384, since a peer's JSON parser (JavaScript's, for one) cannot
+	 * tell them apart. Anything else is {@link Long#MIN_VALUE}, which no range admits.
+	 */
+	private static long integralValue(JsonNode value) {
+		if (value.isIntegralNumber()) {
+			return value.canConvertToLong() ? value.longValue() : Long.MIN_VALUE;
+		}
+		if (value.isFloatingPointNumber()) {
+			double number = value.doubleValue();
+			if (Double.isFinite(number) && number == Math.rint(number) && Math.abs(number) < 0x1p53) {
+				return (long) number;
+			}
+		}
+		return Long.MIN_VALUE;
 	}
 
 	private static JsonNode object(String json, String frame) {

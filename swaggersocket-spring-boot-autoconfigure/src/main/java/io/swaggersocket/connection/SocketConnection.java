@@ -249,6 +249,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 	Mono<Void> run() {
 		Mono<Void> inbound = this.session.receive().doOnNext(this::onMessage).then()
 			.doFinally((signal) -> this.outbound.tryEmitComplete());
+		ClosingHandshake.install(this.session, this::logPrefix);
 		Mono<Void> send = this.session.send(this.outbound.asFlux().doOnNext(this::taken));
 		Disposable handshakeTimer = Mono.delay(this.manager.options().handshakeTimeout())
 			.subscribe((tick) -> handshakeTimedOut());
@@ -260,6 +261,10 @@ final class SocketConnection implements SwaggerSocketConnection {
 		return Mono.zip(inbound, send)
 			.then()
 			.takeUntilOther(this.forceStop.asMono())
+			// A failed write closes the channel inside the send, where the stream layer holds its
+			// monitor; failing the streams there, on that stack, could deadlock with a response
+			// that waits for the monitor while holding its own write lock.
+			.publishOn(Schedulers.parallel())
 			.onErrorResume((ex) -> {
 				logger.debug(logPrefix() + "Transport error", ex);
 				terminate(Termination.failed(FailureReason.CONNECTION_LOST, -1,
@@ -513,8 +518,9 @@ final class SocketConnection implements SwaggerSocketConnection {
 	}
 
 	/**
-	 * End the connection from this side: flush what is queued, send the close frame, and drop
-	 * the transport if the peer does not complete the close in time.
+	 * End the connection from this side: flush what is queued, send the close frame, and wait
+	 * for the peer's close frame, which ends the transport (the closing handshake); drop the
+	 * transport if the peer does not answer within {@link #CLOSE_GRACE}.
 	 */
 	private void closeLocally(Termination end) {
 		if (!terminate(end)) {
@@ -523,13 +529,13 @@ final class SocketConnection implements SwaggerSocketConnection {
 		// Not by completing the outbound queue: Reactor Netty answers that with a close frame
 		// without a status code (1005). The close frame bypasses the queue, so an orderly close
 		// first lets the queue empty: a peer must get every frame sent before it.
-		CloseStatus status = new CloseStatus(end.closeCode(), truncate(end.detail()));
+		CloseStatus status = new CloseStatus(end.closeCode(), CloseCodes.truncateReason(end.detail()));
 		Mono<Void> queued = end.isFailure() ? Mono.empty() : Flux.interval(QUEUE_POLL)
 			.filter((tick) -> queuedMessages() == 0)
 			.next()
 			.timeout(CLOSE_GRACE, Mono.just(0L))
 			.then();
-		queued.then(this.session.close(status))
+		queued.then(ClosingHandshake.start(this.session, status))
 			.onErrorResume((ex) -> Mono.empty())
 			.then(Mono.delay(CLOSE_GRACE))
 			.subscribe((tick) -> this.forceStop.tryEmitValue(true));
@@ -574,11 +580,6 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	private static String nonNull(@Nullable String value) {
 		return (value != null) ? value : "";
-	}
-
-	/** WebSocket close reasons are limited to 123 bytes of UTF-8. */
-	private static String truncate(String reason) {
-		return (reason.length() > 120) ? reason.substring(0, 120) : reason;
 	}
 
 }

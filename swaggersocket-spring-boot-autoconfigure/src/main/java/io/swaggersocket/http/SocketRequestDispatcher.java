@@ -117,6 +117,11 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 			.then(Mono.defer(response::completeIfUnanswered))
 			.contextWrite((principal != null) ? SecurityContextPropagation.of(principal) : Function.identity())
 			.onErrorResume((ex) -> {
+				if (SocketServerHttpResponse.isPeerGone(ex) || SocketServerHttpResponse.isPeerGone(ex.getCause())) {
+					// the caller reset the stream or the connection ended: nobody is left to answer
+					logger.debug("[" + connection.id() + "] Caller went away during " + method + " " + path + ": " + ex);
+					return Mono.empty();
+				}
 				if (response.isResponded()) {
 					return Mono.error(ex);
 				}

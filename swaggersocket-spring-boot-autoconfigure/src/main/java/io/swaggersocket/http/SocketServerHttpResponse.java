@@ -6,10 +6,14 @@ import io.netty.handler.codec.http.cookie.CookieHeaderNames;
 import io.netty.handler.codec.http.cookie.DefaultCookie;
 import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import io.swaggersocket.connection.StreamResponder;
+import io.swaggersocket.connection.SwaggerSocketConnectionClosedException;
+import io.swaggersocket.connection.SwaggerSocketStreamResetException;
 import io.swaggersocket.protocol.Header;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.channel.AbortedException;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -50,7 +54,17 @@ final class SocketServerHttpResponse extends AbstractServerHttpResponse {
 		return Mono.defer(() -> {
 			this.responded = true;
 			return this.responder.respond(wireHeaders(), this.headRequest ? discard(body) : body);
-		});
+		}).onErrorMap(SocketServerHttpResponse::isPeerGone, AbortedException::new);
+	}
+
+	/**
+	 * Whether a write failed because the caller went away (it reset the stream, or the
+	 * connection ended). Surfaced as Reactor Netty surfaces a closed HTTP connection, so that
+	 * WebFlux treats it as a disconnected client (DEBUG, observation marked aborted) rather
+	 * than as a server error logged at ERROR.
+	 */
+	static boolean isPeerGone(@Nullable Throwable ex) {
+		return ex instanceof SwaggerSocketStreamResetException || ex instanceof SwaggerSocketConnectionClosedException;
 	}
 
 	/** A response to HEAD has no body, whatever the handler wrote. */

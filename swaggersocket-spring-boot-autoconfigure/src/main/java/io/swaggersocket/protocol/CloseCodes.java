@@ -42,7 +42,48 @@ public final class CloseCodes {
 	/** The peer sent nothing (not even a pong) within the heartbeat timeout. */
 	public static final int HEARTBEAT_TIMEOUT = 4004;
 
+	/** The longest close reason RFC 6455 allows, in bytes of UTF-8 (a control frame carries 125 bytes, 2 of them the code). */
+	public static final int MAX_REASON_BYTES = 123;
+
 	private CloseCodes() {
+	}
+
+	/**
+	 * Cut a close reason to at most {@link #MAX_REASON_BYTES} bytes of UTF-8, at a character
+	 * boundary: never inside a multi-byte sequence or between the two halves of a surrogate pair.
+	 * @param reason the reason
+	 * @return the reason itself if it fits, otherwise its longest prefix that does
+	 */
+	public static String truncateReason(String reason) {
+		if (reason.length() * 3 <= MAX_REASON_BYTES) {
+			return reason;
+		}
+		int bytes = 0;
+		int index = 0;
+		while (index < reason.length()) {
+			int codePoint = reason.codePointAt(index);
+			int size = utf8Length(codePoint);
+			if (bytes + size > MAX_REASON_BYTES) {
+				return reason.substring(0, index);
+			}
+			bytes += size;
+			index += Character.charCount(codePoint);
+		}
+		return reason;
+	}
+
+	/** A lone surrogate is encoded as one replacement byte ('?') by Java's encoder: counted as 1. */
+	private static int utf8Length(int codePoint) {
+		if (codePoint < 0x80) {
+			return 1;
+		}
+		if (codePoint < 0x800) {
+			return 2;
+		}
+		if (Character.isSurrogate((char) codePoint)) {
+			return 1;
+		}
+		return (codePoint < 0x10000) ? 3 : 4;
 	}
 
 	/**

@@ -21,6 +21,11 @@ public class EventRecorder implements ApplicationListener<SwaggerSocketConnectio
 		this.events.add(event);
 	}
 
+	/** Forget the events so far, and the connections they hold (for tests that make thousands). */
+	public void clear() {
+		this.events.clear();
+	}
+
 	public List<SwaggerSocketConnectionEvent> events() {
 		return List.copyOf(this.events);
 	}

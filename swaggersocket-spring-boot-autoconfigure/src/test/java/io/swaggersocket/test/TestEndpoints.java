@@ -197,6 +197,12 @@ public class TestEndpoints {
 			}).count().map((count) -> Map.of("sha256", HexFormat.of().formatHex(digest.digest())));
 		}
 
+		/** Three events at once: a response that ends while the caller may still be closing. */
+		@GetMapping(path = "/short-sse", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+		Flux<ServerSentEvent<String>> shortSse() {
+			return Flux.range(0, 3).map((i) -> ServerSentEvent.builder("short-" + i).build());
+		}
+
 		@GetMapping(path = "/endless", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
 		Flux<String> endless() {
 			return Flux.interval(Duration.ofMillis(50))
