@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -60,6 +61,13 @@ final class SocketConnection implements SwaggerSocketConnection {
 	 */
 	static final int MAX_QUEUED_BYTES = 1024 * 1024;
 
+	/**
+	 * Bytes of queued frames above which the peer is taken not to read at all and the connection
+	 * fails with {@link CloseCodes#POLICY_VIOLATION}: DATA stops at {@link #MAX_QUEUED_BYTES},
+	 * so only frames the peer keeps asking for without reading them get this far.
+	 */
+	static final int MAX_QUEUED_BYTES_OVERFLOW = 4 * MAX_QUEUED_BYTES;
+
 	private final WebSocketSession session;
 
 	private final ConnectionRole role;
@@ -108,6 +116,9 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	/** Bytes of the messages in {@link #outbound} that the transport has not taken yet. */
 	private final AtomicLong queuedBytes = new AtomicLong();
+
+	/** Set once the queue overflowed: the connection is being failed for it. */
+	private final AtomicBoolean overflowed = new AtomicBoolean();
 
 	/** Set by a producer that stopped for a full queue: the next drain below the low mark wakes it. */
 	private volatile boolean drainAwaited;
@@ -472,7 +483,13 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	private void outboundEmit(WebSocketMessage message) {
 		int size = message.getPayload().readableByteCount();
-		this.queuedBytes.addAndGet(size);
+		long queued = this.queuedBytes.addAndGet(size);
+		if (queued > MAX_QUEUED_BYTES_OVERFLOW) {
+			// the connection is failed for it: what it would have carried is lost with it
+			this.queuedBytes.addAndGet(-size);
+			overflowed(queued);
+			return;
+		}
 		Sinks.EmitResult result;
 		synchronized (this.outbound) {
 			result = this.outbound.tryEmitNext(message);
@@ -480,6 +497,25 @@ final class SocketConnection implements SwaggerSocketConnection {
 		if (result.isFailure()) {
 			this.queuedBytes.addAndGet(-size);
 		}
+	}
+
+	/**
+	 * The peer keeps asking for answers (pongs, RESETs, credit, responses without bodies) and
+	 * does not read them: bodies already wait for the queue, so only failing the connection
+	 * bounds what such a peer makes this side hold.
+	 */
+	private void overflowed(long queued) {
+		if (this.termination.get() != null || !this.overflowed.compareAndSet(false, true)) {
+			return;
+		}
+		String detail = "The peer does not read: " + queued + " bytes queued for it, over the bound of "
+				+ MAX_QUEUED_BYTES_OVERFLOW;
+		logger.warn(logPrefix() + detail);
+		// not on this thread: a sender may hold the multiplexer's monitor, and failing its streams
+		// may wait for a writer that waits for that monitor
+		Schedulers.parallel()
+			.schedule(() -> closeLocally(Termination.failed(FailureReason.PROTOCOL_ERROR, CloseCodes.POLICY_VIOLATION,
+					detail, true)));
 	}
 
 	/** The transport took a message from the queue: wake stopped producers once it is half empty. */
@@ -535,7 +571,8 @@ final class SocketConnection implements SwaggerSocketConnection {
 			.next()
 			.timeout(CLOSE_GRACE, Mono.just(0L))
 			.then();
-		queued.then(ClosingHandshake.start(this.session, status))
+		// a peer that does not read never lets the close frame out: the grace period bounds that too
+		queued.then(ClosingHandshake.start(this.session, status).timeout(CLOSE_GRACE, Mono.empty()))
 			.onErrorResume((ex) -> Mono.empty())
 			.then(Mono.delay(CLOSE_GRACE))
 			.subscribe((tick) -> this.forceStop.tryEmitValue(true));

@@ -18,6 +18,12 @@ public final class CloseCodes {
 	/** A text message was received: the protocol only uses binary messages. */
 	public static final int UNSUPPORTED_DATA = 1003;
 
+	/**
+	 * The peer does not read what it asks for: the frames queued for it (answers, pongs, credit)
+	 * passed the sender's bound.
+	 */
+	public static final int POLICY_VIOLATION = 1008;
+
 	/** A frame was larger than the receiver's {@code maxFrameSize}. */
 	public static final int MESSAGE_TOO_BIG = 1009;
 

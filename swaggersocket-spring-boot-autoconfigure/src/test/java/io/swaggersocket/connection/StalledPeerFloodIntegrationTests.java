@@ -1,5 +1,6 @@
 package io.swaggersocket.connection;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.net.URI;
@@ -7,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.swaggersocket.protocol.CloseCodes;
 import io.swaggersocket.protocol.Frame;
 import io.swaggersocket.protocol.Header;
 import io.swaggersocket.test.StalledPeer;
@@ -39,6 +41,9 @@ class StalledPeerFloodIntegrationTests {
 	private static final int MAX_CONCURRENT_STREAMS = 256;
 
 	private static final long MAX_HEAP_GROWTH = 48L * 1024 * 1024;
+
+	/** Far more pings than the TCP buffers of both sides and the hub's queue bound can hold. */
+	private static final long MAX_PING_BYTES = 512L * 1024 * 1024;
 
 	private final TestApplications apps = new TestApplications();
 
@@ -88,6 +93,39 @@ class StalledPeerFloodIntegrationTests {
 			peer.close();
 			// the parked streams end with the connection
 			await().atMost(Duration.ofSeconds(10)).until(() -> !connection.isOpen() && connection.activeStreams() == 0);
+		}
+	}
+
+	@Test
+	void closesTheConnectionOfAPeerThatAsksForAnswersAndNeverReadsThem() throws Exception {
+		ConfigurableApplicationContext hub = this.apps.server();
+		try (StalledPeer peer = StalledPeer.connect(URI.create(socketUrl(hub)), "{}")) {
+			SwaggerSocketConnection connection = events(hub).await(SwaggerSocketConnectedEvent.class).getConnection();
+			// each ping asks for a pong of the same size: what the hub must send grows with what the
+			// peer sends, not with any window, so only a bound on the queue itself can stop it
+			byte[] payload = new byte[125];
+			long sent = 0;
+			try {
+				while (connection.isOpen() && sent < MAX_PING_BYTES) {
+					for (int i = 0; i < 1000; i++) {
+						peer.ping(payload);
+					}
+					peer.flush();
+					sent += 1000L * (6 + payload.length);
+				}
+			}
+			catch (IOException ex) {
+				// the hub ended the connection while the peer was still writing
+			}
+			long pingBytes = sent;
+			await().atMost(Duration.ofSeconds(10)).until(() -> !connection.isOpen());
+			SwaggerSocketFailedEvent failed = events(hub).await(SwaggerSocketFailedEvent.class);
+			assertThat(failed.getReason()).isEqualTo(FailureReason.PROTOCOL_ERROR);
+			assertThat(failed.getCloseCode()).isEqualTo(CloseCodes.POLICY_VIOLATION);
+			assertThat(pingBytes).isLessThan(MAX_PING_BYTES);
+			assertThat(connection.activeStreams()).isZero();
+			// and the transport is released, not left for the peer to close
+			assertThat(peer.drainUntilEnd(Duration.ofSeconds(15))).isTrue();
 		}
 	}
 

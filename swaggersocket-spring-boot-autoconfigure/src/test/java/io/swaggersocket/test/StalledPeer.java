@@ -2,12 +2,15 @@ package io.swaggersocket.test;
 
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import io.swaggersocket.protocol.Frame;
 import io.swaggersocket.protocol.FrameCodec;
@@ -108,6 +111,47 @@ public final class StalledPeer implements AutoCloseable {
 		message.putInt(0);
 		message.put(encoded);
 		this.out.write(message.array(), 0, message.position());
+	}
+
+	/**
+	 * Send a masked WebSocket ping, which the other side must answer with a pong.
+	 * @param payload at most 125 bytes
+	 */
+	public void ping(byte[] payload) throws IOException {
+		byte[] message = new byte[6 + payload.length];
+		message[0] = (byte) 0x89;
+		message[1] = (byte) (0x80 | payload.length);
+		// a zero mask key leaves the payload as it is
+		System.arraycopy(payload, 0, message, 6, payload.length);
+		this.out.write(message);
+	}
+
+	/**
+	 * Read and discard what the other side sent, until it ends the TCP connection.
+	 * @param timeout how long to wait for the end
+	 * @return whether the connection ended (end of stream or reset) within the timeout
+	 */
+	public boolean drainUntilEnd(Duration timeout) throws IOException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		InputStream in = this.socket.getInputStream();
+		byte[] buffer = new byte[64 * 1024];
+		long left;
+		while ((left = deadline - System.nanoTime()) > 0) {
+			this.socket.setSoTimeout((int) Math.max(1, left / 1_000_000));
+			try {
+				if (in.read(buffer) < 0) {
+					return true;
+				}
+			}
+			catch (SocketTimeoutException ex) {
+				return false;
+			}
+			catch (IOException ex) {
+				// reset by the other side: ended too
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** Push what was sent to the socket. */
