@@ -15,6 +15,7 @@ import io.swaggersocket.protocol.Header;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
+import reactor.netty.NettyOutbound;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
@@ -23,6 +24,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebHandler;
 
@@ -82,6 +84,7 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 		ServerHttpResponse response = exchange.getResponse();
 		return connection.exchange(wire, request.getBody())
 			.flatMap((message) -> relay(message, response))
+			.onErrorResume((ex) -> response.isCommitted(), (ex) -> abort(response, id, ex))
 			.onErrorResume((ex) -> !response.isCommitted() && isTransportFailure(ex), (ex) -> {
 				logger.debug("Gateway call to " + id + " failed", ex);
 				return problem(exchange, HttpStatus.BAD_GATEWAY,
@@ -108,6 +111,27 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 		response.setStatusCode(HttpStatusCode.valueOf(status));
 		response.getHeaders().addAll(HeaderMapping.fromWire(message.headers()));
 		return response.writeWith(message.body());
+	}
+
+	/**
+	 * End a response whose head is already out, because its body cannot be completed (the stream
+	 * ended without END_STREAM): the client must see it cut off, never a complete response. Not
+	 * by letting the error reach the server: Spring's {@code HttpWebHandlerAdapter} takes errors
+	 * whose message mentions a "connection reset" or a "broken pipe" (as one of the agent's
+	 * transport does) for the client's own disconnect and completes the response normally, with
+	 * the terminating chunk. So the gateway closes the client's connection itself, and completes
+	 * only once it is closed, so that nothing else can be written.
+	 */
+	private static Mono<Void> abort(ServerHttpResponse response, String id, Throwable ex) {
+		logger.debug("Gateway response from connection " + id + " cut off: " + ex);
+		Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
+		if (nativeResponse instanceof NettyOutbound outbound) {
+			return Mono.create((sink) -> outbound
+				.withConnection((connection) -> connection.channel().close().addListener((future) -> sink.success())));
+		}
+		// another server: an error it cannot take for the client's disconnect makes it abort
+		return Mono.error(new IllegalStateException("The response from connection '" + id
+				+ "' ended before its body was complete; the client connection must be aborted"));
 	}
 
 	private static boolean isTransportFailure(Throwable ex) {
