@@ -14,11 +14,15 @@ import io.swaggersocket.protocol.ErrorCode;
 import io.swaggersocket.protocol.Header;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.NettyOutbound;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -83,7 +87,7 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 				headers);
 		ServerHttpResponse response = exchange.getResponse();
 		return connection.exchange(wire, request.getBody())
-			.flatMap((message) -> relay(message, response))
+			.flatMap((message) -> relay(message, request.getMethod(), response))
 			.onErrorResume((ex) -> response.isCommitted(), (ex) -> abort(response, id, ex))
 			.onErrorResume((ex) -> !response.isCommitted() && isTransportFailure(ex), (ex) -> {
 				logger.debug("Gateway call to " + id + " failed", ex);
@@ -102,15 +106,87 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 		return remainder.isEmpty() ? "/" : remainder;
 	}
 
-	private static Mono<Void> relay(StreamMessage message, ServerHttpResponse response) {
+	private static Mono<Void> relay(StreamMessage message, HttpMethod method, ServerHttpResponse response) {
 		int status = Header.status(message.headers());
 		if (status < 0) {
+			discard(message);
 			return Mono.error(new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
 					"The peer answered without a valid :status"));
 		}
+		HttpHeaders headers = HeaderMapping.fromWire(message.headers());
+		Flux<DataBuffer> body = message.body();
+		List<String> contentLength = headers.get(HttpHeaders.CONTENT_LENGTH);
+		if (contentLength != null) {
+			long declared = contentLength(contentLength);
+			if (declared < 0) {
+				discard(message);
+				return Mono.error(new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
+						"The peer answered with an invalid content-length"));
+			}
+			if (status == 204) {
+				headers.remove(HttpHeaders.CONTENT_LENGTH);
+			}
+			else if (method != HttpMethod.HEAD && status != 304) {
+				body = exactly(body, declared);
+			}
+		}
+		HttpHeaders before = new HttpHeaders();
+		before.addAll(response.getHeaders());
 		response.setStatusCode(HttpStatusCode.valueOf(status));
-		response.getHeaders().addAll(HeaderMapping.fromWire(message.headers()));
-		return response.writeWith(message.body());
+		response.getHeaders().addAll(headers);
+		return response.writeWith(body).doOnError((ex) -> {
+			if (!response.isCommitted()) {
+				// nothing of the peer's answer (its content-length, say) may frame the 502 instead
+				response.getHeaders().clear();
+				response.getHeaders().addAll(before);
+			}
+		});
+	}
+
+	/**
+	 * The body, failing instead of delivering a byte past {@code declared}, and failing if it
+	 * ends short of it: the peer's {@code content-length} frames the HTTP/1.1 response, so bytes
+	 * that disagree with it must never reach the client as if they did not.
+	 */
+	private static Flux<DataBuffer> exactly(Flux<DataBuffer> body, long declared) {
+		long[] relayed = { 0 };
+		return body.<DataBuffer>handle((buffer, sink) -> {
+			relayed[0] += buffer.readableByteCount();
+			if (relayed[0] > declared) {
+				DataBufferUtils.release(buffer);
+				sink.error(new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
+						"The peer sent more body than its content-length of " + declared + " bytes"));
+				return;
+			}
+			sink.next(buffer);
+		}).concatWith(Mono.defer(() -> (relayed[0] < declared) ? Mono.error(new SwaggerSocketStreamResetException(
+				ErrorCode.PROTOCOL_ERROR, "The peer ended the body after " + relayed[0] + " of the " + declared
+						+ " bytes of its content-length")) : Mono.empty()));
+	}
+
+	/** The one length all values agree on (RFC 9110 section 8.6), or -1 if there is none. */
+	private static long contentLength(List<String> values) {
+		long length = -1;
+		for (String value : values) {
+			for (String element : value.split(",", -1)) {
+				String digits = element.trim();
+				if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(Character::isDigit)) {
+					return -1;
+				}
+				long parsed = Long.parseLong(digits);
+				if (length >= 0 && parsed != length) {
+					return -1;
+				}
+				length = parsed;
+			}
+		}
+		return length;
+	}
+
+	/** Cancel a body the gateway will not relay: the peer's stream is reset rather than left open. */
+	private static void discard(StreamMessage message) {
+		message.body().subscribe(DataBufferUtils::release, (ex) -> {
+		}).dispose();
 	}
 
 	/**
