@@ -137,6 +137,23 @@ class GatewayResponseFramingIntegrationTests {
 		assertInvalidFieldRejected(new Header("x-injected", value), output);
 	}
 
+	/** Whitespace around a value is not part of it; other text passes as HTTP/1.1 can write it. */
+	@ParameterizedTest
+	@ValueSource(strings = { " leading", "trailing\t", "tab\tinside", "gr\u00fc\u00df", "\u4e16\u754c" })
+	void headerValueHttpCanCarryIsRelayed(String value, CapturedOutput output) throws Exception {
+		try (RawAgent agent = RawAgent.connect();
+				RawHttpConnection http = RawHttpConnection.connect(TestApplications.port(hub), NO_HANG)) {
+			http.sendHead("GET /peers/" + agent.id + "/items HTTP/1.1\r\nHost: 127.0.0.1");
+			agent.answer(List.of(new Header(":status", "200"), new Header("x-value", value)), "hello");
+			RawHttpConnection.Head head = http.readHead();
+			assertThat(head.status()).isEqualTo(200);
+			assertThat(head.fields()).containsKey("x-value");
+			assertThat(http.readBody(head, (count) -> {
+			}).text()).isEqualTo("hello");
+		}
+		assertThat(output).doesNotContain("IllegalArgumentException").doesNotContain(" ERROR ");
+	}
+
 	@Test
 	void requestWithAFieldHttpCannotCarryIsResetBeforeReachingTheApplication() {
 		try (RawAgent agent = RawAgent.connect()) {
