@@ -40,7 +40,11 @@ import org.springframework.web.server.WebHandler;
  *
  * <p>The peer sees the request's path without the prefix and id, with
  * {@code X-Forwarded-Prefix: {prefix}/{connectionId}}. No live connection with that id: 404;
- * the connection fails before the answer: 502; both with an RFC 9457 problem detail.
+ * the stream is refused, reset or malformed, or the connection fails, before the answer's head
+ * went out: 502; both with an RFC 9457 problem detail. After it, the response is aborted (the
+ * client's connection closed without the end of the body), so that a body cut short never
+ * looks complete. The peer's {@code content-length} is kept but enforced: no byte beyond it is
+ * written, and a body of another length aborts the response (docs/PROTOCOL.md 6.5).
  */
 public final class SwaggerSocketGatewayHandler implements WebHandler {
 
