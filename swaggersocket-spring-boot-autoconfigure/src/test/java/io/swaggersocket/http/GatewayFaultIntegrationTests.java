@@ -196,6 +196,15 @@ class GatewayFaultIntegrationTests {
 
 	@Test
 	void agentConnectionResetMidUploadFailsTheOutsideCallAndEndsTheAgentHandler() throws Exception {
+		assertUploadFails(this::resetProxy);
+	}
+
+	@Test
+	void agentConnectionCutMidUploadFailsTheOutsideCallAndEndsTheAgentHandler() throws Exception {
+		assertUploadFails(this::cutProxy);
+	}
+
+	private void assertUploadFails(Fault fault) throws Exception {
 		ConfigurableApplicationContext hub = this.apps.server("swaggersocket.server.gateway.enabled=true");
 		SwaggerSocketConnection agent = agentThroughProxy(hub);
 		TestEndpoints.signals.clear();
@@ -212,7 +221,7 @@ class GatewayFaultIntegrationTests {
 			.subscribe(outcome::complete, outcome::complete);
 		await().atMost(NO_HANG).until(() -> this.proxy.bytesToClient() > UNDER_WAY);
 
-		this.proxy.reset();
+		fault.inject();
 
 		Object result = outcome.get(NO_HANG.toMillis(), TimeUnit.MILLISECONDS);
 		// before the agent answered: a 502 problem, or the hub gave up the upload connection
