@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.swaggersocket.connection.StreamMessage;
 import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.connection.SwaggerSocketConnectionClosedException;
@@ -199,15 +201,19 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 	 * by letting the error reach the server: Spring's {@code HttpWebHandlerAdapter} takes errors
 	 * whose message mentions a "connection reset" or a "broken pipe" (as one of the agent's
 	 * transport does) for the client's own disconnect and completes the response normally, with
-	 * the terminating chunk. So the gateway closes the client's connection itself, and completes
-	 * only once it is closed, so that nothing else can be written.
+	 * the terminating chunk. So the gateway flushes what was written and closes the client's
+	 * connection itself, and completes only once it is closed, so that nothing else can follow.
 	 */
 	private static Mono<Void> abort(ServerHttpResponse response, String id, Throwable ex) {
 		logger.debug("Gateway response from connection " + id + " cut off: " + ex);
 		Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
 		if (nativeResponse instanceof NettyOutbound outbound) {
-			return Mono.create((sink) -> outbound
-				.withConnection((connection) -> connection.channel().close().addListener((future) -> sink.success())));
+			// what was written goes out first (as Reactor Netty aborts a response); then the close
+			return Mono.create((sink) -> outbound.withConnection((connection) -> {
+				Channel channel = connection.channel();
+				channel.writeAndFlush(Unpooled.EMPTY_BUFFER)
+					.addListener((flushed) -> channel.close().addListener((closed) -> sink.success()));
+			}));
 		}
 		// another server: an error it cannot take for the client's disconnect makes it abort
 		return Mono.error(new IllegalStateException("The response from connection '" + id
