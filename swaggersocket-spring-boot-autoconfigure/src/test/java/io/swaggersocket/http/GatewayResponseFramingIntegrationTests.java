@@ -91,7 +91,8 @@ class GatewayResponseFramingIntegrationTests {
 			assertThat(head.fields()).containsEntry("content-length", "100");
 			RawHttpConnection.Body body = http.readBody(head, (count) -> {
 			});
-			assertThat(body.text()).isEqualTo("only ten!!");
+			// the bytes written before the abort may or may not have left: never more than were sent
+			assertThat("only ten!!").startsWith(body.text());
 			assertThat(body.complete()).isFalse();
 			assertThat(http.isClosedByServer()).isTrue();
 		}
