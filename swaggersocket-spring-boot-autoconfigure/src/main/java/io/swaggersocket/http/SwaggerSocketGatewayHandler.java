@@ -156,9 +156,12 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 	 */
 	private static Flux<DataBuffer> exactly(Flux<DataBuffer> body, long declared) {
 		long[] relayed = { 0 };
-		return body.<DataBuffer>handle((buffer, sink) -> {
+		boolean[] rejected = { false };
+		// once rejected, the stream's own reset comes back as an error nobody waits for any more
+		return body.onErrorResume((ex) -> rejected[0], (ex) -> Flux.empty()).<DataBuffer>handle((buffer, sink) -> {
 			relayed[0] += buffer.readableByteCount();
 			if (relayed[0] > declared) {
+				rejected[0] = true;
 				DataBufferUtils.release(buffer);
 				sink.error(new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
 						"The peer sent more body than its content-length of " + declared + " bytes"));
@@ -191,8 +194,8 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 
 	/** Cancel a body the gateway will not relay: the peer's stream is reset rather than left open. */
 	private static void discard(StreamMessage message) {
-		message.body().subscribe(DataBufferUtils::release, (ex) -> {
-		}).dispose();
+		// the reset that the cancel causes comes back as an error: it is the expected end here
+		message.body().onErrorComplete().subscribe(DataBufferUtils::release).dispose();
 	}
 
 	/**

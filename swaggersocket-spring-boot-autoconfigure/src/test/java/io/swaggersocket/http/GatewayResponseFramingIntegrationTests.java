@@ -118,13 +118,16 @@ class GatewayResponseFramingIntegrationTests {
 
 	@ParameterizedTest
 	@ValueSource(strings = { "ten", "-1", "5, 6", "" })
-	void invalidContentLengthIsA502Problem(String contentLength) throws Exception {
+	void invalidContentLengthIsA502Problem(String contentLength, CapturedOutput output) throws Exception {
 		try (RawAgent agent = RawAgent.connect();
 				RawHttpConnection http = RawHttpConnection.connect(TestApplications.port(hub), NO_HANG)) {
 			http.sendHead("GET /peers/" + agent.id + "/items HTTP/1.1\r\nHost: 127.0.0.1");
 			agent.answer(List.of(new Header(":status", "200"), new Header("content-length", contentLength)), "hello");
 			assertBadGatewayProblem(http);
+			SwaggerSocketConnection connection = registry(hub).find(agent.id).orElseThrow();
+			await().atMost(NO_HANG).until(() -> connection.activeStreams() == 0);
 		}
+		assertThat(output).doesNotContain(" ERROR ");
 	}
 
 	@ParameterizedTest
