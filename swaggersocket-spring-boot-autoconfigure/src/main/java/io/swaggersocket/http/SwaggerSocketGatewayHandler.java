@@ -120,7 +120,9 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 					"The peer answered without a valid :status"));
 		}
 		HttpHeaders headers = HeaderMapping.fromWire(message.headers());
-		Flux<DataBuffer> body = message.body();
+		// these answers have no body in HTTP/1.1, whatever the peer sends: none is relayed
+		boolean bodyless = method == HttpMethod.HEAD || status == 204 || status == 304;
+		Flux<DataBuffer> body = bodyless ? Flux.empty() : message.body();
 		List<String> contentLength = headers.get(HttpHeaders.CONTENT_LENGTH);
 		if (contentLength != null) {
 			long declared = contentLength(contentLength);
@@ -132,9 +134,12 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 			if (status == 204) {
 				headers.remove(HttpHeaders.CONTENT_LENGTH);
 			}
-			else if (method != HttpMethod.HEAD && status != 304) {
+			else if (!bodyless) {
 				body = exactly(body, declared);
 			}
+		}
+		if (bodyless) {
+			discard(message);
 		}
 		HttpHeaders before = new HttpHeaders();
 		before.addAll(response.getHeaders());

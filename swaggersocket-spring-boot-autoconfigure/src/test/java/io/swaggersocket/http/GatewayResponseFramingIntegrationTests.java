@@ -198,6 +198,20 @@ class GatewayResponseFramingIntegrationTests {
 	}
 
 	@Test
+	void answerToHeadKeepsItsContentLengthAndRelaysNoBody() throws Exception {
+		try (RawAgent agent = RawAgent.connect();
+				RawHttpConnection http = RawHttpConnection.connect(TestApplications.port(hub), NO_HANG)) {
+			http.sendHead("HEAD /peers/" + agent.id + "/items HTTP/1.1\r\nHost: 127.0.0.1");
+			agent.answer(List.of(new Header(":status", "200"), new Header("content-length", "1234")), "smuggled");
+			RawHttpConnection.Head head = http.readHead();
+			assertThat(head.status()).isEqualTo(200);
+			assertThat(head.fields()).containsEntry("content-length", "1234");
+			http.sendHead("GET /peers/no-such-agent/items HTTP/1.1\r\nHost: 127.0.0.1");
+			assertThat(http.readHead().status()).isEqualTo(404);
+		}
+	}
+
+	@Test
 	void bodyOfA204IsNeverRelayed() throws Exception {
 		try (RawAgent agent = RawAgent.connect();
 				RawHttpConnection http = RawHttpConnection.connect(TestApplications.port(hub), NO_HANG)) {
