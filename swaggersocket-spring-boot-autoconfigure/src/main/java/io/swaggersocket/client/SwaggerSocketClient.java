@@ -15,6 +15,7 @@ import io.swaggersocket.connection.ConnectionManager;
 import io.swaggersocket.connection.HandshakeException;
 import io.swaggersocket.connection.Lifecycles;
 import io.swaggersocket.connection.SwaggerSocketConnection;
+import io.swaggersocket.connection.WebSocketMessageLimit;
 import io.swaggersocket.protocol.FrameCodec;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -98,7 +99,9 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 		int maxMessageSize = connectionManager.options().settings().maxFrameSize() + FrameCodec.HEADER_LENGTH;
 		int connectTimeout = (int) Math.min(Integer.MAX_VALUE, connectionManager.options().handshakeTimeout().toMillis());
 		this.webSocketClient = new ReactorNettyWebSocketClient(
-				httpClient.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeout),
+				httpClient.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeout)
+					// fragmented messages are held to the same limit as whole ones
+					.doOnConnected((connection) -> WebSocketMessageLimit.apply(connection, maxMessageSize)),
 				() -> WebsocketClientSpec.builder()
 					.protocols(FrameCodec.SUBPROTOCOL)
 					.maxFramePayloadLength(maxMessageSize)

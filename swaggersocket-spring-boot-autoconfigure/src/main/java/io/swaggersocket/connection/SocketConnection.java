@@ -291,6 +291,9 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	private Mono<Void> ended() {
 		return this.session.closeStatus()
+			// bounded: a transport that failed without closing must not keep the connection (and
+			// itself) alive; once this completes the WebSocket library closes it
+			.timeout(CLOSE_GRACE, Mono.empty())
 			.map(Optional::of)
 			.defaultIfEmpty(Optional.empty())
 			.onErrorReturn(Optional.empty())

@@ -45,13 +45,15 @@ final class HeaderMapping {
 	}
 
 	/**
-	 * Read the regular (non-pseudo) fields of a header block, without hop-by-hop fields.
+	 * Read the regular (non-pseudo) fields of a header block, without hop-by-hop fields. Spaces
+	 * and tabs around a value are not part of it (RFC 9110 section 5.5): they are dropped, as an
+	 * HTTP/1.1 parser drops them, so that the value can also be written to HTTP/1.1 unchanged.
 	 */
 	static HttpHeaders fromWire(List<Header> wire) {
 		HttpHeaders headers = new HttpHeaders();
 		for (Header header : wire) {
 			if (!header.name().startsWith(":")) {
-				headers.add(header.name(), header.value());
+				headers.add(header.name(), trimWhitespace(header.value()));
 			}
 		}
 		Set<String> dropped = droppedNames(headers);
@@ -65,6 +67,22 @@ final class HeaderMapping {
 	 */
 	static boolean hasPseudoHeaders(List<Header> wire, Set<String> expected) {
 		return Header.hasPseudoHeaders(wire, expected);
+	}
+
+	private static String trimWhitespace(String value) {
+		int start = 0;
+		int end = value.length();
+		while (start < end && isWhitespace(value.charAt(start))) {
+			start++;
+		}
+		while (end > start && isWhitespace(value.charAt(end - 1))) {
+			end--;
+		}
+		return value.substring(start, end);
+	}
+
+	private static boolean isWhitespace(char c) {
+		return c == ' ' || c == '\t';
 	}
 
 	private static Set<String> droppedNames(HttpHeaders headers) {

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.swaggersocket.connection.StreamMessage;
 import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.connection.SwaggerSocketConnectionClosedException;
@@ -19,15 +21,19 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.NettyOutbound;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebHandler;
 
@@ -39,8 +45,12 @@ import org.springframework.web.server.WebHandler;
  *
  * <p>The peer sees the request's path without the prefix and id, with
  * {@code X-Forwarded-Prefix: {prefix}/{connectionId}}. No live connection with that id: 404;
- * request headers larger than the peer accepts: 431; the connection fails before the answer:
- * 502; each with an RFC 9457 problem detail.
+ * request headers larger than the peer accepts: 431; the stream is refused, reset or
+ * malformed, or the connection fails, before the answer's head went out: 502; each with an
+ * RFC 9457 problem detail. After it, the response is aborted (the client's connection closed
+ * without the end of the body), so that a body cut short never looks complete. The peer's
+ * {@code content-length} is kept but enforced: no byte beyond it is written, and a body of
+ * another length aborts the response (docs/PROTOCOL.md 6.5).
  */
 public final class SwaggerSocketGatewayHandler implements WebHandler {
 
@@ -87,8 +97,9 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 				headers);
 		ServerHttpResponse response = exchange.getResponse();
 		return connection.exchange(wire, body(request))
-			.flatMap((message) -> relay(message, response))
-			.onErrorResume((ex) -> ex instanceof SwaggerSocketHeadersTooLargeException && !response.isCommitted(),
+			.flatMap((message) -> relay(message, request.getMethod(), response))
+			.onErrorResume((ex) -> response.isCommitted(), (ex) -> abort(response, id, ex))
+			.onErrorResume((ex) -> ex instanceof SwaggerSocketHeadersTooLargeException,
 					(ex) -> problem(exchange, HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
 							"The request cannot be sent to connection '" + id + "': " + ex.getMessage()))
 			.onErrorResume((ex) -> !response.isCommitted() && isTransportFailure(ex), (ex) -> {
@@ -118,15 +129,120 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 		return remainder.isEmpty() ? "/" : remainder;
 	}
 
-	private static Mono<Void> relay(StreamMessage message, ServerHttpResponse response) {
+	private static Mono<Void> relay(StreamMessage message, HttpMethod method, ServerHttpResponse response) {
 		int status = Header.status(message.headers());
 		if (status < 0) {
+			discard(message);
 			return Mono.error(new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
 					"The peer answered without a valid :status"));
 		}
+		HttpHeaders headers = HeaderMapping.fromWire(message.headers());
+		// these answers have no body in HTTP/1.1, whatever the peer sends: none is relayed
+		boolean bodyless = method == HttpMethod.HEAD || status == 204 || status == 304;
+		Flux<DataBuffer> body = bodyless ? Flux.empty() : message.body();
+		List<String> contentLength = headers.get(HttpHeaders.CONTENT_LENGTH);
+		if (contentLength != null) {
+			long declared = contentLength(contentLength);
+			if (declared < 0) {
+				discard(message);
+				return Mono.error(new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
+						"The peer answered with an invalid content-length"));
+			}
+			if (status == 204) {
+				headers.remove(HttpHeaders.CONTENT_LENGTH);
+			}
+			else if (!bodyless) {
+				body = exactly(body, declared);
+			}
+		}
+		if (bodyless) {
+			discard(message);
+		}
+		HttpHeaders before = new HttpHeaders();
+		before.addAll(response.getHeaders());
 		response.setStatusCode(HttpStatusCode.valueOf(status));
-		response.getHeaders().addAll(HeaderMapping.fromWire(message.headers()));
-		return response.writeWith(message.body());
+		response.getHeaders().addAll(headers);
+		return response.writeWith(body).doOnError((ex) -> {
+			if (!response.isCommitted()) {
+				// nothing of the peer's answer (its content-length, say) may frame the 502 instead
+				response.getHeaders().clear();
+				response.getHeaders().addAll(before);
+			}
+		});
+	}
+
+	/**
+	 * The body, failing instead of delivering a byte past {@code declared}, and failing if it
+	 * ends short of it: the peer's {@code content-length} frames the HTTP/1.1 response, so bytes
+	 * that disagree with it must never reach the client as if they did not.
+	 */
+	private static Flux<DataBuffer> exactly(Flux<DataBuffer> body, long declared) {
+		long[] relayed = { 0 };
+		boolean[] rejected = { false };
+		// once rejected, the stream's own reset comes back as an error nobody waits for any more
+		return body.onErrorResume((ex) -> rejected[0], (ex) -> Flux.empty()).<DataBuffer>handle((buffer, sink) -> {
+			relayed[0] += buffer.readableByteCount();
+			if (relayed[0] > declared) {
+				rejected[0] = true;
+				DataBufferUtils.release(buffer);
+				sink.error(new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
+						"The peer sent more body than its content-length of " + declared + " bytes"));
+				return;
+			}
+			sink.next(buffer);
+		}).concatWith(Mono.defer(() -> (relayed[0] < declared) ? Mono.error(new SwaggerSocketStreamResetException(
+				ErrorCode.PROTOCOL_ERROR, "The peer ended the body after " + relayed[0] + " of the " + declared
+						+ " bytes of its content-length")) : Mono.empty()));
+	}
+
+	/** The one length all values agree on (RFC 9110 section 8.6), or -1 if there is none. */
+	private static long contentLength(List<String> values) {
+		long length = -1;
+		for (String value : values) {
+			for (String element : value.split(",", -1)) {
+				String digits = element.trim();
+				if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(Character::isDigit)) {
+					return -1;
+				}
+				long parsed = Long.parseLong(digits);
+				if (length >= 0 && parsed != length) {
+					return -1;
+				}
+				length = parsed;
+			}
+		}
+		return length;
+	}
+
+	/** Cancel a body the gateway will not relay: the peer's stream is reset rather than left open. */
+	private static void discard(StreamMessage message) {
+		// the reset that the cancel causes comes back as an error: it is the expected end here
+		message.body().onErrorComplete().subscribe(DataBufferUtils::release).dispose();
+	}
+
+	/**
+	 * End a response whose head is already out, because its body cannot be completed (the stream
+	 * ended without END_STREAM): the client must see it cut off, never a complete response. Not
+	 * by letting the error reach the server: Spring's {@code HttpWebHandlerAdapter} takes errors
+	 * whose message mentions a "connection reset" or a "broken pipe" (as one of the agent's
+	 * transport does) for the client's own disconnect and completes the response normally, with
+	 * the terminating chunk. So the gateway flushes what was written and closes the client's
+	 * connection itself, and completes only once it is closed, so that nothing else can follow.
+	 */
+	private static Mono<Void> abort(ServerHttpResponse response, String id, Throwable ex) {
+		logger.debug("Gateway response from connection " + id + " cut off: " + ex);
+		Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
+		if (nativeResponse instanceof NettyOutbound outbound) {
+			// what was written goes out first (as Reactor Netty aborts a response); then the close
+			return Mono.create((sink) -> outbound.withConnection((connection) -> {
+				Channel channel = connection.channel();
+				channel.writeAndFlush(Unpooled.EMPTY_BUFFER)
+					.addListener((flushed) -> channel.close().addListener((closed) -> sink.success()));
+			}));
+		}
+		// another server: an error it cannot take for the client's disconnect makes it abort
+		return Mono.error(new IllegalStateException("The response from connection '" + id
+				+ "' ended before its body was complete; the client connection must be aborted"));
 	}
 
 	private static boolean isTransportFailure(Throwable ex) {

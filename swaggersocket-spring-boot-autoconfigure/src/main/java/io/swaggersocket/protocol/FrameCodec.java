@@ -262,7 +262,9 @@ public final class FrameCodec {
 					throw ProtocolException.stream(streamId, ErrorCode.HEADERS_TOO_LARGE, "Header block of "
 							+ payload.remaining() + " bytes exceeds maxHeaderBlockSize " + this.maxHeaderBlockSize);
 				}
-				return new Frame.Headers(streamId, endStream, decodeHeaderBlock(payload));
+				List<Header> fields = decodeHeaderBlock(payload);
+				checkHttpFields(streamId, fields);
+				return new Frame.Headers(streamId, endStream, fields);
 			case DATA:
 				return new Frame.Data(streamId, endStream, payload.asReadOnlyBuffer());
 			case RESET:
@@ -308,6 +310,41 @@ public final class FrameCodec {
 			throw new ProtocolException(ErrorCode.FRAME_SIZE_ERROR, CloseCodes.PROTOCOL_ERROR,
 					type + " payload must be " + expected + " bytes, was " + payload.remaining());
 		}
+	}
+
+	/**
+	 * Fields that HTTP/1.1 cannot carry make the message malformed (as in HTTP/2, RFC 9113
+	 * section 8.2.1): a name that is not a token (RFC 9110 section 5.1), after the {@code :} of a
+	 * pseudo-header field; a value with a control character other than HTAB (CR, LF and NUL
+	 * included). Relayed into HTTP/1.1 such a field would split a message or be refused there.
+	 */
+	private static void checkHttpFields(int streamId, List<Header> fields) {
+		for (Header field : fields) {
+			String name = field.name();
+			int start = name.startsWith(":") ? 1 : 0;
+			if (start == name.length()) {
+				throw ProtocolException.stream(streamId, ErrorCode.PROTOCOL_ERROR, "Empty pseudo-header field name");
+			}
+			for (int i = start; i < name.length(); i++) {
+				if (!isTokenChar(name.charAt(i))) {
+					throw ProtocolException.stream(streamId, ErrorCode.PROTOCOL_ERROR,
+							"Header field name is not an HTTP token (character " + (int) name.charAt(i) + " at " + i + ")");
+				}
+			}
+			String value = field.value();
+			for (int i = 0; i < value.length(); i++) {
+				char c = value.charAt(i);
+				if ((c < 0x20 && c != '\t') || c == 0x7F) {
+					throw ProtocolException.stream(streamId, ErrorCode.PROTOCOL_ERROR, "Value of header field '" + name
+							+ "' holds control character " + (int) c + " at " + i);
+				}
+			}
+		}
+	}
+
+	private static boolean isTokenChar(char c) {
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+				|| "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
 	}
 
 	private static List<Header> decodeHeaderBlock(ByteBuffer block) {

@@ -1,8 +1,11 @@
 package io.swaggersocket.server;
 
+import io.swaggersocket.connection.WebSocketMessageLimit;
 import reactor.core.publisher.Mono;
+import reactor.netty.NettyOutbound;
 import reactor.netty.http.server.WebsocketServerSpec;
 
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.server.WebSocketService;
 import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
@@ -12,8 +15,8 @@ import org.springframework.web.server.WebHandler;
 
 /**
  * The endpoint at {@code swaggersocket.server.path}: upgrades the request to a WebSocket with
- * its own upgrade settings (frame size limit, application-handled pings), without changing how
- * the application's other WebSocket endpoints are upgraded. Mapped by the DispatcherHandler,
+ * its own upgrade settings (frame and message size limits, application-handled pings), without
+ * changing how the application's other WebSocket endpoints are upgraded. Mapped by the DispatcherHandler,
  * so the upgrade request passes through the application's WebFilter chain (and its security).
  */
 public final class SwaggerSocketUpgradeHandler implements WebHandler {
@@ -22,6 +25,8 @@ public final class SwaggerSocketUpgradeHandler implements WebHandler {
 
 	private final WebSocketHandler handler;
 
+	private final int maxMessageSize;
+
 	/**
 	 * Create an endpoint.
 	 * @param handler the handler of upgraded sessions
@@ -29,12 +34,18 @@ public final class SwaggerSocketUpgradeHandler implements WebHandler {
 	 */
 	public SwaggerSocketUpgradeHandler(WebSocketHandler handler, int maxMessageSize) {
 		this.handler = handler;
+		this.maxMessageSize = maxMessageSize;
 		this.webSocketService = new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(
 				() -> WebsocketServerSpec.builder().maxFramePayloadLength(maxMessageSize).handlePing(true)));
 	}
 
 	@Override
 	public Mono<Void> handle(ServerWebExchange exchange) {
+		// before the upgrade: once upgraded, the session offers no access to its connection
+		Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(exchange.getResponse());
+		if (nativeResponse instanceof NettyOutbound outbound) {
+			outbound.withConnection((connection) -> WebSocketMessageLimit.apply(connection, this.maxMessageSize));
+		}
 		return this.webSocketService.handleRequest(exchange, this.handler);
 	}
 

@@ -106,9 +106,31 @@ class FrameCodecProperties {
 				Combinators.combine(anyStreamIds, errorCodes, strings(0, 100)).as(Frame.GoAway::new));
 	}
 
+	@Property
+	void rejectsFieldsHttpCannotCarryWithAStreamError(@ForAll("fieldsHttpCannotCarry") Header field) {
+		ByteBuffer message = this.roundTripCodec.encode(new Frame.Headers(3, true, List.of(field)));
+		Throwable thrown = catchThrowable(() -> this.roundTripCodec.decode(message));
+		assertThat(thrown).isInstanceOfSatisfying(ProtocolException.class, (ex) -> {
+			assertThat(ex.streamId()).isEqualTo(3);
+			assertThat(ex.errorCode()).isEqualTo(ErrorCode.PROTOCOL_ERROR);
+		});
+	}
+
+	@Provide
+	Arbitrary<Header> fieldsHttpCannotCarry() {
+		Arbitrary<String> controls = Arbitraries.oneOf(Arbitraries.chars().range('\0', '\u0008'),
+				Arbitraries.chars().range('\n', '\u001f'), Arbitraries.just('\u007f')).map(String::valueOf);
+		Arbitrary<String> badValues = Combinators.combine(values(), controls, values()).as((a, c, b) -> a + c + b);
+		Arbitrary<String> badNames = Combinators.combine(names(), strings(1, 1).filter((c) -> !isToken(c)), names())
+			.as((a, c, b) -> a + c + b);
+		return Arbitraries.oneOf(Combinators.combine(names(), badValues).as(Header::new),
+				Combinators.combine(badNames, values()).as(Header::new));
+	}
+
 	@Provide
 	Arbitrary<Frame.Headers> headers() {
-		Arbitrary<Header> fields = Combinators.combine(strings(1, 16), strings(0, 40)).as(Header::new);
+		// fields HTTP can carry: token names, values without control characters
+		Arbitrary<Header> fields = Combinators.combine(names(), values()).as(Header::new);
 		return Combinators.combine(streamIds(), Arbitraries.of(true, false), fields.list().ofMaxSize(10))
 			.as(Frame.Headers::new);
 	}
@@ -117,6 +139,19 @@ class FrameCodecProperties {
 	Arbitrary<Frame.Data> data() {
 		Arbitrary<ByteBuffer> bodies = Arbitraries.bytes().array(byte[].class).ofMaxSize(2000).map(ByteBuffer::wrap);
 		return Combinators.combine(streamIds(), Arbitraries.of(true, false), bodies).as(Frame.Data::new);
+	}
+
+	private static Arbitrary<String> names() {
+		return Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyzABCXYZ0123456789!#$%&'*+-.^_`|~").ofMinLength(1)
+			.ofMaxLength(16);
+	}
+
+	private static Arbitrary<String> values() {
+		return strings(0, 40).map((value) -> value.replaceAll("[\\x00-\\x08\\x0A-\\x1F\\x7F]", ""));
+	}
+
+	private static boolean isToken(String text) {
+		return text.chars().allMatch((c) -> c < 0x80 && (Character.isLetterOrDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0));
 	}
 
 	private static Arbitrary<Integer> streamIds() {

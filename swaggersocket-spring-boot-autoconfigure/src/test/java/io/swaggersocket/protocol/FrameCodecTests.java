@@ -138,6 +138,30 @@ class FrameCodecTests {
 	}
 
 	@Test
+	void rejectsHeaderFieldNameThatIsNotAnHttpTokenWithAStreamError() {
+		Frame.Headers headers = new Frame.Headers(5, true, List.of(new Header(":status", "200"), new Header("bad name", "v")));
+		ProtocolException ex = decodeFailure(this.codec.encode(headers));
+		assertThat(ex.isStreamError()).isTrue();
+		assertThat(ex.streamId()).isEqualTo(5);
+		assertThat(ex.errorCode()).isEqualTo(ErrorCode.PROTOCOL_ERROR);
+	}
+
+	@Test
+	void rejectsHeaderFieldValueWithCrLfWithAStreamError() {
+		Frame.Headers headers = new Frame.Headers(5, true,
+				List.of(new Header(":status", "200"), new Header("x-a", "1\r\nset-cookie: b=2")));
+		ProtocolException ex = decodeFailure(this.codec.encode(headers));
+		assertThat(ex.isStreamError()).isTrue();
+		assertThat(ex.errorCode()).isEqualTo(ErrorCode.PROTOCOL_ERROR);
+	}
+
+	@Test
+	void acceptsHeaderFieldValueWithTabAndNonAsciiText() {
+		assertRoundTrips(new Frame.Headers(5, true, List.of(new Header(":status", "200"),
+				new Header("content-disposition", "attachment;\tfilename=\"gr\u00fc\u00df.txt\""))));
+	}
+
+	@Test
 	void encodeLeavesDataBufferUnchanged() {
 		ByteBuffer data = utf8Buffer("body");
 		this.codec.encode(new Frame.Data(1, false, data));

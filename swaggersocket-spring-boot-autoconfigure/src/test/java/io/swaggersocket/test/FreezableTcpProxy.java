@@ -9,11 +9,19 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A loopback TCP proxy that can freeze: while frozen it forwards nothing in either direction,
- * like a peer whose process hangs or a network path that silently drops packets, without
- * closing anything.
+ * A loopback TCP proxy that injects the faults of a network or of a dying process into the
+ * connections it carries, at any moment, mid-stream included:
+ * <ul>
+ * <li>{@link #freeze()} black-holes them: nothing is forwarded in either direction and nothing is
+ * closed, like a hung process or a path that silently drops packets ({@link #thaw()} ends it);
+ * <li>{@link #cut()} ends them in order: each side gets a FIN, like a process that exits;
+ * <li>{@link #reset()} aborts them: each side gets a RST, like a killed host or a middlebox that
+ * drops the connection.
+ * </ul>
+ * The byte counters let a test wait until a transfer is under way before it injects the fault.
  */
 public final class FreezableTcpProxy implements AutoCloseable {
 
@@ -21,9 +29,13 @@ public final class FreezableTcpProxy implements AutoCloseable {
 
 	private final int targetPort;
 
-	private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+	private final List<Link> links = new CopyOnWriteArrayList<>();
 
 	private final Object gate = new Object();
+
+	private final AtomicLong toTarget = new AtomicLong();
+
+	private final AtomicLong toClient = new AtomicLong();
 
 	private volatile boolean frozen;
 
@@ -42,6 +54,7 @@ public final class FreezableTcpProxy implements AutoCloseable {
 		return this.serverSocket.getLocalPort();
 	}
 
+	/** Forward nothing, close nothing (a black hole) until {@link #thaw()}. */
 	public void freeze() {
 		this.frozen = true;
 	}
@@ -53,15 +66,56 @@ public final class FreezableTcpProxy implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Close every connection in order: both sides read end-of-stream (FIN) and what they still
+	 * send is dropped. New connections are still accepted.
+	 */
+	public void cut() throws IOException {
+		for (Link link : this.links) {
+			link.severed = true;
+			for (Socket socket : link.sockets()) {
+				if (!socket.isClosed() && !socket.isOutputShutdown()) {
+					socket.shutdownOutput();
+				}
+			}
+		}
+	}
+
+	/**
+	 * Abort every connection: both sides get a TCP reset (RST, as {@code SO_LINGER} 0 closes).
+	 * New connections are still accepted.
+	 */
+	public void reset() throws IOException {
+		for (Link link : this.links) {
+			link.severed = true;
+			for (Socket socket : link.sockets()) {
+				if (!socket.isClosed()) {
+					socket.setSoLinger(true, 0);
+					socket.close();
+				}
+			}
+		}
+	}
+
+	/** Bytes forwarded so far from the clients to the target. */
+	public long bytesToTarget() {
+		return this.toTarget.get();
+	}
+
+	/** Bytes forwarded so far from the target to the clients. */
+	public long bytesToClient() {
+		return this.toClient.get();
+	}
+
 	private void acceptLoop() {
 		while (!this.closed) {
 			try {
 				Socket client = this.serverSocket.accept();
 				Socket target = new Socket(InetAddress.getLoopbackAddress(), this.targetPort);
-				this.sockets.add(client);
-				this.sockets.add(target);
-				pump(client, target);
-				pump(target, client);
+				Link link = new Link(client, target);
+				this.links.add(link);
+				pump(link, client, target, this.toTarget);
+				pump(link, target, client, this.toClient);
 			}
 			catch (IOException ex) {
 				return;
@@ -69,7 +123,7 @@ public final class FreezableTcpProxy implements AutoCloseable {
 		}
 	}
 
-	private void pump(Socket from, Socket to) throws IOException {
+	private void pump(Link link, Socket from, Socket to, AtomicLong counter) throws IOException {
 		InputStream in = from.getInputStream();
 		OutputStream out = to.getOutputStream();
 		Thread thread = new Thread(() -> {
@@ -78,9 +132,19 @@ public final class FreezableTcpProxy implements AutoCloseable {
 				int read;
 				while ((read = in.read(buffer)) != -1) {
 					awaitThawed();
+					if (link.severed) {
+						continue;
+					}
 					out.write(buffer, 0, read);
+					counter.addAndGet(read);
 				}
-				to.shutdownOutput();
+				if (!link.severed) {
+					to.shutdownOutput();
+				}
+				else {
+					// both halves of a cut connection ended: release it
+					from.close();
+				}
 			}
 			catch (IOException | InterruptedException ex) {
 				// socket closed: the proxied connection is over
@@ -103,9 +167,32 @@ public final class FreezableTcpProxy implements AutoCloseable {
 		this.closed = true;
 		thaw();
 		this.serverSocket.close();
-		for (Socket socket : this.sockets) {
-			socket.close();
+		for (Link link : this.links) {
+			for (Socket socket : link.sockets()) {
+				socket.close();
+			}
 		}
+	}
+
+	/** One proxied connection: the accepted socket and the one to the target. */
+	private static final class Link {
+
+		final Socket client;
+
+		final Socket target;
+
+		/** Set by cut and reset: what is still read from either side is dropped. */
+		volatile boolean severed;
+
+		Link(Socket client, Socket target) {
+			this.client = client;
+			this.target = target;
+		}
+
+		List<Socket> sockets() {
+			return List.of(this.client, this.target);
+		}
+
 	}
 
 }

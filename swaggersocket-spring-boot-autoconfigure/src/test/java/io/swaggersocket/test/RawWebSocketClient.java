@@ -56,6 +56,12 @@ public final class RawWebSocketClient implements AutoCloseable {
 		return this;
 	}
 
+	/** Send a close frame (the transport stays open until the server closes it). */
+	public RawWebSocketClient sendClose(int code, String reason) {
+		this.webSocket.sendClose(code, reason).join();
+		return this;
+	}
+
 	public String subprotocol() {
 		return this.webSocket.getSubprotocol();
 	}

@@ -194,7 +194,11 @@ public class TestEndpoints {
 				buffer.read(bytes);
 				digest.update(bytes);
 				DataBufferUtils.release(buffer);
-			}).count().map((count) -> Map.of("sha256", HexFormat.of().formatHex(digest.digest())));
+			})
+				.doOnError((ex) -> signals.add("upload interrupted"))
+				.doOnCancel(() -> signals.add("upload interrupted"))
+				.count()
+				.map((count) -> Map.of("sha256", HexFormat.of().formatHex(digest.digest())));
 		}
 
 		/** Three events at once: a response that ends while the caller may still be closing. */

@@ -1,0 +1,155 @@
+package io.swaggersocket.server;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+import io.swaggersocket.connection.FailureReason;
+import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
+import io.swaggersocket.connection.SwaggerSocketFailedEvent;
+import io.swaggersocket.protocol.CloseCodes;
+import io.swaggersocket.protocol.Frame;
+import io.swaggersocket.protocol.FrameCodec;
+import io.swaggersocket.protocol.Header;
+import io.swaggersocket.test.RawTcpWebSocket;
+import io.swaggersocket.test.TestApplications;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static io.swaggersocket.test.TestApplications.events;
+import static io.swaggersocket.test.TestApplications.registry;
+import static io.swaggersocket.test.TestApplications.socketUrl;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A WebSocket message may arrive fragmented into continuation frames; reassembled, it is held to
+ * the same limit as a single frame: beyond it the server (or the client) closes with 1009 and
+ * releases the TCP connection, before the handshake as after it. A connection that leaves the registry has closed
+ * its transport.
+ */
+class FragmentedMessageIntegrationTests {
+
+	/** Far below the handshake timeout, so that only the reaction to the message can close the socket. */
+	private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
+	private static final int FRAGMENT = 40 * 1024;
+
+	private static final TestApplications apps = new TestApplications();
+
+	private static ConfigurableApplicationContext server;
+
+	private static URI uri;
+
+	@BeforeAll
+	static void start() {
+		server = apps.server("swaggersocket.limits.handshake-timeout=60s");
+		uri = URI.create(socketUrl(server));
+	}
+
+	@AfterAll
+	static void stop() {
+		apps.close();
+	}
+
+	@Test
+	void oversizedFragmentedMessageBeforeHelloClosesWith1009AndReleasesTheSocket() throws Exception {
+		try (RawTcpWebSocket raw = RawTcpWebSocket.connect(uri, CLOSE_WAIT)) {
+			// two fragments of 40 KiB: 80 KiB, over the 64 KiB + 10 bytes a message may have
+			raw.sendFrame(RawTcpWebSocket.BINARY, false, new byte[FRAGMENT]);
+			raw.sendFrame(RawTcpWebSocket.CONTINUATION, false, new byte[FRAGMENT]);
+			assertThat(raw.awaitTransportClosed()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+		}
+	}
+
+	@Test
+	void oversizedFragmentedMessageAfterTheHandshakeClosesWith1009AndReleasesTheSocket() throws Exception {
+		try (RawTcpWebSocket raw = RawTcpWebSocket.connect(uri, CLOSE_WAIT)) {
+			String id = handshake(raw);
+			raw.sendFrame(RawTcpWebSocket.BINARY, false, new byte[FRAGMENT]);
+			raw.sendFrame(RawTcpWebSocket.CONTINUATION, false, new byte[FRAGMENT]);
+			assertThat(raw.awaitTransportClosed()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+			assertThat(registry(server).find(id)).isEmpty();
+			SwaggerSocketFailedEvent failed = events(server).events(SwaggerSocketFailedEvent.class)
+				.stream()
+				.filter((event) -> event.getInfo().id().equals(id))
+				.findFirst()
+				.orElseThrow();
+			assertThat(failed.getCloseCode()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+			assertThat(failed.getReason()).isEqualTo(FailureReason.PROTOCOL_ERROR);
+		}
+	}
+
+	@Test
+	void agentClosesWith1009AndReleasesTheSocketWhenTheHubSendsAnOversizedFragmentedMessage() throws Exception {
+		try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			apps.client("ws://127.0.0.1:" + listener.getLocalPort() + "/swaggersocket");
+			try (RawTcpWebSocket hub = RawTcpWebSocket.accept(listener, CLOSE_WAIT)) {
+				hub.sendFrame(RawTcpWebSocket.BINARY, false, new byte[FRAGMENT]);
+				hub.sendFrame(RawTcpWebSocket.CONTINUATION, false, new byte[FRAGMENT]);
+				assertThat(hub.awaitTransportClosed()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+			}
+		}
+	}
+
+	/**
+	 * Whatever takes a connection out of the registry, its TCP connection is closed too, within
+	 * a bound: here a peer that answers no heartbeat, and the application closing it.
+	 */
+	@Test
+	void aConnectionThatLeavesTheRegistryClosesItsTransport() throws Exception {
+		ConfigurableApplicationContext hub = apps.server("swaggersocket.heartbeat.interval=200ms",
+				"swaggersocket.heartbeat.timeout=1s");
+		URI hubUri = URI.create(socketUrl(hub));
+		try (RawTcpWebSocket silent = RawTcpWebSocket.connect(hubUri, CLOSE_WAIT);
+				RawTcpWebSocket closed = RawTcpWebSocket.connect(hubUri, CLOSE_WAIT)) {
+			String silentId = handshake(hub, silent);
+			String closedId = handshake(hub, closed);
+			registry(hub).find(closedId).orElseThrow().close().block(CLOSE_WAIT);
+			assertThat(registry(hub).find(closedId)).isEmpty();
+			assertThat(closed.awaitTransportClosed()).isEqualTo(CloseCodes.NORMAL);
+			// the silent peer reads (and never answers) the pings until the hub gives up on it
+			assertThat(silent.awaitTransportClosed()).isEqualTo(CloseCodes.HEARTBEAT_TIMEOUT);
+			assertThat(registry(hub).find(silentId)).isEmpty();
+		}
+	}
+
+	@Test
+	void fragmentedMessageWithinTheLimitIsReassembled() throws Exception {
+		try (RawTcpWebSocket raw = RawTcpWebSocket.connect(uri, CLOSE_WAIT)) {
+			handshake(raw);
+			byte[] request = encode(new Frame.Headers(1, true,
+					List.of(new Header(":method", "GET"), new Header(":path", "/fn/echo?q=pieces"))));
+			int half = request.length / 2;
+			raw.sendFrame(RawTcpWebSocket.BINARY, false, java.util.Arrays.copyOfRange(request, 0, half));
+			raw.sendFrame(RawTcpWebSocket.CONTINUATION, true, java.util.Arrays.copyOfRange(request, half, request.length));
+			Frame answer = raw.receive();
+			assertThat(answer).isInstanceOfSatisfying(Frame.Headers.class,
+					(headers) -> assertThat(headers.headers()).contains(new Header(":status", "200")));
+		}
+	}
+
+	private static String handshake(RawTcpWebSocket raw) throws Exception {
+		return handshake(server, raw);
+	}
+
+	private static String handshake(ConfigurableApplicationContext hub, RawTcpWebSocket raw) throws Exception {
+		int before = events(hub).events(SwaggerSocketConnectedEvent.class).size();
+		raw.send(new Frame.Hello("{\"metadata\":{}}"));
+		assertThat(raw.receive()).isInstanceOf(Frame.Welcome.class);
+		raw.send(new Frame.Ready());
+		return events(hub).await(SwaggerSocketConnectedEvent.class, before + 1, CLOSE_WAIT).getInfo().id();
+	}
+
+	private static byte[] encode(Frame frame) {
+		java.nio.ByteBuffer encoded = new FrameCodec(64 * 1024, 16 * 1024).encode(frame);
+		byte[] bytes = new byte[encoded.remaining()];
+		encoded.get(bytes);
+		return bytes;
+	}
+
+}
