@@ -17,7 +17,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
 import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.http.SwaggerSocketWebClients;
-
 import io.swaggersocket.test.TestApplications;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,10 +27,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Connections that never finish their upgrade request must not stay open: an internet-facing hub
- * sets Reactor Netty's idle timeout ({@code server.netty.idle-timeout}), which closes a connection
- * that has not completed a request head in time, silent or trickling, and leaves upgraded
- * WebSocket connections alone.
+ * Connections that never finish their upgrade request must not stay open: an
+ * internet-facing hub sets Reactor Netty's idle timeout
+ * ({@code server.netty.idle-timeout}), which closes a connection that has not completed a
+ * request head in time, silent or trickling, and leaves upgraded WebSocket connections
+ * alone.
  */
 class UnfinishedUpgradeIntegrationTests {
 
@@ -57,17 +57,20 @@ class UnfinishedUpgradeIntegrationTests {
 			Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
 			this.sockets.add(socket);
 			if (i % 2 == 0) {
-				// half a request line and headers, then nothing; the others send nothing at all
+				// half a request line and headers, then nothing; the others send nothing
+				// at all
 				socket.getOutputStream()
-					.write("GET /swaggersocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: web".getBytes(StandardCharsets.US_ASCII));
+					.write("GET /swaggersocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: web"
+						.getBytes(StandardCharsets.US_ASCII));
 			}
 		}
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.sockets.stream().allMatch(UnfinishedUpgradeIntegrationTests::closedByServer));
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> this.sockets.stream().allMatch(UnfinishedUpgradeIntegrationTests::closedByServer));
 	}
 
 	/**
-	 * A byte every 200 ms does not make a connection busy: Reactor Netty's idle timeout counts
-	 * the time without a complete request head, not without bytes.
+	 * A byte every 200 ms does not make a connection busy: Reactor Netty's idle timeout
+	 * counts the time without a complete request head, not without bytes.
 	 */
 	@Test
 	void idleTimeoutAlsoClosesConnectionsThatTrickleTheirUpgradeRequest() throws Exception {
@@ -102,14 +105,15 @@ class UnfinishedUpgradeIntegrationTests {
 	}
 
 	/**
-	 * The idle timeout ends with the upgrade: an agent's socket with nothing to carry (and no
-	 * heartbeat for 20 s) stays open well past it.
+	 * The idle timeout ends with the upgrade: an agent's socket with nothing to carry
+	 * (and no heartbeat for 20 s) stays open well past it.
 	 */
 	@Test
 	void idleTimeoutLeavesUpgradedConnectionsAlone() throws Exception {
 		ConfigurableApplicationContext hub = this.apps.server("server.netty.idle-timeout=500ms");
 		ConfigurableApplicationContext agent = this.apps.client(TestApplications.socketUrl(hub));
-		SwaggerSocketConnection connection = TestApplications.events(hub).await(SwaggerSocketConnectedEvent.class)
+		SwaggerSocketConnection connection = TestApplications.events(hub)
+			.await(SwaggerSocketConnectedEvent.class)
 			.getConnection();
 		TestApplications.events(agent).await(SwaggerSocketConnectedEvent.class);
 		// open for three times the timeout without traffic, then still carrying calls

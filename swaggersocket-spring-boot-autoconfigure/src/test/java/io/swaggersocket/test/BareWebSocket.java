@@ -17,16 +17,28 @@ import io.swaggersocket.protocol.Frame;
 import io.swaggersocket.protocol.FrameCodec;
 
 /**
- * A WebSocket client over a bare TCP socket, written from RFC 6455 alone: it sends exactly the
- * WebSocket frames a test asks for (none of its own, not even a close reply) and reads the
- * server's frames one by one, so that a test sees the close frame's bytes and whether the TCP
- * connection then ends with a FIN or a reset. Like any RFC 6455 endpoint it sends nothing after
- * its own close frame.
+ * A WebSocket client over a bare TCP socket, written from RFC 6455 alone: it sends
+ * exactly the WebSocket frames a test asks for (none of its own, not even a close reply)
+ * and reads the server's frames one by one, so that a test sees the close frame's bytes
+ * and whether the TCP connection then ends with a FIN or a reset. Like any RFC 6455
+ * endpoint it sends nothing after its own close frame.
  */
 public final class BareWebSocket implements AutoCloseable {
 
-	/** WebSocket opcodes (RFC 6455 section 5.2). */
-	public static final int TEXT = 0x1, BINARY = 0x2, CLOSE = 0x8, PING = 0x9, PONG = 0xA;
+	/** WebSocket opcode of a text message (RFC 6455 section 5.2). */
+	public static final int TEXT = 0x1;
+
+	/** WebSocket opcode of a binary message. */
+	public static final int BINARY = 0x2;
+
+	/** WebSocket opcode of a close frame. */
+	public static final int CLOSE = 0x8;
+
+	/** WebSocket opcode of a ping. */
+	public static final int PING = 0x9;
+
+	/** WebSocket opcode of a pong. */
+	public static final int PONG = 0xA;
 
 	private static final FrameCodec CODEC = new FrameCodec(64 * 1024, 16 * 1024);
 
@@ -40,10 +52,12 @@ public final class BareWebSocket implements AutoCloseable {
 
 	/**
 	 * One WebSocket frame as read from the server.
+	 *
 	 * @param fin the FIN bit
 	 * @param opcode the opcode
 	 * @param payload the payload
-	 * @param lengthIndicator the 7-bit length field as sent (126 and 127 announce extended lengths)
+	 * @param lengthIndicator the 7-bit length field as sent (126 and 127 announce
+	 * extended lengths)
 	 */
 	public record WsFrame(boolean fin, int opcode, byte[] payload, int lengthIndicator) {
 
@@ -101,7 +115,9 @@ public final class BareWebSocket implements AutoCloseable {
 		}
 	}
 
-	/** Send HELLO, read WELCOME, send READY: the connection is then open on the server. */
+	/**
+	 * Send HELLO, read WELCOME, send READY: the connection is then open on the server.
+	 */
 	public String handshake(String helloJson) throws IOException {
 		send(new Frame.Hello(helloJson));
 		WsFrame welcome = readFrame();
@@ -125,7 +141,10 @@ public final class BareWebSocket implements AutoCloseable {
 		return sendFrame(true, CLOSE, new byte[] { (byte) (code >> 8), (byte) code });
 	}
 
-	/** Send one WebSocket frame, masked as a client must. Safe to call from several threads. */
+	/**
+	 * Send one WebSocket frame, masked as a client must. Safe to call from several
+	 * threads.
+	 */
 	public synchronized BareWebSocket sendFrame(boolean fin, int opcode, byte[] payload) throws IOException {
 		if (this.closeSent) {
 			throw new IOException("This side already sent its close frame");
@@ -194,8 +213,8 @@ public final class BareWebSocket implements AutoCloseable {
 	}
 
 	/**
-	 * Whether the server ended the TCP connection in an orderly way (FIN): reading hits the end
-	 * of the stream; a reset throws instead.
+	 * Whether the server ended the TCP connection in an orderly way (FIN): reading hits
+	 * the end of the stream; a reset throws instead.
 	 * @return {@code true} if the next read meets the end of the stream
 	 * @throws IOException if the connection was reset or more bytes arrived
 	 */

@@ -15,9 +15,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * An HTTP/1.1 client over a bare socket that reports the framing of a response exactly as it
- * arrived (a terminating chunk, a content length, the connection closed), which a real client
- * hides: it tells a complete response from one the server aborted.
+ * An HTTP/1.1 client over a bare socket that reports the framing of a response exactly as
+ * it arrived (a terminating chunk, a content length, the connection closed), which a real
+ * client hides: it tells a complete response from one the server aborted.
  */
 public final class RawHttpConnection implements AutoCloseable {
 
@@ -37,8 +37,8 @@ public final class RawHttpConnection implements AutoCloseable {
 	/**
 	 * Connect to a loopback port.
 	 * @param port the port
-	 * @param readTimeout how long a read may block before the test fails: a bound for "it does
-	 * not hang"
+	 * @param readTimeout how long a read may block before the test fails: a bound for "it
+	 * does not hang"
 	 */
 	public static RawHttpConnection connect(int port, Duration readTimeout) throws IOException {
 		return new RawHttpConnection(port, readTimeout);
@@ -62,8 +62,7 @@ public final class RawHttpConnection implements AutoCloseable {
 	public Head readHead() throws IOException {
 		String statusLine = readLine();
 		Map<String, String> fields = new LinkedHashMap<>();
-		String line;
-		while (!(line = readLine()).isEmpty()) {
+		for (String line = readLine(); !line.isEmpty(); line = readLine()) {
 			int colon = line.indexOf(':');
 			fields.merge(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim(),
 					(a, b) -> a + ", " + b);
@@ -72,8 +71,8 @@ public final class RawHttpConnection implements AutoCloseable {
 	}
 
 	/**
-	 * Read a body as its head frames it, calling {@code onProgress} with the number of body bytes
-	 * read so far after every read.
+	 * Read a body as its head frames it, calling {@code onProgress} with the number of
+	 * body bytes read so far after every read.
 	 * @param head the response head
 	 * @param onProgress told the running count of body bytes
 	 * @return what arrived and how it ended
@@ -112,8 +111,8 @@ public final class RawHttpConnection implements AutoCloseable {
 	}
 
 	/**
-	 * Whether the server closed the connection: end-of-stream or a reset, with no further bytes.
-	 * Any byte read instead (the start of another response, say) means it did not.
+	 * Whether the server closed the connection: end-of-stream or a reset, with no further
+	 * bytes. Any byte read instead (the start of another response, say) means it did not.
 	 */
 	public boolean isClosedByServer() throws IOException {
 		try {
@@ -185,18 +184,21 @@ public final class RawHttpConnection implements AutoCloseable {
 
 	/**
 	 * A response head.
+	 *
 	 * @param status the status code
-	 * @param fields the header fields, names in lower case, repeated ones joined with commas
+	 * @param fields the header fields, names in lower case, repeated ones joined with
+	 * commas
 	 */
 	public record Head(int status, Map<String, String> fields) {
 	}
 
 	/**
 	 * A response body as it arrived.
+	 *
 	 * @param start its first 64 KiB at most
 	 * @param length how many bytes arrived
-	 * @param complete whether its framing ended it (terminating chunk, or as many bytes as the
-	 * content length): {@code false} if the connection closed first
+	 * @param complete whether its framing ended it (terminating chunk, or as many bytes
+	 * as the content length): {@code false} if the connection closed first
 	 */
 	public record Body(byte[] start, long length, boolean complete) {
 
