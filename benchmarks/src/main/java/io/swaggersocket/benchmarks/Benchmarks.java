@@ -13,8 +13,8 @@ import io.swaggersocket.connection.SwaggerSocketConnections;
 /**
  * Runs the benchmark and prints its markdown report on standard output (progress goes to
  * standard error). Settings come from {@code bench.*} system properties, see
- * {@link BenchmarkSettings} and docs/benchmarks.md; {@code -Dbench.output=FILE} also writes the
- * report to a file.
+ * {@link BenchmarkSettings} and docs/benchmarks.md; {@code -Dbench.output=FILE} also
+ * writes the report to a file.
  */
 public final class Benchmarks {
 
@@ -34,7 +34,8 @@ public final class Benchmarks {
 		if (output != null && !output.isBlank()) {
 			Files.writeString(Path.of(output), report, StandardCharsets.UTF_8);
 		}
-		// the Spring contexts are closed; end the JVM even if a stray non-daemon thread lingers
+		// the Spring contexts are closed; end the JVM even if a stray non-daemon thread
+		// lingers
 		System.exit(0);
 	}
 
@@ -66,8 +67,8 @@ public final class Benchmarks {
 				try (IdleConnectionsRunner idle = IdleConnectionsRunner.create(settings)) {
 					progress("Idle connections: opening " + settings.idleConnections());
 					warnIfTooFewFileDescriptors(settings.idleConnections());
-					results.idle = idle.measure(topology.hubPort,
-							topology.hub.getBean(SwaggerSocketConnections.class), settings);
+					results.idle = idle.measure(topology.hubPort, topology.hub.getBean(SwaggerSocketConnections.class),
+							settings);
 					progress("  " + results.idle);
 				}
 			}
@@ -78,22 +79,25 @@ public final class Benchmarks {
 	}
 
 	private static void echo(BenchmarkSettings settings, Topology topology, Results results) {
-		List<Transport> transports = selected(settings, Map.of("http", topology.http, "hub-to-agent",
-				topology.hubToAgent, "agent-to-hub", topology.agentToHub, "rsocket", topology.rSocket, "raw", topology.raw),
+		List<Transport> transports = selected(settings,
+				Map.of("http", topology.http, "hub-to-agent", topology.hubToAgent, "agent-to-hub", topology.agentToHub,
+						"rsocket", topology.rSocket, "raw", topology.raw),
 				List.of("http", "hub-to-agent", "agent-to-hub", "rsocket", "raw"));
 		for (Transport transport : transports) {
 			progress("Warming up " + transport.name());
 			LoadRunner.run(transport, Math.min(64, settings.maxConcurrency()), settings.warmup());
 		}
-		// concurrency outside, transports inside: drift on a shared machine spreads over all transports
+		// concurrency outside, transports inside: drift on a shared machine spreads over
+		// all transports
 		for (int concurrency : settings.concurrencies()) {
 			for (Transport transport : transports) {
 				LoadRunner.Cell cell = LoadRunner.run(transport, concurrency, settings.duration());
 				results.add(transport.name(), concurrency, cell);
-				progress(String.format("  %-50s c=%-4d %,10.0f req/s  p50 %s ms  p99 %s ms  p99.9 %s ms  %,.0f CPU µs/req  errors %d",
-						transport.name(), concurrency, cell.requestsPerSecond(), Report.millis(cell.percentileMillis(50)),
-						Report.millis(cell.percentileMillis(99)), Report.millis(cell.percentileMillis(99.9)),
-						cell.cpuMicrosPerRequest(), cell.errors()));
+				progress(String.format(
+						"  %-50s c=%-4d %,10.0f req/s  p50 %s ms  p99 %s ms  p99.9 %s ms  %,.0f CPU µs/req  errors %d",
+						transport.name(), concurrency, cell.requestsPerSecond(),
+						Report.millis(cell.percentileMillis(50)), Report.millis(cell.percentileMillis(99)),
+						Report.millis(cell.percentileMillis(99.9)), cell.cpuMicrosPerRequest(), cell.errors()));
 			}
 		}
 		// the echo table lists transports in this order, whatever order the cells ran in
@@ -105,8 +109,9 @@ public final class Benchmarks {
 	}
 
 	private static void large(BenchmarkSettings settings, Topology topology, Results results) {
-		List<BulkTransport> transports = selected(settings, Map.of("http", topology.http, "hub-to-agent",
-				topology.hubToAgent, "agent-to-hub", topology.agentToHub, "raw", topology.raw),
+		List<BulkTransport> transports = selected(
+				settings, Map.of("http", topology.http, "hub-to-agent", topology.hubToAgent, "agent-to-hub",
+						topology.agentToHub, "raw", topology.raw),
 				List.of("http", "hub-to-agent", "agent-to-hub", "raw"));
 		for (String direction : List.of("download", "upload")) {
 			for (BulkTransport transport : transports) {
@@ -134,10 +139,11 @@ public final class Benchmarks {
 	}
 
 	/**
-	 * SwaggerSocketClient dials through Reactor Netty's global connection pool, where every open
-	 * WebSocket holds a slot: with the pool's default, no more than 500 connections to one hub can
-	 * be open from one JVM (the next dials wait and time out). Raise the pool's limit for this run
-	 * unless it is set already; it only works before Reactor Netty's pool classes are initialized.
+	 * SwaggerSocketClient dials through Reactor Netty's global connection pool, where
+	 * every open WebSocket holds a slot: with the pool's default, no more than 500
+	 * connections to one hub can be open from one JVM (the next dials wait and time out).
+	 * Raise the pool's limit for this run unless it is set already; it only works before
+	 * Reactor Netty's pool classes are initialized.
 	 */
 	private static void allowIdleConnections(int idleConnections) {
 		String property = "reactor.netty.pool.maxConnections";

@@ -28,9 +28,10 @@ interface BulkTransport {
 	Mono<Long> upload(long size);
 
 	/**
-	 * Whether the caller is the server end of the connection the bytes travel on (the hub calling
-	 * an agent). It decides which way bytes flow, which matters because a WebSocket client masks
-	 * every byte it sends (RFC 6455, section 5.3) and a server does not.
+	 * Whether the caller is the server end of the connection the bytes travel on (the hub
+	 * calling an agent). It decides which way bytes flow, which matters because a
+	 * WebSocket client masks every byte it sends (RFC 6455, section 5.3) and a server
+	 * does not.
 	 * @return {@code true} if the caller accepted the connection
 	 */
 	default boolean callerIsServer() {

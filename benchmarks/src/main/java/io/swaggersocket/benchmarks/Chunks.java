@@ -12,7 +12,8 @@ import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 
 /**
  * Large bodies for every transport: 64 KiB views of one shared, read-only array of random
- * bytes, so that producing a body costs next to nothing and every transport pays the same.
+ * bytes, so that producing a body costs next to nothing and every transport pays the
+ * same.
  */
 final class Chunks {
 

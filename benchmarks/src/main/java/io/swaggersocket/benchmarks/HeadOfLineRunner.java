@@ -6,7 +6,8 @@ import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Small requests on a SwaggerSocket connection while a large body moves on the same socket.
+ * Small requests on a SwaggerSocket connection while a large body moves on the same
+ * socket.
  */
 final class HeadOfLineRunner {
 
@@ -25,7 +26,8 @@ final class HeadOfLineRunner {
 	static Result run(WebClientTransport transport, String direction, long size, int concurrency, Duration timeout) {
 		long start = System.nanoTime();
 		CompletableFuture<Long> transfer = ("download".equals(direction) ? transport.download(size)
-				: transport.upload(size)).toFuture();
+				: transport.upload(size))
+			.toFuture();
 		LoadRunner.Cell small = LoadRunner.run(transport, concurrency, () -> !transfer.isDone(), timeout);
 		String error = null;
 		try {

@@ -22,9 +22,9 @@ import com.sun.management.GarbageCollectionNotificationInfo;
 
 /**
  * Watches the heap during a measurement: the highest heap use seen by sampling every few
- * milliseconds (live objects and garbage not yet collected), and the highest heap use right
- * after a garbage collection (what the transfer really keeps alive), both relative to the heap
- * after a full collection at the start.
+ * milliseconds (live objects and garbage not yet collected), and the highest heap use
+ * right after a garbage collection (what the transfer really keeps alive), both relative
+ * to the heap after a full collection at the start.
  */
 final class HeapMeter implements AutoCloseable, NotificationListener {
 
@@ -126,7 +126,8 @@ final class HeapMeter implements AutoCloseable, NotificationListener {
 	}
 
 	/**
-	 * Return the highest heap use after a collection above the baseline (0 when no collection ran).
+	 * Return the highest heap use after a collection above the baseline (0 when no
+	 * collection ran).
 	 * @return bytes
 	 */
 	long peakLiveGrowth() {

@@ -26,9 +26,10 @@ import reactor.core.publisher.Flux;
 import org.springframework.http.HttpHeaders;
 
 /**
- * Opens many idle SwaggerSocket connections to the hub, from {@link SwaggerSocketClient}s built
- * with their public constructors and sharing one {@link ConnectionManager}, as many agents
- * would. Both ends live in this JVM, so the heap figure per connection covers both ends.
+ * Opens many idle SwaggerSocket connections to the hub, from {@link SwaggerSocketClient}s
+ * built with their public constructors and sharing one {@link ConnectionManager}, as many
+ * agents would. Both ends live in this JVM, so the heap figure per connection covers both
+ * ends.
  */
 final class IdleConnectionsRunner implements AutoCloseable {
 
@@ -52,8 +53,7 @@ final class IdleConnectionsRunner implements AutoCloseable {
 				this.connected.countDown();
 			}
 		}, new SwaggerSocketHeartbeatHandler() {
-		}, (connection, request, responder) -> responder
-			.respond(List.of(new Header(":status", "404")), Flux.empty()));
+		}, (connection, request, responder) -> responder.respond(List.of(new Header(":status", "404")), Flux.empty()));
 		this.manager.start();
 	}
 
@@ -98,7 +98,8 @@ final class IdleConnectionsRunner implements AutoCloseable {
 		this.connected.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
 		double seconds = (System.nanoTime() - start) / 1e9;
 		int open = count - (int) this.connected.getCount();
-		// the hub registers each connection when the client's READY arrives, a moment after the client
+		// the hub registers each connection when the client's READY arrives, a moment
+		// after the client
 		long settle = System.nanoTime() + Duration.ofSeconds(10).toNanos();
 		while (hubConnections.size() < hubBefore + open && System.nanoTime() < settle) {
 			Topology.sleep(20);

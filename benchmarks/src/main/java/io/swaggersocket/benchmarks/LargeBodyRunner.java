@@ -71,8 +71,8 @@ final class LargeBodyRunner {
 			if (moved != null && moved != size) {
 				error = "moved " + moved + " bytes instead of " + size;
 			}
-			return new Transfer(transport.name(), direction, transport.flow(direction), size, seconds, heap.peakGrowth(), heap.peakLiveGrowth(),
-					error);
+			return new Transfer(transport.name(), direction, transport.flow(direction), size, seconds,
+					heap.peakGrowth(), heap.peakLiveGrowth(), error);
 		}
 	}
 
@@ -81,7 +81,8 @@ final class LargeBodyRunner {
 	 *
 	 * @param transport the transport's name
 	 * @param direction {@code download} or {@code upload}
-	 * @param flow which way the bytes crossed the connection, see {@link BulkTransport#flow(String)}
+	 * @param flow which way the bytes crossed the connection, see
+	 * {@link BulkTransport#flow(String)}
 	 * @param size the body size
 	 * @param seconds how long it took
 	 * @param peakHeapGrowth the highest sampled heap use above the start

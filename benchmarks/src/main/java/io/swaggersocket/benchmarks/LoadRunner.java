@@ -12,12 +12,14 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Closed-loop load: {@code concurrency} callers each send a request, wait for its answer and
- * send the next, until told to stop. Every answer's latency goes into one histogram.
+ * Closed-loop load: {@code concurrency} callers each send a request, wait for its answer
+ * and send the next, until told to stop. Every answer's latency goes into one histogram.
  */
 final class LoadRunner {
 
-	/** Latencies are recorded in nanoseconds, up to a minute, to three significant digits. */
+	/**
+	 * Latencies are recorded in nanoseconds, up to a minute, to three significant digits.
+	 */
 	private static final long HIGHEST = Duration.ofMinutes(1).toNanos();
 
 	private LoadRunner() {
@@ -49,27 +51,27 @@ final class LoadRunner {
 		AtomicLong sequence = new AtomicLong();
 		long cpuStart = processCpuNanos();
 		long start = System.nanoTime();
-		Flux.range(0, concurrency)
-			.flatMap((worker) -> Mono.defer(() -> {
-				long sent = System.nanoTime();
-				return transport.echo(sequence.incrementAndGet())
-					.doOnNext((answer) -> histogram.recordValue(Math.min(HIGHEST, System.nanoTime() - sent)))
-					.then()
-					.onErrorResume((ex) -> {
-						errors.increment();
-						if (errors.sum() == 1) {
-							System.err.println("  first error on " + transport.name() + ": " + ex);
-						}
-						return Mono.empty();
-					});
-			}).repeat(keepGoing).then(), concurrency)
-			.then()
-			.block(timeout);
+		Flux.range(0, concurrency).flatMap((worker) -> Mono.defer(() -> {
+			long sent = System.nanoTime();
+			return transport.echo(sequence.incrementAndGet())
+				.doOnNext((answer) -> histogram.recordValue(Math.min(HIGHEST, System.nanoTime() - sent)))
+				.then()
+				.onErrorResume((ex) -> {
+					errors.increment();
+					if (errors.sum() == 1) {
+						System.err.println("  first error on " + transport.name() + ": " + ex);
+					}
+					return Mono.empty();
+				});
+		}).repeat(keepGoing).then(), concurrency).then().block(timeout);
 		double seconds = (System.nanoTime() - start) / 1e9;
 		return new Cell(histogram, errors.sum(), seconds, processCpuNanos() - cpuStart);
 	}
 
-	/** CPU time of this whole process (every thread: both ends, the load generator, JIT and GC). */
+	/**
+	 * CPU time of this whole process (every thread: both ends, the load generator, JIT
+	 * and GC).
+	 */
 	private static long processCpuNanos() {
 		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
 			.getProcessCpuTime();

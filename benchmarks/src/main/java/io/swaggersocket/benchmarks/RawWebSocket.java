@@ -20,11 +20,11 @@ import reactor.netty.resources.ConnectionProvider;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The ceiling: a bare Reactor Netty WebSocket server and client, no Spring, no protocol. The
- * echo route sends every binary frame back unchanged (the same JSON bytes the other transports
- * send, but nobody parses them); responses come back in order on the one connection, which is
- * how they are matched to requests. Large bodies go as 64 KiB binary frames, one connection per
- * transfer.
+ * The ceiling: a bare Reactor Netty WebSocket server and client, no Spring, no protocol.
+ * The echo route sends every binary frame back unchanged (the same JSON bytes the other
+ * transports send, but nobody parses them); responses come back in order on the one
+ * connection, which is how they are matched to requests. Large bodies go as 64 KiB binary
+ * frames, one connection per transfer.
  */
 final class RawWebSocket {
 
@@ -44,15 +44,18 @@ final class RawWebSocket {
 			.host("127.0.0.1")
 			.port(0)
 			.route((routes) -> routes
-				.ws("/echo", (in, out) -> out.sendObject(in.receiveFrames()
-					.filter(BinaryWebSocketFrame.class::isInstance)
-					.map((frame) -> new BinaryWebSocketFrame(frame.content().retain()))))
+				.ws("/echo",
+						(in, out) -> out.sendObject(in.receiveFrames()
+							.filter(BinaryWebSocketFrame.class::isInstance)
+							.map((frame) -> new BinaryWebSocketFrame(frame.content().retain()))))
 				.ws("/download", (in, out) -> out.sendObject(frames(Long.parseLong(in.headers().get(SIZE_HEADER)))))
-				.ws("/upload", (in, out) -> out.sendString(in.receiveFrames()
-					.takeUntil(TextWebSocketFrame.class::isInstance)
-					.reduce(0L, (total, frame) -> (frame instanceof BinaryWebSocketFrame)
-							? total + frame.content().readableBytes() : total)
-					.map(String::valueOf))))
+				.ws("/upload",
+						(in, out) -> out.sendString(in.receiveFrames()
+							.takeUntil(TextWebSocketFrame.class::isInstance)
+							.reduce(0L,
+									(total, frame) -> (frame instanceof BinaryWebSocketFrame)
+											? total + frame.content().readableBytes() : total)
+							.map(String::valueOf))))
 			.bindNow(Duration.ofSeconds(10));
 	}
 
@@ -105,8 +108,10 @@ final class RawWebSocket {
 			client().uri(this.baseUrl + "/echo").handle((in, out) -> {
 				open.tryEmitEmpty();
 				Mono<Void> read = in.receive().doOnNext(this::answered).then();
-				Mono<Void> write = out.sendObject(this.outbound.asFlux()
-					.map((bytes) -> new BinaryWebSocketFrame(Unpooled.wrappedBuffer(bytes)))).then();
+				Mono<Void> write = out
+					.sendObject(this.outbound.asFlux()
+						.map((bytes) -> new BinaryWebSocketFrame(Unpooled.wrappedBuffer(bytes))))
+					.then();
 				return Mono.when(read, write);
 			}).subscribe(null, (ex) -> open.tryEmitError(ex));
 			return open.asMono();
@@ -144,15 +149,20 @@ final class RawWebSocket {
 			return client(HttpClient.create(ConnectionProvider.newConnection())
 				.headers((headers) -> headers.set(SIZE_HEADER, size)))
 				.uri(this.baseUrl + "/download")
-				.handle((in, out) -> in.receive().map(ByteBuf::readableBytes).reduce(0L, (total, length) -> total + length))
+				.handle((in,
+						out) -> in.receive().map(ByteBuf::readableBytes).reduce(0L, (total, length) -> total + length))
 				.next();
 		}
 
 		@Override
 		public Mono<Long> upload(long size) {
 			return client().uri(this.baseUrl + "/upload")
-				.handle((in, out) -> in.receive().asString().next().map(Long::parseLong)
-					.zipWith(out.sendObject(frames(size).concatWith(Mono.fromSupplier(() -> new TextWebSocketFrame("end"))))
+				.handle((in, out) -> in.receive()
+					.asString()
+					.next()
+					.map(Long::parseLong)
+					.zipWith(out
+						.sendObject(frames(size).concatWith(Mono.fromSupplier(() -> new TextWebSocketFrame("end"))))
 						.then()
 						.thenReturn(true), (count, sent) -> count))
 				.next();

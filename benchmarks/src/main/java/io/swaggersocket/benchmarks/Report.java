@@ -71,21 +71,31 @@ final class Report {
 			.append("Latency in milliseconds, client side, from subscribe to decoded answer. CPU per request: CPU ")
 			.append("time of the whole process (both ends, load generator, JIT, GC) during the cell, divided by the ")
 			.append("requests answered; less disturbed by other load on the machine than requests/s.\n\n");
-		out.append("| transport | concurrency | requests/s | p50 ms | p99 ms | p99.9 ms | CPU µs/request | req/s vs (a) | errors |\n");
+		out.append(
+				"| transport | concurrency | requests/s | p50 ms | p99 ms | p99.9 ms | CPU µs/request | req/s vs (a) | errors |\n");
 		out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 		for (Map.Entry<String, Map<Integer, LoadRunner.Cell>> transport : results.echo.entrySet()) {
 			for (Map.Entry<Integer, LoadRunner.Cell> entry : transport.getValue().entrySet()) {
 				LoadRunner.Cell cell = entry.getValue();
 				LoadRunner.Cell http = results.cell(HTTP, entry.getKey());
-				out.append("| ").append(transport.getKey())
-					.append(" | ").append(entry.getKey())
-					.append(" | ").append(String.format(Locale.ROOT, "%,.0f", cell.requestsPerSecond()))
-					.append(" | ").append(millis(cell.percentileMillis(50)))
-					.append(" | ").append(millis(cell.percentileMillis(99)))
-					.append(" | ").append(millis(cell.percentileMillis(99.9)))
-					.append(" | ").append(String.format(Locale.ROOT, "%,.0f", cell.cpuMicrosPerRequest()))
-					.append(" | ").append((http != null) ? ratio(cell.requestsPerSecond() / http.requestsPerSecond()) : "n/a")
-					.append(" | ").append(cell.errors())
+				out.append("| ")
+					.append(transport.getKey())
+					.append(" | ")
+					.append(entry.getKey())
+					.append(" | ")
+					.append(String.format(Locale.ROOT, "%,.0f", cell.requestsPerSecond()))
+					.append(" | ")
+					.append(millis(cell.percentileMillis(50)))
+					.append(" | ")
+					.append(millis(cell.percentileMillis(99)))
+					.append(" | ")
+					.append(millis(cell.percentileMillis(99.9)))
+					.append(" | ")
+					.append(String.format(Locale.ROOT, "%,.0f", cell.cpuMicrosPerRequest()))
+					.append(" | ")
+					.append((http != null) ? ratio(cell.requestsPerSecond() / http.requestsPerSecond()) : "n/a")
+					.append(" | ")
+					.append(cell.errors())
 					.append(" |\n");
 			}
 		}
@@ -103,20 +113,29 @@ final class Report {
 			.append("it sends (RFC 6455, section 5.3), so the raw WebSocket ceiling differs by flow, and each transfer ")
 			.append("is compared with the raw transfer that flowed the same way. The hub is the WebSocket server: ")
 			.append("hub→agent download and agent→hub upload are sent by the agent, a WebSocket client.\n\n");
-		out.append("| transport | direction | bytes flow | size | MiB/s | vs (d), same flow | peak heap growth | live heap growth after GC |\n");
+		out.append(
+				"| transport | direction | bytes flow | size | MiB/s | vs (d), same flow | peak heap growth | live heap growth after GC |\n");
 		out.append("|---|---|---|---:|---:|---:|---:|---:|\n");
 		for (LargeBodyRunner.Transfer transfer : results.large) {
 			LargeBodyRunner.Transfer raw = results.ceiling(transfer);
-			out.append("| ").append(transfer.transport())
-				.append(" | ").append(transfer.direction())
-				.append(" | ").append(transfer.flow())
-				.append(" | ").append(size(transfer.size()))
-				.append(" | ").append((transfer.error() != null) ? "failed: " + transfer.error()
+			out.append("| ")
+				.append(transfer.transport())
+				.append(" | ")
+				.append(transfer.direction())
+				.append(" | ")
+				.append(transfer.flow())
+				.append(" | ")
+				.append(size(transfer.size()))
+				.append(" | ")
+				.append((transfer.error() != null) ? "failed: " + transfer.error()
 						: String.format(Locale.ROOT, "%,.1f", transfer.mibPerSecond()))
-				.append(" | ").append((raw != null && raw.error() == null && transfer.error() == null)
+				.append(" | ")
+				.append((raw != null && raw.error() == null && transfer.error() == null)
 						? ratio(transfer.mibPerSecond() / raw.mibPerSecond()) : "n/a")
-				.append(" | ").append(size(transfer.peakHeapGrowth()))
-				.append(" | ").append(size(transfer.peakLiveGrowth()))
+				.append(" | ")
+				.append(size(transfer.peakHeapGrowth()))
+				.append(" | ")
+				.append(size(transfer.peakLiveGrowth()))
 				.append(" |\n");
 		}
 		out.append('\n');
@@ -124,19 +143,31 @@ final class Report {
 
 	private static void headOfLine(Results results, StringBuilder out) {
 		out.append("### Head-of-line: small requests while a large body moves on the same socket\n\n");
-		out.append("| small requests on | large body on the same socket | small requests done | p50 ms | p99 ms | p99.9 ms | max ms | large body MiB/s |\n");
+		out.append(
+				"| small requests on | large body on the same socket | small requests done | p50 ms | p99 ms | p99.9 ms | max ms | large body MiB/s |\n");
 		out.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
 		for (HeadOfLineRunner.Result result : results.headOfLine) {
 			LoadRunner.Cell small = result.small();
-			out.append("| ").append(result.transport())
-				.append(", concurrency ").append(results.settings.holConcurrency())
-				.append(" | ").append(size(result.size())).append(' ').append(result.direction())
-				.append(" | ").append(small.requests())
-				.append(" | ").append(millis(small.percentileMillis(50)))
-				.append(" | ").append(millis(small.percentileMillis(99)))
-				.append(" | ").append(millis(small.percentileMillis(99.9)))
-				.append(" | ").append(millis(small.maxMillis()))
-				.append(" | ").append((result.error() != null) ? "failed: " + result.error()
+			out.append("| ")
+				.append(result.transport())
+				.append(", concurrency ")
+				.append(results.settings.holConcurrency())
+				.append(" | ")
+				.append(size(result.size()))
+				.append(' ')
+				.append(result.direction())
+				.append(" | ")
+				.append(small.requests())
+				.append(" | ")
+				.append(millis(small.percentileMillis(50)))
+				.append(" | ")
+				.append(millis(small.percentileMillis(99)))
+				.append(" | ")
+				.append(millis(small.percentileMillis(99.9)))
+				.append(" | ")
+				.append(millis(small.maxMillis()))
+				.append(" | ")
+				.append((result.error() != null) ? "failed: " + result.error()
 						: String.format(Locale.ROOT, "%,.1f", result.mibPerSecond()))
 				.append(" |\n");
 		}
@@ -147,14 +178,21 @@ final class Report {
 		out.append("### Idle connections\n\n");
 		out.append("SwaggerSocketClients sharing one ConnectionManager, dialing the hub in this JVM: the heap ")
 			.append("figure covers both ends of each connection (client and hub).\n\n");
-		out.append("| requested | open (client side) | listed by the hub | handshakes/s | heap growth after GC | heap per connection (both ends) |\n");
+		out.append(
+				"| requested | open (client side) | listed by the hub | handshakes/s | heap growth after GC | heap per connection (both ends) |\n");
 		out.append("|---:|---:|---:|---:|---:|---:|\n");
-		out.append("| ").append(idle.requested())
-			.append(" | ").append(idle.open())
-			.append(" | ").append(idle.onHub())
-			.append(" | ").append(String.format(Locale.ROOT, "%,.0f", idle.handshakesPerSecond()))
-			.append(" | ").append(size(idle.heapGrowth()))
-			.append(" | ").append(size((long) idle.heapPerConnection()))
+		out.append("| ")
+			.append(idle.requested())
+			.append(" | ")
+			.append(idle.open())
+			.append(" | ")
+			.append(idle.onHub())
+			.append(" | ")
+			.append(String.format(Locale.ROOT, "%,.0f", idle.handshakesPerSecond()))
+			.append(" | ")
+			.append(size(idle.heapGrowth()))
+			.append(" | ")
+			.append(size((long) idle.heapPerConnection()))
 			.append(" |\n\n");
 	}
 
@@ -185,7 +223,8 @@ final class Report {
 				if (s != null && raw != null && s.error() == null) {
 					double value = s.mibPerSecond() / raw.mibPerSecond();
 					rows.add(row(ss + ": " + direction + " (" + s.flow() + ") >= 0.8x raw WebSocket", ratio(value)
-							+ " (" + String.format(Locale.ROOT, "%,.0f vs %,.0f MiB/s", s.mibPerSecond(), raw.mibPerSecond())
+							+ " ("
+							+ String.format(Locale.ROOT, "%,.0f vs %,.0f MiB/s", s.mibPerSecond(), raw.mibPerSecond())
 							+ ")", value >= 0.8));
 				}
 			}

@@ -14,7 +14,10 @@ final class Results {
 
 	final BenchmarkSettings settings;
 
-	/** Transport name to concurrency to cell, in the order of the transports and concurrencies. */
+	/**
+	 * Transport name to concurrency to cell, in the order of the transports and
+	 * concurrencies.
+	 */
 	final Map<String, Map<Integer, LoadRunner.Cell>> echo = new LinkedHashMap<>();
 
 	final List<LargeBodyRunner.Transfer> large = new ArrayList<>();
@@ -48,7 +51,10 @@ final class Results {
 			.orElse(null);
 	}
 
-	/** The raw WebSocket transfer whose bytes flowed the same way: the ceiling for that way. */
+	/**
+	 * The raw WebSocket transfer whose bytes flowed the same way: the ceiling for that
+	 * way.
+	 */
 	LargeBodyRunner.@Nullable Transfer ceiling(LargeBodyRunner.Transfer transfer) {
 		return this.large.stream()
 			.filter((t) -> t.transport().equals(Report.RAW) && t.flow().equals(transfer.flow()) && t.error() == null)

@@ -23,10 +23,11 @@ import org.springframework.messaging.rsocket.RSocketRequester;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * Everything the benchmark talks to, on loopback in this JVM: the hub (WebFlux, SwaggerSocket
- * endpoint, RSocket over WebSocket at {@code /rsocket}), the agent (WebFlux, dials the hub),
- * and the raw WebSocket server. Closed only at the very end: the Spring contexts share Reactor
- * Netty's global resources, and closing one would break the others' connections.
+ * Everything the benchmark talks to, on loopback in this JVM: the hub (WebFlux,
+ * SwaggerSocket endpoint, RSocket over WebSocket at {@code /rsocket}), the agent
+ * (WebFlux, dials the hub), and the raw WebSocket server. Closed only at the very end:
+ * the Spring contexts share Reactor Netty's global resources, and closing one would break
+ * the others' connections.
  */
 final class Topology implements AutoCloseable {
 
@@ -59,13 +60,15 @@ final class Topology implements AutoCloseable {
 		SwaggerSocketConnection onHub = awaitConnection(this.hub.getBean(SwaggerSocketConnections.class),
 				this.agent.getBean(SwaggerSocketClient.class));
 
-		// (a) a pool as large as the highest concurrency: HTTP/1.1 needs a connection per request in flight
+		// (a) a pool as large as the highest concurrency: HTTP/1.1 needs a connection per
+		// request in flight
 		ConnectionProvider pool = ConnectionProvider.builder("benchmark-http")
 			.maxConnections(Math.max(16, maxConcurrency))
 			.pendingAcquireMaxCount(-1)
 			.build();
 		this.resources.add(pool::dispose);
-		// the same builder SwaggerSocketWebClients starts from: the application's, else a default one
+		// the same builder SwaggerSocketWebClients starts from: the application's, else a
+		// default one
 		WebClient httpClient = this.agent.getBeanProvider(WebClient.Builder.class)
 			.getIfAvailable(WebClient::builder)
 			.clientConnector(new ReactorClientHttpConnector(HttpClient.create(pool)))

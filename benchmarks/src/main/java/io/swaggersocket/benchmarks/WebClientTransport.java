@@ -48,7 +48,8 @@ final class WebClientTransport implements Transport, BulkTransport {
 
 	@Override
 	public Mono<Long> download(long size) {
-		return Chunks.count(this.webClient.get().uri("/download?size={size}", size).retrieve().bodyToFlux(DataBuffer.class));
+		return Chunks
+			.count(this.webClient.get().uri("/download?size={size}", size).retrieve().bodyToFlux(DataBuffer.class));
 	}
 
 	@Override

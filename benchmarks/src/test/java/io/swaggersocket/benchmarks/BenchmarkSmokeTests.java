@@ -9,9 +9,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The benchmark in smoke mode (tiny durations, 8 MiB bodies, 50 idle connections): proves that
- * every part runs and that the report has every row and column filled. No figure is judged here:
- * figures come from the full run, never from a test.
+ * The benchmark in smoke mode (tiny durations, 8 MiB bodies, 50 idle connections): proves
+ * that every part runs and that the report has every row and column filled. No figure is
+ * judged here: figures come from the full run, never from a test.
  */
 class BenchmarkSmokeTests {
 
@@ -22,8 +22,8 @@ class BenchmarkSmokeTests {
 		Results results = Benchmarks.run(settings);
 		String report = Report.markdown(results);
 
-		assertThat(results.echo).containsOnlyKeys(Report.HTTP, Report.HUB_TO_AGENT, Report.AGENT_TO_HUB,
-				Report.RSOCKET, Report.RAW);
+		assertThat(results.echo).containsOnlyKeys(Report.HTTP, Report.HUB_TO_AGENT, Report.AGENT_TO_HUB, Report.RSOCKET,
+				Report.RAW);
 		results.echo.values().forEach((cells) -> {
 			assertThat(cells).containsOnlyKeys(1, 16, 64, 256);
 			cells.values().forEach((cell) -> {
@@ -48,9 +48,10 @@ class BenchmarkSmokeTests {
 		assertThat(tableRows(report, "### Head-of-line")).hasSize(2);
 		assertThat(tableRows(report, "### Idle connections")).hasSize(1);
 		assertThat(tableRows(report, "### Against the targets")).hasSize(13);
-		report.lines().filter((line) -> line.startsWith("| ")).forEach((line) -> assertThat(cells(line))
-			.as(line)
-			.allSatisfy((cell) -> assertThat(cell).isNotBlank().doesNotContain("n/a").doesNotContain("failed")));
+		report.lines()
+			.filter((line) -> line.startsWith("| "))
+			.forEach((line) -> assertThat(cells(line)).as(line)
+				.allSatisfy((cell) -> assertThat(cell).isNotBlank().doesNotContain("n/a").doesNotContain("failed")));
 	}
 
 	/** The body rows of the table under a heading. */

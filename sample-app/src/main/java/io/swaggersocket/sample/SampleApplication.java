@@ -21,18 +21,20 @@ import org.springframework.core.env.Environment;
 import org.springframework.http.client.ReactorResourceFactory;
 
 /**
- * The sample: one hub and two agents in one JVM, each its own Spring Boot application with its
- * own port and its own beans (profile {@code hub} or {@code agent}). The hub accepts the
- * agents' sockets; each agent dials the hub on start-up. One JVM keeps the README's run command
- * to one line; nothing is shared between the three applications but the process, so each
- * could as well run on its own machine.
+ * The sample: one hub and two agents in one JVM, each its own Spring Boot application
+ * with its own port and its own beans (profile {@code hub} or {@code agent}). The hub
+ * accepts the agents' sockets; each agent dials the hub on start-up. One JVM keeps the
+ * README's run command to one line; nothing is shared between the three applications but
+ * the process, so each could as well run on its own machine.
  */
 @SpringBootApplication
 public class SampleApplication {
 
 	private static final Log logger = LogFactory.getLog(SampleApplication.class);
 
-	/** The agents started next to the hub: name and region, sent as handshake metadata. */
+	/**
+	 * The agents started next to the hub: name and region, sent as handshake metadata.
+	 */
 	static final List<Agent> AGENTS = List.of(new Agent("agent-1", "eu-west"), new Agent("agent-2", "us-east"));
 
 	private final String name;
@@ -43,7 +45,8 @@ public class SampleApplication {
 
 	public static void main(String[] args) {
 		List<ConfigurableApplicationContext> contexts = start(args);
-		// one hook for all three, so that on Ctrl-C the agents stop before the hub rather than
+		// one hook for all three, so that on Ctrl-C the agents stop before the hub rather
+		// than
 		// dialing it again while it goes away
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(contexts), "sample-shutdown"));
 	}
@@ -62,21 +65,24 @@ public class SampleApplication {
 		contexts.add(hub);
 		String hubAddress = hub.getEnvironment().getProperty("server.address", "localhost");
 		String hubPort = hub.getEnvironment().getRequiredProperty("local.server.port");
-		String[] agentArgs = Arrays.stream(args).filter((arg) -> !arg.startsWith("--server.port=")).toArray(String[]::new);
+		String[] agentArgs = Arrays.stream(args)
+			.filter((arg) -> !arg.startsWith("--server.port="))
+			.toArray(String[]::new);
 		for (Agent agent : AGENTS) {
 			contexts.add(new SpringApplicationBuilder(SampleApplication.class).profiles("agent")
 				.registerShutdownHook(false)
 				.properties("swaggersocket.client.url=ws://" + hubAddress + ":" + hubPort + "/swaggersocket",
 						"swaggersocket.client.metadata.name=" + agent.name(),
-						"swaggersocket.client.metadata.region=" + agent.region(), "spring.application.name=" + agent.name())
+						"swaggersocket.client.metadata.region=" + agent.region(),
+						"spring.application.name=" + agent.name())
 				.run(agentArgs));
 		}
 		return contexts;
 	}
 
 	/**
-	 * Stop what {@link #start} started. The agents go first, so that they do not dial again a
-	 * hub that is already gone.
+	 * Stop what {@link #start} started. The agents go first, so that they do not dial
+	 * again a hub that is already gone.
 	 * @param contexts the contexts, hub first
 	 */
 	public static void stop(List<ConfigurableApplicationContext> contexts) {
@@ -89,15 +95,16 @@ public class SampleApplication {
 
 	/**
 	 * Event loops of this application's own. By default every application in a JVM uses
-	 * Reactor Netty's global ones, and the first to stop disposes of them, pulling the others'
-	 * server and sockets from under them.
+	 * Reactor Netty's global ones, and the first to stop disposes of them, pulling the
+	 * others' server and sockets from under them.
 	 * @return the resource factory for this application's server and clients
 	 */
 	@Bean
 	ReactorResourceFactory reactorResourceFactory() {
 		ReactorResourceFactory resources = new ReactorResourceFactory();
 		resources.setUseGlobalResources(false);
-		// the web server has drained its requests by the time the loops stop: no need to linger
+		// the web server has drained its requests by the time the loops stop: no need to
+		// linger
 		resources.setShutdownQuietPeriod(Duration.ZERO);
 		return resources;
 	}
@@ -115,7 +122,8 @@ public class SampleApplication {
 
 	@EventListener
 	void failed(SwaggerSocketFailedEvent event) {
-		logger.info(this.name + ": failed " + event.getInfo().id() + ": " + event.getReason() + " " + event.getDetail());
+		logger
+			.info(this.name + ": failed " + event.getInfo().id() + ": " + event.getReason() + " " + event.getDetail());
 	}
 
 	/**

@@ -19,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The spec file the build generates the hub's client from must describe what the agents
- * actually serve: compare it with the document springdoc publishes on an agent, fetched by
- * the hub over the agent's socket.
+ * actually serve: compare it with the document springdoc publishes on an agent, fetched
+ * by the hub over the agent's socket.
  */
 @SuppressWarnings("unchecked")
 class AgentApiSpecTests {
@@ -31,7 +31,8 @@ class AgentApiSpecTests {
 	void specFileDescribesTheOperationsAndSchemasTheAgentsServe() throws IOException {
 		Map<String, Object> published;
 		try (RunningSample sample = RunningSample.start()) {
-			published = sample.hub().getBean(SwaggerSocketWebClients.class)
+			published = sample.hub()
+				.getBean(SwaggerSocketWebClients.class)
 				.webClient(sample.agentConnection("agent-1"))
 				.get()
 				.uri("/v3/api-docs")
@@ -61,8 +62,8 @@ class AgentApiSpecTests {
 	}
 
 	private static String parameters(Map<String, Object> document, Map<String, Object> operation) {
-		Iterable<Map<String, Object>> parameters = (Iterable<Map<String, Object>>) operation
-			.getOrDefault("parameters", List.of());
+		Iterable<Map<String, Object>> parameters = (Iterable<Map<String, Object>>) operation.getOrDefault("parameters",
+				List.of());
 		StringBuilder names = new StringBuilder("(");
 		for (Map<String, Object> parameter : parameters) {
 			Object ref = parameter.get("$ref");

@@ -22,9 +22,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * The "swagger" promise: the client OpenAPI Generator made from {@code agent-api.yaml}
- * (generator {@code java}, library {@code webclient}) calls an agent over its socket with only
- * its connector swapped. Its base path, {@code http://agent}, resolves nowhere: every answer
- * here came over the socket.
+ * (generator {@code java}, library {@code webclient}) calls an agent over its socket with
+ * only its connector swapped. Its base path, {@code http://agent}, resolves nowhere:
+ * every answer here came over the socket.
  */
 class GeneratedClientOverSocketTests {
 
@@ -53,15 +53,12 @@ class GeneratedClientOverSocketTests {
 
 	@Test
 	void readsTheAgentsStatus() {
-		StepVerifier.create(new StatusApi(agent("agent-1")).getStatus())
-			.assertNext((status) -> {
-				assertThat(status.getName()).isEqualTo("agent-1");
-				assertThat(status.getRegion()).isEqualTo("eu-west");
-				assertThat(status.getHubConnected()).isTrue();
-				assertThat(status.getStartedAt()).isNotNull();
-			})
-			.expectComplete()
-			.verify(TIMEOUT);
+		StepVerifier.create(new StatusApi(agent("agent-1")).getStatus()).assertNext((status) -> {
+			assertThat(status.getName()).isEqualTo("agent-1");
+			assertThat(status.getRegion()).isEqualTo("eu-west");
+			assertThat(status.getHubConnected()).isTrue();
+			assertThat(status.getStartedAt()).isNotNull();
+		}).expectComplete().verify(TIMEOUT);
 	}
 
 	@Test

@@ -28,11 +28,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The hub's page in headless Chromium, as a person uses it: the agents appear, a click sends
- * a request to one of them, and its answer shows. Uses Debian's {@code chromium} and
- * {@code chromium-driver} packages ({@code .ci/run} installs them when missing); where they are
- * not installed, the test is skipped, saying so. Set {@code CHROMIUM} and {@code CHROMEDRIVER}
- * to use binaries elsewhere.
+ * The hub's page in headless Chromium, as a person uses it: the agents appear, a click
+ * sends a request to one of them, and its answer shows. Uses Debian's {@code chromium}
+ * and {@code chromium-driver} packages ({@code .ci/run} installs them when missing);
+ * where they are not installed, the test is skipped, saying so. Set {@code CHROMIUM} and
+ * {@code CHROMEDRIVER} to use binaries elsewhere.
  */
 class HubPageBrowserTests {
 
@@ -62,7 +62,8 @@ class HubPageBrowserTests {
 		chromium = executable("CHROMIUM", "/usr/bin/chromium");
 		chromedriver = executable("CHROMEDRIVER", "/usr/bin/chromedriver");
 		if (chromium == null || chromedriver == null) {
-			// surefire counts skipped tests without saying why: say it where a person reads
+			// surefire counts skipped tests without saying why: say it where a person
+			// reads
 			System.out.println("HubPageBrowserTests: " + NO_CHROMIUM);
 		}
 	}
@@ -72,7 +73,8 @@ class HubPageBrowserTests {
 		assumeTrue(chromium != null && chromedriver != null, NO_CHROMIUM);
 		this.sample = RunningSample.start();
 		ChromeOptions options = new ChromeOptions();
-		// an explicit binary and driver keep Selenium Manager from trying to download either
+		// an explicit binary and driver keep Selenium Manager from trying to download
+		// either
 		options.setBinary(chromium.toFile());
 		options.addArguments(CHROMIUM_FLAGS);
 		options.addArguments("--user-data-dir=" + this.profile);
@@ -118,7 +120,8 @@ class HubPageBrowserTests {
 		String before = this.sample.agentConnection("agent-2").id();
 		wait.until(ExpectedConditions.textToBePresentInElementLocated(row("agent-2"), before));
 
-		// the hub drops the agent's socket; the agent dials again and gets a new connection id
+		// the hub drops the agent's socket; the agent dials again and gets a new
+		// connection id
 		this.sample.agentConnection("agent-2").close().block(WAIT);
 		wait.until((driver) -> {
 			String shown = driver.findElement(row("agent-2")).getText();

@@ -22,11 +22,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Runs every command of the README's 5-minute tour, as printed, with curl in one bash shell,
- * against the sample (the hub on a free port instead of 8080), and checks each answer. Every
- * command in the tour needs a check here, and every check a command in the tour.
+ * Runs every command of the README's 5-minute tour, as printed, with curl in one bash
+ * shell, against the sample (the hub on a free port instead of 8080), and checks each
+ * answer. Every command in the tour needs a check here, and every check a command in the
+ * tour.
  *
- * <p>Commands that need the gateway or the Actuator endpoint run only where the build has
+ * <p>
+ * Commands that need the gateway or the Actuator endpoint run only where the build has
  * them (a request there that no handler takes says it has not); the others always run.
  */
 class ReadmeTourTests {
@@ -47,13 +49,11 @@ class ReadmeTourTests {
 				.containsExactlyElementsOf(steps.keySet());
 			boolean gateway = served(sample, "/peers/" + sample.agentConnection("agent-1").id() + "/api/status");
 			boolean actuator = served(sample, "/actuator/swaggersocket");
-			List<String> run = commands.stream()
-				.filter((command) -> switch (steps.get(command).needs()) {
-					case GATEWAY -> gateway;
-					case ACTUATOR -> actuator;
-					case HUB -> true;
-				})
-				.toList();
+			List<String> run = commands.stream().filter((command) -> switch (steps.get(command).needs()) {
+				case GATEWAY -> gateway;
+				case ACTUATOR -> actuator;
+				case HUB -> true;
+			}).toList();
 			if (run.size() < commands.size()) {
 				List<String> missing = new ArrayList<>();
 				if (!gateway) {
@@ -95,19 +95,22 @@ class ReadmeTourTests {
 				hub((out) -> assertThat(out).as("ID").isEqualTo(agent1)));
 		steps.put("curl -s localhost:8080/peers/$ID/api/status", gateway((out) -> assertThat(out).as("gateway status")
 			.contains("\"name\":\"agent-1\"", "\"hubConnected\":true")));
-		steps.put("curl -s -X POST -H 'Content-Type: application/json' -d '{\"name\":\"wrench\"}' "
-				+ "localhost:8080/peers/$ID/api/items",
+		steps.put(
+				"curl -s -X POST -H 'Content-Type: application/json' -d '{\"name\":\"wrench\"}' "
+						+ "localhost:8080/peers/$ID/api/items",
 				gateway((out) -> assertThat(out).as("gateway POST").isEqualTo("{\"id\":3,\"name\":\"wrench\"}")));
-		steps.put("curl -sN \"localhost:8080/peers/$ID/api/ticks?count=3\"", gateway((out) -> assertThat(out)
-			.as("gateway ticks")
-			.containsSubsequence("data:{\"agent\":\"agent-1\",\"sequence\":1,", "data:{\"agent\":\"agent-1\",\"sequence\":2,",
-					"data:{\"agent\":\"agent-1\",\"sequence\":3,")));
-		steps.put("curl -s localhost:8080/peers/$ID/v3/api-docs", gateway((out) -> assertThat(out).as("gateway api-docs")
-			.contains("\"title\":\"SwaggerSocket sample agent API\"", "\"/api/items\"")));
-		steps.put("curl -s -i localhost:8080/peers/no-such-connection/api/status", gateway((out) -> assertThat(out)
-			.as("gateway unknown peer")
-			.startsWith("HTTP/1.1 404")
-			.containsIgnoringCase("content-type: application/problem+json")));
+		steps.put("curl -sN \"localhost:8080/peers/$ID/api/ticks?count=3\"",
+				gateway((out) -> assertThat(out).as("gateway ticks")
+					.containsSubsequence("data:{\"agent\":\"agent-1\",\"sequence\":1,",
+							"data:{\"agent\":\"agent-1\",\"sequence\":2,",
+							"data:{\"agent\":\"agent-1\",\"sequence\":3,")));
+		steps.put("curl -s localhost:8080/peers/$ID/v3/api-docs",
+				gateway((out) -> assertThat(out).as("gateway api-docs")
+					.contains("\"title\":\"SwaggerSocket sample agent API\"", "\"/api/items\"")));
+		steps.put("curl -s -i localhost:8080/peers/no-such-connection/api/status",
+				gateway((out) -> assertThat(out).as("gateway unknown peer")
+					.startsWith("HTTP/1.1 404")
+					.containsIgnoringCase("content-type: application/problem+json")));
 		return steps;
 	}
 
@@ -141,8 +144,9 @@ class ReadmeTourTests {
 	}
 
 	/**
-	 * Run the commands in one bash shell, so that a variable one of them sets is there for the
-	 * next, and return what each printed. A command that only sets a variable "prints" its value.
+	 * Run the commands in one bash shell, so that a variable one of them sets is there
+	 * for the next, and return what each printed. A command that only sets a variable
+	 * "prints" its value.
 	 */
 	private static List<String> runInOneShell(List<String> commands, int hubPort) throws Exception {
 		StringBuilder script = new StringBuilder();
@@ -168,10 +172,17 @@ class ReadmeTourTests {
 		return outputs;
 	}
 
-	/** Whether some handler of the hub takes the path (rather than the static-resource fallback). */
+	/**
+	 * Whether some handler of the hub takes the path (rather than the static-resource
+	 * fallback).
+	 */
 	private static boolean served(RunningSample sample, String path) {
-		EntityExchangeResult<String> result = sample.hubClient().get().uri(path).exchange()
-			.expectBody(String.class).returnResult();
+		EntityExchangeResult<String> result = sample.hubClient()
+			.get()
+			.uri(path)
+			.exchange()
+			.expectBody(String.class)
+			.returnResult();
 		String body = (result.getResponseBody() != null) ? result.getResponseBody() : "";
 		return !(result.getStatus().value() == 404 && body.contains("No static resource"));
 	}

@@ -12,9 +12,10 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The sample as the README's run command starts it, a hub and its two agents, but on loopback
- * and ephemeral ports. Start it once per test class and close it at the end: the three
- * applications share Reactor Netty's global resources, which closing any one of them releases.
+ * The sample as the README's run command starts it, a hub and its two agents, but on
+ * loopback and ephemeral ports. Start it once per test class and close it at the end: the
+ * three applications share Reactor Netty's global resources, which closing any one of
+ * them releases.
  */
 final class RunningSample implements AutoCloseable {
 

@@ -19,9 +19,9 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 /**
- * The {@code swaggersocket} Actuator endpoint: lists live connections, shows one, and closes one
- * gracefully ({@code DELETE}: GOAWAY, in-flight calls finish, then close 1000 — the peer sees an
- * orderly close).
+ * The {@code swaggersocket} Actuator endpoint: lists live connections, shows one, and
+ * closes one gracefully ({@code DELETE}: GOAWAY, in-flight calls finish, then close 1000
+ * — the peer sees an orderly close).
  */
 @Endpoint(id = "swaggersocket")
 public class SwaggerSocketEndpoint {
@@ -66,7 +66,8 @@ public class SwaggerSocketEndpoint {
 	/**
 	 * Close one connection gracefully; returns once the close has been sent.
 	 * @param id the connection id
-	 * @return the connection as it was, or {@code null} (404) if no live connection has that id
+	 * @return the connection as it was, or {@code null} (404) if no live connection has
+	 * that id
 	 */
 	@DeleteOperation
 	public @Nullable ConnectionDescriptor close(@Selector String id) {
@@ -113,7 +114,8 @@ public class SwaggerSocketEndpoint {
 			ConnectionStatistics statistics = connection.statistics();
 			Duration roundTrip = connection.lastRoundTrip();
 			return new ConnectionDescriptor(info.id(), info.role(),
-					(info.remoteAddress() != null) ? info.remoteAddress().getHostString() + ":" + info.remoteAddress().getPort() : null,
+					(info.remoteAddress() != null)
+							? info.remoteAddress().getHostString() + ":" + info.remoteAddress().getPort() : null,
 					info.metadata(), info.connectedAt(), (roundTrip != null) ? roundTrip.toNanos() / 1_000_000.0 : null,
 					connection.activeStreams(), statistics.requestsInbound(), statistics.requestsOutbound(),
 					statistics.bytesInbound(), statistics.bytesOutbound(), statistics.streamsReset());

@@ -8,9 +8,9 @@ import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
 /**
- * Health of SwaggerSocket. In the client role it is DOWN while the client is not connected
- * (with the last failure and when the next attempt is due) and UP once connected; in the
- * server role only it is UP with the number of connections.
+ * Health of SwaggerSocket. In the client role it is DOWN while the client is not
+ * connected (with the last failure and when the next attempt is due) and UP once
+ * connected; in the server role only it is UP with the number of connections.
  */
 public class SwaggerSocketHealthIndicator extends AbstractHealthIndicator {
 
@@ -38,18 +38,18 @@ public class SwaggerSocketHealthIndicator extends AbstractHealthIndicator {
 			return;
 		}
 		builder.withDetail("server", client.getUrl().toString());
-		client.getConnection().ifPresentOrElse((connection) -> builder.up().withDetail("connectionId", connection.id()),
-				() -> {
-					builder.down();
-					SwaggerSocketClient.Status status = client.getStatus();
-					if (status.lastFailure() != null) {
-						builder.withDetail("reason", status.lastFailure());
-					}
-					if (status.nextAttemptBefore() != null) {
-						builder.withDetail("nextAttemptBefore", status.nextAttemptBefore().toString());
-					}
-					builder.withDetail("attempts", status.failedAttempts());
-				});
+		client.getConnection()
+			.ifPresentOrElse((connection) -> builder.up().withDetail("connectionId", connection.id()), () -> {
+				builder.down();
+				SwaggerSocketClient.Status status = client.getStatus();
+				if (status.lastFailure() != null) {
+					builder.withDetail("reason", status.lastFailure());
+				}
+				if (status.nextAttemptBefore() != null) {
+					builder.withDetail("nextAttemptBefore", status.nextAttemptBefore().toString());
+				}
+				builder.withDetail("attempts", status.failedAttempts());
+			});
 	}
 
 }

@@ -23,12 +23,14 @@ import io.swaggersocket.protocol.ErrorCode;
 import org.springframework.context.ApplicationListener;
 
 /**
- * Micrometer meters for SwaggerSocket, all named {@code swaggersocket.*} and tagged only with
- * bounded values (no connection ids, no paths). The meters are:
+ * Micrometer meters for SwaggerSocket, all named {@code swaggersocket.*} and tagged only
+ * with bounded values (no connection ids, no paths). The meters are:
  * <ul>
  * <li>{@code swaggersocket.connections} (gauge; role)</li>
- * <li>{@code swaggersocket.connection.events} (counter; role, kind connected/closed/failed, reason)</li>
- * <li>{@code swaggersocket.requests} (timer; role, direction inbound/outbound, method, status, outcome)</li>
+ * <li>{@code swaggersocket.connection.events} (counter; role, kind
+ * connected/closed/failed, reason)</li>
+ * <li>{@code swaggersocket.requests} (timer; role, direction inbound/outbound, method,
+ * status, outcome)</li>
  * <li>{@code swaggersocket.heartbeat.round.trip} (timer; role)</li>
  * <li>{@code swaggersocket.bytes} (counter; role, direction in/out)</li>
  * <li>{@code swaggersocket.streams.reset} (counter; code, side sent/received)</li>
@@ -42,7 +44,8 @@ public class SwaggerSocketMetrics
 
 	private final MeterRegistry registry;
 
-	// looked up once per tag combination: bytes are counted per frame, requests per stream
+	// looked up once per tag combination: bytes are counted per frame, requests per
+	// stream
 	private final Counter[] bytes = new Counter[4];
 
 	private final Map<ExchangeKey, Timer> requests = new ConcurrentHashMap<>();
@@ -87,8 +90,9 @@ public class SwaggerSocketMetrics
 	 */
 	public void bindConnections(SwaggerSocketConnections connections) {
 		for (ConnectionRole role : ConnectionRole.values()) {
-			Gauge.builder("swaggersocket.connections", connections,
-					(registry) -> registry.list().stream().filter((c) -> c.info().role() == role).count())
+			Gauge
+				.builder("swaggersocket.connections", connections,
+						(registry) -> registry.list().stream().filter((c) -> c.info().role() == role).count())
 				.tag("role", tag(role))
 				.description("Live SwaggerSocket connections")
 				.register(this.registry);
@@ -97,7 +101,8 @@ public class SwaggerSocketMetrics
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		// bytes and round-trip meters exist from the start, the tagged ones from first use, the
+		// bytes and round-trip meters exist from the start, the tagged ones from first
+		// use, the
 		// gauges from bindConnections
 	}
 
@@ -132,14 +137,17 @@ public class SwaggerSocketMetrics
 		String method = METHODS.contains(exchange.method()) ? exchange.method() : "OTHER";
 		ExchangeKey key = new ExchangeKey(exchange.role(), exchange.inbound(), method, exchange.status(),
 				exchange.outcome());
-		this.requests.computeIfAbsent(key, (k) -> Timer.builder("swaggersocket.requests")
-			.tag("role", tag(k.role()))
-			.tag("direction", k.inbound() ? "inbound" : "outbound")
-			.tag("method", k.method())
-			.tag("status", (k.status() > 0) ? Integer.toString(k.status()) : "NONE")
-			.tag("outcome", k.outcome())
-			.description("Requests over SwaggerSocket, from stream open to stream end")
-			.register(this.registry)).record(exchange.duration());
+		this.requests
+			.computeIfAbsent(key,
+					(k) -> Timer.builder("swaggersocket.requests")
+						.tag("role", tag(k.role()))
+						.tag("direction", k.inbound() ? "inbound" : "outbound")
+						.tag("method", k.method())
+						.tag("status", (k.status() > 0) ? Integer.toString(k.status()) : "NONE")
+						.tag("outcome", k.outcome())
+						.description("Requests over SwaggerSocket, from stream open to stream end")
+						.register(this.registry))
+			.record(exchange.duration());
 	}
 
 	@Override
@@ -154,12 +162,14 @@ public class SwaggerSocketMetrics
 
 	@Override
 	public void streamReset(ErrorCode errorCode, boolean sent) {
-		this.resets.computeIfAbsent(errorCode.name() + (sent ? " sent" : " received"),
-				(key) -> Counter.builder("swaggersocket.streams.reset")
-					.tag("code", errorCode.name())
-					.tag("side", sent ? "sent" : "received")
-					.description("Streams ended by a RESET frame")
-					.register(this.registry)).increment();
+		this.resets
+			.computeIfAbsent(errorCode.name() + (sent ? " sent" : " received"),
+					(key) -> Counter.builder("swaggersocket.streams.reset")
+						.tag("code", errorCode.name())
+						.tag("side", sent ? "sent" : "received")
+						.description("Streams ended by a RESET frame")
+						.register(this.registry))
+			.increment();
 	}
 
 	private static String tag(ConnectionRole role) {

@@ -21,10 +21,11 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Auto-configuration of the SwaggerSocket Actuator endpoint, health indicator and meters, each
- * only when its part of Actuator is present and enabled.
+ * Auto-configuration of the SwaggerSocket Actuator endpoint, health indicator and meters,
+ * each only when its part of Actuator is present and enabled.
  */
-// by name: metrics may be absent, and a missing class in 'after' makes Spring warn at start-up
+// by name: metrics may be absent, and a missing class in 'after' makes Spring warn at
+// start-up
 @AutoConfiguration(after = SwaggerSocketAutoConfiguration.class,
 		afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
 				"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" })

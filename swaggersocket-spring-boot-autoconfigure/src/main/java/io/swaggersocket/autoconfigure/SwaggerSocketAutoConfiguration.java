@@ -43,8 +43,9 @@ import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 
 /**
- * Auto-configuration for SwaggerSocket: the shared connection machinery, the server endpoint
- * in reactive web applications, and the client when {@code swaggersocket.client.url} is set.
+ * Auto-configuration for SwaggerSocket: the shared connection machinery, the server
+ * endpoint in reactive web applications, and the client when
+ * {@code swaggersocket.client.url} is set.
  */
 @AutoConfiguration
 @ConditionalOnClass({ ReactorNettyWebSocketClient.class, HttpServer.class })
@@ -68,8 +69,9 @@ public final class SwaggerSocketAutoConfiguration {
 			ObjectProvider<SwaggerSocketObserver> observer, ObjectProvider<SwaggerSocketHandshakeValidator> validator,
 			Environment environment) {
 		return new ConnectionManager(SwaggerSocketPropertiesMapper.connectionOptions(properties, environment),
-				connections, eventPublisher, heartbeatHandler.getIfAvailable(() -> SwaggerSocketHeartbeatHandler.DEFAULT),
-				streamHandler, observer.getIfAvailable(() -> SwaggerSocketObserver.NONE),
+				connections, eventPublisher,
+				heartbeatHandler.getIfAvailable(() -> SwaggerSocketHeartbeatHandler.DEFAULT), streamHandler,
+				observer.getIfAvailable(() -> SwaggerSocketObserver.NONE),
 				validator.getIfAvailable(() -> SwaggerSocketHandshakeValidator.ACCEPT_ALL));
 	}
 
@@ -133,9 +135,11 @@ public final class SwaggerSocketAutoConfiguration {
 		@ConditionalOnMissingBean(name = "swaggerSocketGatewayHandlerMapping")
 		SimpleUrlHandlerMapping swaggerSocketGatewayHandlerMapping(SwaggerSocketProperties properties,
 				SwaggerSocketConnections connections) {
-			String prefix = SwaggerSocketPropertiesMapper.gatewayPrefix(properties.getServer().getGateway().getPrefix());
+			String prefix = SwaggerSocketPropertiesMapper
+				.gatewayPrefix(properties.getServer().getGateway().getPrefix());
 			return new SimpleUrlHandlerMapping(
-					Map.of(prefix + "/**", new SwaggerSocketGatewayHandler(connections, prefix)), HANDLER_MAPPING_ORDER);
+					Map.of(prefix + "/**", new SwaggerSocketGatewayHandler(connections, prefix)),
+					HANDLER_MAPPING_ORDER);
 		}
 
 	}
@@ -146,8 +150,8 @@ public final class SwaggerSocketAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		SwaggerSocketClient swaggerSocketClient(SwaggerSocketProperties properties,
-				ConnectionManager connectionManager, ObjectProvider<SwaggerSocketMetadataCustomizer> metadataCustomizers,
+		SwaggerSocketClient swaggerSocketClient(SwaggerSocketProperties properties, ConnectionManager connectionManager,
+				ObjectProvider<SwaggerSocketMetadataCustomizer> metadataCustomizers,
 				ObjectProvider<SwaggerSocketUpgradeHeadersCustomizer> headersCustomizers,
 				ObjectProvider<ReactorResourceFactory> resourceFactory) {
 			SwaggerSocketProperties.Client client = properties.getClient();
@@ -159,9 +163,10 @@ public final class SwaggerSocketAutoConfiguration {
 		}
 
 		/**
-		 * A WebSocket is never returned to a pool, and a pool's limit (500 by default) would
-		 * silently hold back further dials: connections are not pooled. They run on the
-		 * application's Reactor Netty event loops when it has them, as Boot's own WebClient does.
+		 * A WebSocket is never returned to a pool, and a pool's limit (500 by default)
+		 * would silently hold back further dials: connections are not pooled. They run on
+		 * the application's Reactor Netty event loops when it has them, as Boot's own
+		 * WebClient does.
 		 */
 		private static HttpClient httpClient(@Nullable ReactorResourceFactory resourceFactory) {
 			HttpClient client = HttpClient.create(ConnectionProvider.newConnection());

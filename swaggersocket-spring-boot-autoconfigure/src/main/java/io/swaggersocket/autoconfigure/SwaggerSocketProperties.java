@@ -63,14 +63,14 @@ public class SwaggerSocketProperties {
 		private String path = "/swaggersocket";
 
 		/**
-		 * Whether connections this application accepted serve the application's HTTP API to
-		 * their peers.
+		 * Whether connections this application accepted serve the application's HTTP API
+		 * to their peers.
 		 */
 		private boolean serve = true;
 
 		/**
-		 * How many connections the endpoint accepts at once, -1 for no limit. Beyond it, new
-		 * connections are closed with 1013 (try again later).
+		 * How many connections the endpoint accepts at once, -1 for no limit. Beyond it,
+		 * new connections are closed with 1013 (try again later).
 		 */
 		private int maxConnections = -1;
 
@@ -120,8 +120,8 @@ public class SwaggerSocketProperties {
 	public static class Gateway {
 
 		/**
-		 * Whether to forward requests under the prefix to the peer named by the connection id.
-		 * Secure it like any endpoint of the application.
+		 * Whether to forward requests under the prefix to the peer named by the
+		 * connection id. Secure it like any endpoint of the application.
 		 */
 		private boolean enabled;
 
@@ -154,8 +154,8 @@ public class SwaggerSocketProperties {
 	public static class Client {
 
 		/**
-		 * WebSocket URL of the server to dial, for example ws://hub:8080/swaggersocket. The
-		 * client role is active only when set.
+		 * WebSocket URL of the server to dial, for example ws://hub:8080/swaggersocket.
+		 * The client role is active only when set.
 		 */
 		private @Nullable URI url;
 
@@ -170,8 +170,8 @@ public class SwaggerSocketProperties {
 		private Map<String, String> headers = new LinkedHashMap<>();
 
 		/**
-		 * Whether the connection this application dialed serves the application's HTTP API to
-		 * the server.
+		 * Whether the connection this application dialed serves the application's HTTP
+		 * API to the server.
 		 */
 		private boolean serve = true;
 
@@ -231,7 +231,8 @@ public class SwaggerSocketProperties {
 		private Duration maxBackoff = Duration.ofSeconds(30);
 
 		/**
-		 * Random share of each delay, from 0 to 1, so that many agents do not reconnect in step.
+		 * Random share of each delay, from 0 to 1, so that many agents do not reconnect
+		 * in step.
 		 */
 		private double jitter = 0.5;
 
@@ -272,8 +273,9 @@ public class SwaggerSocketProperties {
 		private Duration interval = Duration.ofSeconds(20);
 
 		/**
-		 * How long the peer may stay silent (no frame, ping or pong) before the connection is
-		 * declared failed. Detection takes at most timeout plus one interval.
+		 * How long the peer may stay silent (no frame, ping or pong) before the
+		 * connection is declared failed. Detection takes at most timeout plus one
+		 * interval.
 		 */
 		private Duration timeout = Duration.ofSeconds(60);
 
@@ -352,8 +354,8 @@ public class SwaggerSocketProperties {
 		private Duration handshakeTimeout = Duration.ofSeconds(10);
 
 		/**
-		 * Largest frame payload accepted (at least 16KB); bodies travel in frames of at most the
-		 * peer's limit.
+		 * Largest frame payload accepted (at least 16KB); bodies travel in frames of at
+		 * most the peer's limit.
 		 */
 		private DataSize maxFrameSize = DataSize.ofKilobytes(64);
 
@@ -368,8 +370,8 @@ public class SwaggerSocketProperties {
 		private DataSize maxMetadataSize = DataSize.ofKilobytes(16);
 
 		/**
-		 * Flow-control credit of each stream: body bytes the peer may send before this side
-		 * has consumed them.
+		 * Flow-control credit of each stream: body bytes the peer may send before this
+		 * side has consumed them.
 		 */
 		private DataSize initialStreamWindow = DataSize.ofKilobytes(256);
 

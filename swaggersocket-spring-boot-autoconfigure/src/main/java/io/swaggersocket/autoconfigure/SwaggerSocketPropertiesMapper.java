@@ -23,7 +23,9 @@ import org.springframework.util.unit.DataSize;
  */
 final class SwaggerSocketPropertiesMapper {
 
-	/** Larger frames would make single WebSocket messages unreasonably large to buffer. */
+	/**
+	 * Larger frames would make single WebSocket messages unreasonably large to buffer.
+	 */
 	static final DataSize MAX_FRAME_SIZE = DataSize.ofMegabytes(16);
 
 	private SwaggerSocketPropertiesMapper() {
@@ -42,7 +44,8 @@ final class SwaggerSocketPropertiesMapper {
 				bytes("swaggersocket.limits.max-frame-size", limits.getMaxFrameSize(), FrameCodec.MIN_MAX_FRAME_SIZE,
 						MAX_FRAME_SIZE.toBytes()),
 				bytes("swaggersocket.limits.max-header-block-size", limits.getMaxHeaderBlockSize(), 1024, 0xFFFF * 2L),
-				bytes("swaggersocket.limits.initial-stream-window", limits.getInitialStreamWindow(), 1, Integer.MAX_VALUE),
+				bytes("swaggersocket.limits.initial-stream-window", limits.getInitialStreamWindow(), 1,
+						Integer.MAX_VALUE),
 				bytes("swaggersocket.limits.connection-window", limits.getConnectionWindow(), 1, Integer.MAX_VALUE),
 				atLeastOne("swaggersocket.limits.max-concurrent-streams", limits.getMaxConcurrentStreams()));
 		int maxMetadataSize = bytes("swaggersocket.limits.max-metadata-size", limits.getMaxMetadataSize(), 2,
@@ -57,8 +60,8 @@ final class SwaggerSocketPropertiesMapper {
 	}
 
 	/**
-	 * In-flight streams get most of Spring's shutdown phase timeout, so that the connections
-	 * close before the lifecycle processor gives up on the phase.
+	 * In-flight streams get most of Spring's shutdown phase timeout, so that the
+	 * connections close before the lifecycle processor gives up on the phase.
 	 */
 	static Duration drainTimeout(Environment environment) {
 		Duration phase = environment.getProperty("spring.lifecycle.timeout-per-shutdown-phase", Duration.class,
@@ -70,7 +73,8 @@ final class SwaggerSocketPropertiesMapper {
 		positive("swaggersocket.client.reconnect.initial-backoff", reconnect.getInitialBackoff());
 		if (reconnect.getMaxBackoff().compareTo(reconnect.getInitialBackoff()) < 0) {
 			throw new InvalidConfigurationPropertyValueException("swaggersocket.client.reconnect.max-backoff",
-					reconnect.getMaxBackoff(), "must not be shorter than swaggersocket.client.reconnect.initial-backoff");
+					reconnect.getMaxBackoff(),
+					"must not be shorter than swaggersocket.client.reconnect.initial-backoff");
 		}
 		if (reconnect.getJitter() < 0 || reconnect.getJitter() > 1) {
 			throw new InvalidConfigurationPropertyValueException("swaggersocket.client.reconnect.jitter",

@@ -3,9 +3,10 @@ package io.swaggersocket.client;
 import java.time.Duration;
 
 /**
- * How the client waits between connection attempts: exponential backoff (doubling, as Reactor's
- * {@code Retry.backoff} does) from {@code initialBackoff} up to {@code maxBackoff}, each delay
- * randomized by {@code jitter}. The backoff starts over after every successful handshake.
+ * How the client waits between connection attempts: exponential backoff (doubling, as
+ * Reactor's {@code Retry.backoff} does) from {@code initialBackoff} up to
+ * {@code maxBackoff}, each delay randomized by {@code jitter}. The backoff starts over
+ * after every successful handshake.
  *
  * @param initialBackoff the first delay
  * @param maxBackoff the longest delay

@@ -34,9 +34,9 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 
 /**
- * Dials the server on start-up, in the background, and again after every loss, forever, with
- * exponential backoff and jitter. Stops with the application context: the open connection is
- * closed in an orderly way and no further attempt is made.
+ * Dials the server on start-up, in the background, and again after every loss, forever,
+ * with exponential backoff and jitter. Stops with the application context: the open
+ * connection is closed in an orderly way and no further attempt is made.
  */
 public final class SwaggerSocketClient implements SmartLifecycle {
 
@@ -76,18 +76,20 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 	 */
 	public SwaggerSocketClient(URI url, Supplier<Map<String, Object>> metadata, Supplier<HttpHeaders> headers,
 			ReconnectPolicy reconnect, ConnectionManager connectionManager) {
-		this(url, metadata, headers, reconnect, connectionManager, HttpClient.create(ConnectionProvider.newConnection()));
+		this(url, metadata, headers, reconnect, connectionManager,
+				HttpClient.create(ConnectionProvider.newConnection()));
 	}
 
 	/**
-	 * Create a client that dials with a given Reactor Netty client, for example one on the
-	 * application's {@code ReactorResourceFactory} resources.
+	 * Create a client that dials with a given Reactor Netty client, for example one on
+	 * the application's {@code ReactorResourceFactory} resources.
 	 * @param url the server's WebSocket URL ({@code ws://} or {@code wss://})
 	 * @param metadata supplies the metadata for each attempt
 	 * @param headers supplies the upgrade request headers for each attempt
 	 * @param reconnect the backoff between attempts
 	 * @param connectionManager runs the connections
-	 * @param httpClient the client to dial with (TLS, proxy and resources are taken from it)
+	 * @param httpClient the client to dial with (TLS, proxy and resources are taken from
+	 * it)
 	 */
 	public SwaggerSocketClient(URI url, Supplier<Map<String, Object>> metadata, Supplier<HttpHeaders> headers,
 			ReconnectPolicy reconnect, ConnectionManager connectionManager, HttpClient httpClient) {
@@ -97,7 +99,8 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 		this.reconnect = reconnect;
 		this.connectionManager = connectionManager;
 		int maxMessageSize = connectionManager.options().settings().maxFrameSize() + FrameCodec.HEADER_LENGTH;
-		int connectTimeout = (int) Math.min(Integer.MAX_VALUE, connectionManager.options().handshakeTimeout().toMillis());
+		int connectTimeout = (int) Math.min(Integer.MAX_VALUE,
+				connectionManager.options().handshakeTimeout().toMillis());
 		this.webSocketClient = new ReactorNettyWebSocketClient(
 				httpClient.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeout)
 					// fragmented messages are held to the same limit as whole ones
@@ -126,7 +129,8 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 	}
 
 	/**
-	 * Return how dialing goes: the last failure and when the next attempt is due at the latest.
+	 * Return how dialing goes: the last failure and when the next attempt is due at the
+	 * latest.
 	 * @return the status; all empty while connected
 	 */
 	public Status getStatus() {
@@ -164,17 +168,22 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 	private Flux<SwaggerSocketConnection> dialOnce() {
 		Map<String, Object> metadata = this.metadata.get();
 		HttpHeaders headers = this.headers.get();
-		// WebFlux's client leaves the handshake info's remote address empty: use the dialed one
+		// WebFlux's client leaves the handshake info's remote address empty: use the
+		// dialed one
 		InetSocketAddress remoteAddress = InetSocketAddress.createUnresolved(this.url.getHost(), port(this.url));
 		logger.debug("Dialing " + this.url);
-		return Flux.create((sink) -> sink.onDispose(this.webSocketClient
-			.execute(this.url, headers,
-					(session) -> this.connectionManager.dial(session, metadata, remoteAddress, sink::next))
-			.subscribe(null, sink::error, sink::complete)));
+		return Flux.create(
+				(sink) -> sink.onDispose(
+						this.webSocketClient
+							.execute(this.url, headers,
+									(session) -> this.connectionManager.dial(session, metadata, remoteAddress,
+											sink::next))
+							.subscribe(null, sink::error, sink::complete)));
 	}
 
 	private void logAttemptFailure(Throwable failure, long attempt) {
-		// Retry.backoff doubles from the initial delay, capped, then adds up to jitter of it
+		// Retry.backoff doubles from the initial delay, capped, then adds up to jitter of
+		// it
 		double base = Math.min(this.reconnect.maxBackoff().toMillis(),
 				this.reconnect.initialBackoff().toMillis() * Math.pow(2, Math.min(attempt, 40)));
 		Instant nextAttemptBefore = Instant.now().plusMillis((long) (base * (1 + this.reconnect.jitter())));
@@ -203,7 +212,8 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 	public void stop(Runnable callback) {
 		this.running = false;
 		SwaggerSocketConnection connection = this.connection;
-		// with a connection open, let the loop see its orderly end; otherwise it only waits to retry
+		// with a connection open, let the loop see its orderly end; otherwise it only
+		// waits to retry
 		Duration drainTimeout = this.connectionManager.options().drainTimeout();
 		Mono<Void> close = (connection != null && connection.isOpen())
 				? connection.close(drainTimeout).then(this.loopDone.asMono()) : Mono.empty();
@@ -247,7 +257,8 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 	}
 
 	/**
-	 * Build the upgrade headers for one attempt: the configured values, then each customizer.
+	 * Build the upgrade headers for one attempt: the configured values, then each
+	 * customizer.
 	 * @param configured the values from properties
 	 * @param customizers the customizers, in order
 	 * @return a supplier of fresh headers

@@ -3,8 +3,9 @@ package io.swaggersocket.client;
 import java.util.Map;
 
 /**
- * Adds to or changes the metadata the client sends in its handshake, after the values from
- * {@code swaggersocket.client.metadata.*}. Called before every connection attempt, in bean order.
+ * Adds to or changes the metadata the client sends in its handshake, after the values
+ * from {@code swaggersocket.client.metadata.*}. Called before every connection attempt,
+ * in bean order.
  */
 @FunctionalInterface
 public interface SwaggerSocketMetadataCustomizer {

@@ -30,20 +30,23 @@ import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSess
 /**
  * The end of a WebSocket connection on Reactor Netty, done as RFC 6455 section 7 asks.
  *
- * <p>Reactor Netty's own {@code sendClose} closes the channel as soon as the close frame is
+ * <p>
+ * Reactor Netty's own {@code sendClose} closes the channel as soon as the close frame is
  * written, so a peer with frames still in flight gets a TCP reset instead of the close.
- * {@link #start} writes the close frame on its own and the channel keeps reading; when the
- * peer's close frame arrives, Reactor Netty answers it with a close frame of its own and ends
- * the connection. That answer would be a second close frame from this side, so a handler drops
- * it and completes its write, which lets Reactor Netty end the connection as it meant to. The
- * handler drops every other frame written after the close frame too (RFC 6455 section 5.5.1),
- * the close frame Netty's decoder writes on a framing violation included. The caller bounds the
- * wait for the peer.
+ * {@link #start} writes the close frame on its own and the channel keeps reading; when
+ * the peer's close frame arrives, Reactor Netty answers it with a close frame of its own
+ * and ends the connection. That answer would be a second close frame from this side, so a
+ * handler drops it and completes its write, which lets Reactor Netty end the connection
+ * as it meant to. The handler drops every other frame written after the close frame too
+ * (RFC 6455 section 5.5.1), the close frame Netty's decoder writes on a framing violation
+ * included. The caller bounds the wait for the peer.
  *
- * <p>A second handler keeps a peer's half-sent fragmented message from being logged at ERROR:
- * a connection that ends between the fragments (a close frame may come between them) makes
- * Netty's frame aggregator raise {@link PrematureChannelClosureException} after Reactor Netty
- * has let go of the channel, which Reactor Netty then reports as an uncaught exception.
+ * <p>
+ * A second handler keeps a peer's half-sent fragmented message from being logged at
+ * ERROR: a connection that ends between the fragments (a close frame may come between
+ * them) makes Netty's frame aggregator raise {@link PrematureChannelClosureException}
+ * after Reactor Netty has let go of the channel, which Reactor Netty then reports as an
+ * uncaught exception.
  */
 final class ClosingHandshake {
 
@@ -59,10 +62,11 @@ final class ClosingHandshake {
 	}
 
 	/**
-	 * Add the handler to the session's channel; call it once the session's inbound is set up,
-	 * so that the handler sits after the frame aggregator.
+	 * Add the handler to the session's channel; call it once the session's inbound is set
+	 * up, so that the handler sits after the frame aggregator.
 	 * @param session the session
-	 * @param logPrefix the connection's log prefix, which changes once the handshake completes
+	 * @param logPrefix the connection's log prefix, which changes once the handshake
+	 * completes
 	 */
 	static void install(WebSocketSession session, Supplier<String> logPrefix) {
 		Channel channel = channel(session);
@@ -74,7 +78,8 @@ final class ClosingHandshake {
 			if (pipeline.get(ONE_CLOSE_FRAME) != null) {
 				return;
 			}
-			// right after the frame encoder: the decoder writes its own close frame on a framing
+			// right after the frame encoder: the decoder writes its own close frame on a
+			// framing
 			// violation from there, and every other close frame passes there too
 			String encoder = null;
 			for (Map.Entry<String, ChannelHandler> entry : pipeline) {
@@ -124,8 +129,9 @@ final class ClosingHandshake {
 
 	/**
 	 * The session's channel. Spring's adapter keeps its Reactor Netty connection behind a
-	 * protected accessor; without it (another adapter, or access denied) nothing is installed
-	 * and {@link #start} falls back to the adapter's own close, which ends TCP at once.
+	 * protected accessor; without it (another adapter, or access denied) nothing is
+	 * installed and {@link #start} falls back to the adapter's own close, which ends TCP
+	 * at once.
 	 */
 	private static @Nullable Channel channel(WebSocketSession session) {
 		if (GET_DELEGATE == null || !(session instanceof ReactorNettyWebSocketSession)) {
@@ -159,9 +165,9 @@ final class ClosingHandshake {
 	}
 
 	/**
-	 * Lets the first close frame through and swallows every WebSocket frame after it, whoever
-	 * writes it: a second close frame, and whatever was still on its way out (a pong, a frame
-	 * of the stream layer). Runs on the channel's event loop only.
+	 * Lets the first close frame through and swallows every WebSocket frame after it,
+	 * whoever writes it: a second close frame, and whatever was still on its way out (a
+	 * pong, a frame of the stream layer). Runs on the channel's event loop only.
 	 */
 	private static final class OneCloseFrame extends ChannelOutboundHandlerAdapter {
 
@@ -171,7 +177,8 @@ final class ClosingHandshake {
 		public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
 			if (this.closeSent && msg instanceof WebSocketFrame frame) {
 				frame.release();
-				// a close frame's listener ends the connection: the closing handshake is complete
+				// a close frame's listener ends the connection: the closing handshake is
+				// complete
 				promise.setSuccess();
 				return;
 			}
@@ -184,7 +191,8 @@ final class ClosingHandshake {
 	}
 
 	/**
-	 * Reports a message cut short by the end of the connection at DEBUG: the peer's doing.
+	 * Reports a message cut short by the end of the connection at DEBUG: the peer's
+	 * doing.
 	 */
 	private static final class CutShortMessage extends ChannelInboundHandlerAdapter {
 

@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param role this application's end of the connection
  * @param metadata the metadata the client sent in the handshake (a JSON object)
  * @param remoteAddress the peer's address, if known
- * @param principal the principal that authenticated the WebSocket upgrade (server role), if any
+ * @param principal the principal that authenticated the WebSocket upgrade (server role),
+ * if any
  * @param connectedAt when the handshake completed
  */
 public record ConnectionInfo(String id, ConnectionRole role, Map<String, Object> metadata,

@@ -21,13 +21,16 @@ import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketSession;
 
 /**
- * Runs SwaggerSocket connections over WebSocket sessions, in either role, and owns what they
- * share: options, the registry and event publication. The server's WebSocket handler and the
- * client's dialer both hand their sessions to it, so both sides behave the same.
+ * Runs SwaggerSocket connections over WebSocket sessions, in either role, and owns what
+ * they share: options, the registry and event publication. The server's WebSocket handler
+ * and the client's dialer both hand their sessions to it, so both sides behave the same.
  */
 public final class ConnectionManager implements SmartLifecycle {
 
-	/** Stops before the web server's graceful shutdown, so that open sockets do not hold it up. */
+	/**
+	 * Stops before the web server's graceful shutdown, so that open sockets do not hold
+	 * it up.
+	 */
 	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
 
 	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
@@ -111,8 +114,8 @@ public final class ConnectionManager implements SmartLifecycle {
 	}
 
 	/**
-	 * Serve an accepted WebSocket session in the server role. Never errors: every failure is
-	 * logged and answered with the documented close code.
+	 * Serve an accepted WebSocket session in the server role. Never errors: every failure
+	 * is logged and answered with the documented close code.
 	 * @param session the upgraded session
 	 * @return completes when the session has ended
 	 */
@@ -131,16 +134,17 @@ public final class ConnectionManager implements SmartLifecycle {
 		int maxConnections = this.options.maxConnections();
 		if (maxConnections >= 0 && this.sessions.incrementAndGet() > maxConnections) {
 			this.sessions.decrementAndGet();
-			logger.warn("Refused connection from " + remoteAddress + ": max-connections " + maxConnections + " reached");
+			logger
+				.warn("Refused connection from " + remoteAddress + ": max-connections " + maxConnections + " reached");
 			return session.close(new CloseStatus(CloseCodes.TRY_AGAIN_LATER, "Too many connections; retry later"));
 		}
 		return session.getHandshakeInfo()
 			.getPrincipal()
 			.map(Optional::of)
 			.defaultIfEmpty(Optional.empty())
-			.flatMap((principal) -> run(session, ConnectionRole.SERVER,
-					new Handshake.Server(this.options.settings(), this.options.maxMetadataSize(), this.validator,
-							principal.orElse(null)),
+			.flatMap((principal) -> run(
+					session, ConnectionRole.SERVER, new Handshake.Server(this.options.settings(),
+							this.options.maxMetadataSize(), this.validator, principal.orElse(null)),
 					remoteAddress, principal.orElse(null), (connection) -> {
 					}, null))
 			.onErrorResume(HandshakeException.class, (ex) -> Mono.empty())
@@ -157,8 +161,8 @@ public final class ConnectionManager implements SmartLifecycle {
 	 * @param metadata the metadata to send in HELLO
 	 * @param remoteAddress the server's address
 	 * @param onEstablished called with the connection once the handshake has completed
-	 * @return completes when the session has ended after a completed handshake; errors with
-	 * {@link HandshakeException} if the handshake did not complete
+	 * @return completes when the session has ended after a completed handshake; errors
+	 * with {@link HandshakeException} if the handshake did not complete
 	 */
 	public Mono<Void> dial(WebSocketSession session, Map<String, Object> metadata,
 			@Nullable InetSocketAddress remoteAddress, Consumer<SwaggerSocketConnection> onEstablished) {
@@ -172,7 +176,8 @@ public final class ConnectionManager implements SmartLifecycle {
 			@Nullable InetSocketAddress remoteAddress, @Nullable Principal principal,
 			Consumer<SwaggerSocketConnection> onEstablished, @Nullable ConnectionInfo attempt) {
 		return Mono.defer(() -> new SocketConnection(session, role, handshake, this, remoteAddress, principal,
-				onEstablished, attempt).run());
+				onEstablished, attempt)
+			.run());
 	}
 
 	@Override
@@ -181,10 +186,11 @@ public final class ConnectionManager implements SmartLifecycle {
 	}
 
 	/**
-	 * Shut down gracefully: refuse new connections, send GOAWAY on every live one (new streams
-	 * are refused from then on), let in-flight streams finish within the drain timeout, then
-	 * close with 1001 (going away).
-	 * @param callback called once every connection is closed or the stop timeout has passed
+	 * Shut down gracefully: refuse new connections, send GOAWAY on every live one (new
+	 * streams are refused from then on), let in-flight streams finish within the drain
+	 * timeout, then close with 1001 (going away).
+	 * @param callback called once every connection is closed or the stop timeout has
+	 * passed
 	 */
 	@Override
 	public void stop(Runnable callback) {

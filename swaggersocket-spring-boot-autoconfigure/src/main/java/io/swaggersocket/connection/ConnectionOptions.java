@@ -3,12 +3,15 @@ package io.swaggersocket.connection;
 import java.time.Duration;
 
 /**
- * What every connection of this application shares: its declared settings, timeouts and limits.
+ * What every connection of this application shares: its declared settings, timeouts and
+ * limits.
  *
  * @param settings the limits this side declares in the handshake
- * @param handshakeTimeout how long the handshake may take before the connection is closed with 4000
+ * @param handshakeTimeout how long the handshake may take before the connection is closed
+ * with 4000
  * @param heartbeatInterval how often to ping the peer
- * @param heartbeatTimeout how long the peer may stay silent before the connection fails with 4004
+ * @param heartbeatTimeout how long the peer may stay silent before the connection fails
+ * with 4004
  * @param maxMetadataSize the largest HELLO payload the server accepts, in bytes
  * @param drainTimeout how long in-flight streams may take to finish on shutdown
  * @param maxConnections how many connections the server accepts at once, -1 for no limit

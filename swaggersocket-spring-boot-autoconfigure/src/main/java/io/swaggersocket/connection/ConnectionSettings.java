@@ -1,14 +1,15 @@
 package io.swaggersocket.connection;
 
 /**
- * The limits one side declares in the handshake; the other side respects them when it sends.
- * See docs/PROTOCOL.md, "Settings".
+ * The limits one side declares in the handshake; the other side respects them when it
+ * sends. See docs/PROTOCOL.md, "Settings".
  *
  * @param maxFrameSize the largest frame payload the declarer accepts
  * @param maxHeaderBlockSize the largest HEADERS payload the declarer accepts
  * @param initialStreamWindow the flow-control credit each new stream starts with
  * @param connectionWindow the flow-control credit of the whole connection
- * @param maxConcurrentStreams how many streams the peer may have open towards the declarer
+ * @param maxConcurrentStreams how many streams the peer may have open towards the
+ * declarer
  */
 public record ConnectionSettings(int maxFrameSize, int maxHeaderBlockSize, int initialStreamWindow,
 		int connectionWindow, int maxConcurrentStreams) {

@@ -9,6 +9,6 @@ package io.swaggersocket.connection;
  * @param bytesOutbound bytes sent, frame headers included
  * @param streamsReset streams that ended with a RESET, sent or received
  */
-public record ConnectionStatistics(long requestsInbound, long requestsOutbound, long bytesInbound,
-		long bytesOutbound, long streamsReset) {
+public record ConnectionStatistics(long requestsInbound, long requestsOutbound, long bytesInbound, long bytesOutbound,
+		long streamsReset) {
 }

@@ -14,7 +14,9 @@ public enum FailureReason {
 	/** The peer closed with a code that is not an orderly close. */
 	CLOSED_BY_PEER_WITH_ERROR,
 
-	/** The transport ended without a WebSocket close (process killed, network dropped). */
+	/**
+	 * The transport ended without a WebSocket close (process killed, network dropped).
+	 */
 	CONNECTION_LOST,
 
 	/** This application failed while handling the connection. */
@@ -22,7 +24,8 @@ public enum FailureReason {
 
 	/**
 	 * Client role: the server closed the connection during the handshake (rejected by its
-	 * validator, too many connections, or a handshake rule). The event's connection id is empty.
+	 * validator, too many connections, or a handshake rule). The event's connection id is
+	 * empty.
 	 */
 	HANDSHAKE_FAILED
 

@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.util.Assert;
 
 /**
- * One side's part of the three-step handshake (HELLO, WELCOME, READY). Fed the frames that arrive
- * before the connection is open; any frame out of order ends it with
+ * One side's part of the three-step handshake (HELLO, WELCOME, READY). Fed the frames
+ * that arrive before the connection is open; any frame out of order ends it with
  * {@link CloseCodes#HANDSHAKE_VIOLATION}.
  */
 abstract class Handshake {

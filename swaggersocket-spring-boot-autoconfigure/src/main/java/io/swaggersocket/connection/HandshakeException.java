@@ -3,8 +3,9 @@ package io.swaggersocket.connection;
 import java.util.Objects;
 
 /**
- * The handshake of a connection failed: the peer broke the handshake rules, was too slow, or was
- * refused. Carries the WebSocket close code sent or received (see docs/PROTOCOL.md).
+ * The handshake of a connection failed: the peer broke the handshake rules, was too slow,
+ * or was refused. Carries the WebSocket close code sent or received (see
+ * docs/PROTOCOL.md).
  */
 public class HandshakeException extends RuntimeException {
 

@@ -12,8 +12,9 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Reads and writes the JSON payloads of HELLO and WELCOME. Uses a private, default-configured
- * mapper: the application's own mapper customizations must not change the wire format.
+ * Reads and writes the JSON payloads of HELLO and WELCOME. Uses a private,
+ * default-configured mapper: the application's own mapper customizations must not change
+ * the wire format.
  */
 final class HandshakeJson {
 
@@ -107,9 +108,10 @@ final class HandshakeJson {
 	}
 
 	/**
-	 * The value of a number that is an integer, however it is written: {@code 16384.0} and
-	 * {@code 1.6384e4} are 16384, since a peer's JSON parser (JavaScript's, for one) cannot
-	 * tell them apart. Anything else is {@link Long#MIN_VALUE}, which no range admits.
+	 * The value of a number that is an integer, however it is written: {@code 16384.0}
+	 * and {@code 1.6384e4} are 16384, since a peer's JSON parser (JavaScript's, for one)
+	 * cannot tell them apart. Anything else is {@link Long#MIN_VALUE}, which no range
+	 * admits.
 	 */
 	private static long integralValue(JsonNode value) {
 		if (value.isIntegralNumber()) {

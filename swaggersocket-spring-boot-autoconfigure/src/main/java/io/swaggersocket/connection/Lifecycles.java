@@ -7,8 +7,9 @@ import java.util.function.Consumer;
 
 /**
  * Blocking {@code stop()} for lifecycle beans whose real work is the asynchronous
- * {@code stop(Runnable)}, for callers (such as {@code ConfigurableApplicationContext.stop()} on
- * a plain {@code Lifecycle} path) that do not pass a callback.
+ * {@code stop(Runnable)}, for callers (such as
+ * {@code ConfigurableApplicationContext.stop()} on a plain {@code Lifecycle} path) that
+ * do not pass a callback.
  */
 public final class Lifecycles {
 

@@ -33,19 +33,22 @@ import org.springframework.util.Assert;
 
 /**
  * The streams of one open connection: stream ids, opening and answering streams, body
- * transfer under flow control in both directions, reset and go-away. See docs/PROTOCOL.md,
- * "Streams" and "Flow control".
+ * transfer under flow control in both directions, reset and go-away. See
+ * docs/PROTOCOL.md, "Streams" and "Flow control".
  *
- * <p>Flow control: a body is read from its publisher one buffer at a time, and the next buffer
- * is requested only once the current one went out within the peer's stream and connection
- * credit. Received body bytes are handed to the subscriber as it requests them, and credit goes
- * back to the peer (WINDOW_UPDATE) as they are handed over or discarded. Neither side buffers
- * more than the windows it declared. Whatever credit the peer grants, bodies also pause while the
- * connection's outbound queue is full ({@link SocketConnection#outboundFull()}), so that a peer
- * that does not read cannot make this side hold more than that queue.
+ * <p>
+ * Flow control: a body is read from its publisher one buffer at a time, and the next
+ * buffer is requested only once the current one went out within the peer's stream and
+ * connection credit. Received body bytes are handed to the subscriber as it requests
+ * them, and credit goes back to the peer (WINDOW_UPDATE) as they are handed over or
+ * discarded. Neither side buffers more than the windows it declared. Whatever credit the
+ * peer grants, bodies also pause while the connection's outbound queue is full
+ * ({@link SocketConnection#outboundFull()}), so that a peer that does not read cannot
+ * make this side hold more than that queue.
  *
- * <p>All state is guarded by this object's monitor; subscribers are signalled outside it where
- * they may run application code.
+ * <p>
+ * All state is guarded by this object's monitor; subscribers are signalled outside it
+ * where they may run application code.
  */
 final class Multiplexer {
 
@@ -105,7 +108,8 @@ final class Multiplexer {
 		return Mono.create((sink) -> {
 			RuntimeException tooLarge = checkHeaderBlock(headers);
 			if (tooLarge != null) {
-				// refused before it takes an id: the peer never hears of it and the connection carries on
+				// refused before it takes an id: the peer never hears of it and the
+				// connection carries on
 				sink.error(tooLarge);
 				return;
 			}
@@ -131,8 +135,9 @@ final class Multiplexer {
 	}
 
 	/**
-	 * A header block the peer would not accept: larger than its {@code maxHeaderBlockSize}, or than
-	 * its {@code maxFrameSize}, which would make it close the whole connection.
+	 * A header block the peer would not accept: larger than its
+	 * {@code maxHeaderBlockSize}, or than its {@code maxFrameSize}, which would make it
+	 * close the whole connection.
 	 */
 	private @Nullable SwaggerSocketHeadersTooLargeException checkHeaderBlock(List<Header> headers) {
 		int limit = Math.min(this.peer.maxHeaderBlockSize(), this.peer.maxFrameSize());
@@ -167,7 +172,8 @@ final class Multiplexer {
 			}
 		}
 		if (!stream.responded) {
-			reset(stream, ErrorCode.CANCEL, new SwaggerSocketStreamResetException(ErrorCode.CANCEL, "Cancelled by the caller"), true);
+			reset(stream, ErrorCode.CANCEL,
+					new SwaggerSocketStreamResetException(ErrorCode.CANCEL, "Cancelled by the caller"), true);
 		}
 	}
 
@@ -234,7 +240,8 @@ final class Multiplexer {
 			return;
 		}
 		if (!Header.isWellFormedResponse(frame.headers())) {
-			// a response the caller cannot use: without the RESET the stream would stay open and count
+			// a response the caller cannot use: without the RESET the stream would stay
+			// open and count
 			// against the peer's limit for good
 			logger.debug(this.connection.logPrefix() + "Resetting stream " + id
 					+ ": response pseudo-header fields are missing, repeated, unknown, misplaced or out of range");
@@ -286,8 +293,8 @@ final class Multiplexer {
 
 	private void handlerFailed(Stream stream, Throwable ex) {
 		logger.debug(this.connection.logPrefix() + "Handler failed on stream " + stream.id, ex);
-		reset(stream, ErrorCode.INTERNAL_ERROR, new SwaggerSocketStreamResetException(ErrorCode.INTERNAL_ERROR,
-				"Handler failed: " + ex), true);
+		reset(stream, ErrorCode.INTERNAL_ERROR,
+				new SwaggerSocketStreamResetException(ErrorCode.INTERNAL_ERROR, "Handler failed: " + ex), true);
 	}
 
 	private void handlerDone(Stream stream) {
@@ -300,7 +307,8 @@ final class Multiplexer {
 					"The handler completed without a response"), true);
 			return;
 		}
-		// a request body the handler never read still holds connection credit: let it drain
+		// a request body the handler never read still holds connection credit: let it
+		// drain
 		stream.drainUnread();
 	}
 
@@ -376,8 +384,9 @@ final class Multiplexer {
 	}
 
 	/**
-	 * The transport has taken the outbound queue below its low mark: the streams parked for it
-	 * produce again (with those parked for credit, which park again if they still lack it).
+	 * The transport has taken the outbound queue below its low mark: the streams parked
+	 * for it produce again (with those parked for credit, which park again if they still
+	 * lack it).
 	 */
 	void outboundDrained() {
 		List<Stream> wake;
@@ -408,17 +417,19 @@ final class Multiplexer {
 			this.pendingOpens.clear();
 		}
 		for (Stream stream : refused) {
-			reset(stream, null, new SwaggerSocketStreamRefusedException(
-					"The peer is going away and did not process this stream"), false);
+			reset(stream, null,
+					new SwaggerSocketStreamRefusedException("The peer is going away and did not process this stream"),
+					false);
 		}
 	}
 
 	// ---- credit
 
 	/**
-	 * Body bytes handed to a subscriber or discarded: return their credit. Consumed bytes are
-	 * returned in batches; discarded ones ({@code stream} null) at once on stream 0, with whatever
-	 * is batched, since no consumer will ever return them. Called with or without the monitor.
+	 * Body bytes handed to a subscriber or discarded: return their credit. Consumed bytes
+	 * are returned in batches; discarded ones ({@code stream} null) at once on stream 0,
+	 * with whatever is batched, since no consumer will ever return them. Called with or
+	 * without the monitor.
 	 */
 	private synchronized void consumed(@Nullable Stream stream, int length) {
 		if (stream != null && !stream.remoteEnded && !stream.closed) {
@@ -462,8 +473,8 @@ final class Multiplexer {
 	}
 
 	/**
-	 * Close without signalling a finished drain, for a caller that sends the stream's last
-	 * frame after closing it and signals once that frame is queued.
+	 * Close without signalling a finished drain, for a caller that sends the stream's
+	 * last frame after closing it and signals once that frame is queued.
 	 */
 	private @Nullable Stream closeQuietly(Stream stream) {
 		stream.closed = true;
@@ -481,7 +492,10 @@ final class Multiplexer {
 		return next;
 	}
 
-	/** Called with the monitor held, after the last frame of the last stream has been queued. */
+	/**
+	 * Called with the monitor held, after the last frame of the last stream has been
+	 * queued.
+	 */
 	private void signalIfDrained(@Nullable Stream next) {
 		if (this.goingAway && this.streams.isEmpty() && next == null) {
 			this.drained.tryEmitEmpty();
@@ -503,7 +517,8 @@ final class Multiplexer {
 	/**
 	 * End a stream abnormally.
 	 * @param stream the stream
-	 * @param code the RESET code to send, or {@code null} to send nothing (the peer reset it or it is refused)
+	 * @param code the RESET code to send, or {@code null} to send nothing (the peer reset
+	 * it or it is refused)
 	 * @param failure what its caller or handler sees
 	 * @param cancelHandler whether to cancel the handling of a peer-opened stream
 	 */
@@ -527,7 +542,8 @@ final class Multiplexer {
 
 	private void onPeerReset(Stream stream, ErrorCode code) {
 		if (code == ErrorCode.NO_ERROR && stream.local && stream.remoteEnded) {
-			// the response is complete; the peer only asks us to stop sending the request body
+			// the response is complete; the peer only asks us to stop sending the request
+			// body
 			synchronized (this) {
 				stream.localEnded = true;
 			}
@@ -603,15 +619,15 @@ final class Multiplexer {
 		if (stream.method == null) {
 			return;
 		}
-		this.connection.observer().exchangeCompleted(new SwaggerSocketObserver.ExchangeRecord(this.connection.role(),
-				!stream.local, stream.method, stream.status, outcome,
-				java.time.Duration.ofNanos(System.nanoTime() - stream.startNanos)));
+		this.connection.observer()
+			.exchangeCompleted(
+					new SwaggerSocketObserver.ExchangeRecord(this.connection.role(), !stream.local, stream.method,
+							stream.status, outcome, java.time.Duration.ofNanos(System.nanoTime() - stream.startNanos)));
 	}
 
-
-
 	private static List<String> pseudoHeaders(List<Header> headers) {
-		return headers.stream().filter((header) -> header.name().startsWith(":"))
+		return headers.stream()
+			.filter((header) -> header.name().startsWith(":"))
 			.map((header) -> header.name() + "=" + header.value())
 			.toList();
 	}
@@ -655,7 +671,8 @@ final class Multiplexer {
 		if (!this.goingAway) {
 			this.goingAway = true;
 			this.connection.send(new Frame.GoAway(this.highestRemoteId, ErrorCode.NO_ERROR, reason));
-			// waiting callers will not be served on this connection: refused, safe to retry elsewhere
+			// waiting callers will not be served on this connection: refused, safe to
+			// retry elsewhere
 			for (Stream pending : this.pendingOpens) {
 				Assert.state(pending.response != null, "A waiting stream has a caller");
 				pending.response.error(new SwaggerSocketStreamRefusedException("The connection is going away"));
@@ -696,8 +713,8 @@ final class Multiplexer {
 	}
 
 	/**
-	 * One stream, from either side. Its outbound half sends a body under flow control; its
-	 * inbound half delivers the peer's body.
+	 * One stream, from either side. Its outbound half sends a body under flow control;
+	 * its inbound half delivers the peer's body.
 	 */
 	private final class Stream implements StreamResponder {
 
@@ -722,7 +739,10 @@ final class Multiplexer {
 
 		boolean bodyCompleted;
 
-		/** Whether a buffer has been requested from the body and not delivered yet: at most one. */
+		/**
+		 * Whether a buffer has been requested from the body and not delivered yet: at
+		 * most one.
+		 */
 		boolean demanded;
 
 		@Nullable BodySubscriber subscriber;
@@ -730,8 +750,11 @@ final class Multiplexer {
 		@Nullable MonoSink<Void> sent;
 
 		// inbound half
-		// most bodies are a few chunks: start the queue small (flow control bounds it anyway)
-		final Sinks.Many<DataBuffer> inbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<DataBuffer>unbounded(16).get());
+		// most bodies are a few chunks: start the queue small (flow control bounds it
+		// anyway)
+		final Sinks.Many<DataBuffer> inbound = Sinks.many()
+			.unicast()
+			.onBackpressureBuffer(Queues.<DataBuffer>unbounded(16).get());
 
 		boolean bodySubscribed;
 
@@ -788,7 +811,8 @@ final class Multiplexer {
 
 		void deliver(ByteBuffer data, boolean end) {
 			if (end) {
-				// ended before the last bytes go out: a subscriber that cancels on them (Flux.next(),
+				// ended before the last bytes go out: a subscriber that cancels on them
+				// (Flux.next(),
 				// Mono.from) cancels a complete response, which needs no RESET CANCEL
 				synchronized (Multiplexer.this) {
 					this.remoteEnded = true;
@@ -829,8 +853,10 @@ final class Multiplexer {
 				SwaggerSocketHeadersTooLargeException tooLarge = checkHeaderBlock(headers);
 				synchronized (Multiplexer.this) {
 					if (this.closed || this.sending) {
-						sink.error(this.closed ? new SwaggerSocketStreamResetException(ErrorCode.CANCEL,
-								"Stream " + this.id + " is closed") : new IllegalStateException("Already responding"));
+						sink.error(this.closed
+								? new SwaggerSocketStreamResetException(ErrorCode.CANCEL,
+										"Stream " + this.id + " is closed")
+								: new IllegalStateException("Already responding"));
 						return;
 					}
 					if (tooLarge == null) {
@@ -842,7 +868,8 @@ final class Multiplexer {
 						return;
 					}
 				}
-				// the response cannot reach the peer: its caller learns of a failure rather than waiting
+				// the response cannot reach the peer: its caller learns of a failure
+				// rather than waiting
 				logger.debug(Multiplexer.this.connection.logPrefix() + "Resetting stream " + this.id
 						+ " with INTERNAL_ERROR: " + tooLarge.getMessage());
 				Multiplexer.this.reset(this, ErrorCode.INTERNAL_ERROR, tooLarge, false);
@@ -863,7 +890,8 @@ final class Multiplexer {
 			this.subscriber = subscriber;
 			Assert.state(this.body != null, "A stream sends only once it has a body");
 			this.body.subscribe(subscriber);
-			// what a synchronous body delivered during subscribe goes out now, in as few frames as it can
+			// what a synchronous body delivered during subscribe goes out now, in as few
+			// frames as it can
 			pump();
 			// a body that did not deliver at once: the peer gets the headers now
 			if (!this.headersSent && !this.closed) {
@@ -897,9 +925,9 @@ final class Multiplexer {
 		}
 
 		/**
-		 * A body that answers a request synchronously (a Mono, a ready Flux) is sent by the
-		 * pump that asked, once the request returns: so its last buffer and its completion go
-		 * out together, as one DATA frame with END_STREAM.
+		 * A body that answers a request synchronously (a Mono, a ready Flux) is sent by
+		 * the pump that asked, once the request returns: so its last buffer and its
+		 * completion go out together, as one DATA frame with END_STREAM.
 		 */
 		private void pumpUnlessRequesting() {
 			BodySubscriber subscriber = this.subscriber;
@@ -908,7 +936,9 @@ final class Multiplexer {
 			}
 		}
 
-		/** Send what credit allows; ask the body for more once the current buffer is out. */
+		/**
+		 * Send what credit allows; ask the body for more once the current buffer is out.
+		 */
 		void pump() {
 			while (pumpOnce()) {
 				BodySubscriber subscriber = this.subscriber;
@@ -943,9 +973,11 @@ final class Multiplexer {
 				ByteBuffer pending = this.pending;
 				while (pending != null && pending.hasRemaining()) {
 					long credit = Math.min(this.sendCredit, Multiplexer.this.sendCredit);
-					int length = (int) Math.min(Math.min(pending.remaining(), Multiplexer.this.peer.maxFrameSize()), credit);
+					int length = (int) Math.min(Math.min(pending.remaining(), Multiplexer.this.peer.maxFrameSize()),
+							credit);
 					if (length <= 0 || Multiplexer.this.connection.outboundFull()) {
-						// whatever credit the peer granted, memory here is bounded by the queue
+						// whatever credit the peer granted, memory here is bounded by the
+						// queue
 						park(this);
 						return false;
 					}
@@ -968,7 +1000,8 @@ final class Multiplexer {
 					}
 				}
 				this.pending = null;
-				// pump runs from the body's and the peer's threads alike: only one may ask for more
+				// pump runs from the body's and the peer's threads alike: only one may
+				// ask for more
 				more = !this.bodyCompleted && !this.demanded;
 				if (more && Multiplexer.this.connection.outboundFull()) {
 					// the next buffer is not even produced until the queue drains
@@ -1009,9 +1042,11 @@ final class Multiplexer {
 		}
 
 		/**
-		 * This side's half ends; called with the monitor held, before the last frame is sent.
-		 * @return whether the stream is now closed: it is then counted closed before the peer
-		 * can see the end, so that a new stream of the peer's never meets it in the limit
+		 * This side's half ends; called with the monitor held, before the last frame is
+		 * sent.
+		 * @return whether the stream is now closed: it is then counted closed before the
+		 * peer can see the end, so that a new stream of the peer's never meets it in the
+		 * limit
 		 */
 		private boolean ended(Stream stream) {
 			stream.localEnded = true;
@@ -1027,8 +1062,10 @@ final class Multiplexer {
 
 		/** Called without the monitor, once, after the stream was closed abnormally. */
 		void fail(Throwable failure, boolean cancelHandler) {
-			// cancel the handling first: for the handler the peer has gone away, as an HTTP client
-			// that disconnects; its pending write must not surface as an application error
+			// cancel the handling first: for the handler the peer has gone away, as an
+			// HTTP client
+			// that disconnects; its pending write must not surface as an application
+			// error
 			if (cancelHandler && this.handling != null) {
 				this.handling.dispose();
 			}
@@ -1053,7 +1090,10 @@ final class Multiplexer {
 
 		private final Stream stream;
 
-		/** Set while this side is inside {@code request(1)}: signals delivered meanwhile are sent after it. */
+		/**
+		 * Set while this side is inside {@code request(1)}: signals delivered meanwhile
+		 * are sent after it.
+		 */
 		volatile boolean requesting;
 
 		BodySubscriber(Stream stream) {
@@ -1088,7 +1128,8 @@ final class Multiplexer {
 		@Override
 		protected void hookOnError(Throwable ex) {
 			logger.debug(Multiplexer.this.connection.logPrefix() + "Body of stream " + this.stream.id + " failed", ex);
-			// the writer of the body sees its own error; the peer sees RESET INTERNAL_ERROR
+			// the writer of the body sees its own error; the peer sees RESET
+			// INTERNAL_ERROR
 			reset(this.stream, ErrorCode.INTERNAL_ERROR, ex, false);
 		}
 

@@ -39,15 +39,17 @@ import org.springframework.web.reactive.socket.WebSocketSession;
 
 /**
  * One connection over one WebSocket session, for either role: it owns the session's state
- * machine (handshake, open, terminated), the heartbeat and the single outbound message queue.
- * Inbound messages arrive serially on the session's I/O thread; timers and callers may act
- * from other threads, so state changes are guarded by this object's monitor.
+ * machine (handshake, open, terminated), the heartbeat and the single outbound message
+ * queue. Inbound messages arrive serially on the session's I/O thread; timers and callers
+ * may act from other threads, so state changes are guarded by this object's monitor.
  */
 final class SocketConnection implements SwaggerSocketConnection {
 
 	private static final Log logger = LogFactory.getLog(SocketConnection.class);
 
-	/** How long the peer gets to answer our close frame before the transport is dropped. */
+	/**
+	 * How long the peer gets to answer our close frame before the transport is dropped.
+	 */
 	private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
 
 	private static final int MAX_PING_PAYLOAD = 125;
@@ -55,16 +57,18 @@ final class SocketConnection implements SwaggerSocketConnection {
 	private static final Duration QUEUE_POLL = Duration.ofMillis(5);
 
 	/**
-	 * Bytes of queued frames above which the streams stop producing DATA until the transport has
-	 * taken the queue below half of it: what a peer that does not read can make this side hold,
-	 * whatever windows it declared (docs/PROTOCOL.md section 7, "Memory").
+	 * Bytes of queued frames above which the streams stop producing DATA until the
+	 * transport has taken the queue below half of it: what a peer that does not read can
+	 * make this side hold, whatever windows it declared (docs/PROTOCOL.md section 7,
+	 * "Memory").
 	 */
 	static final int MAX_QUEUED_BYTES = 1024 * 1024;
 
 	/**
-	 * Bytes of queued frames above which the peer is taken not to read at all and the connection
-	 * fails with {@link CloseCodes#POLICY_VIOLATION}: DATA stops at {@link #MAX_QUEUED_BYTES},
-	 * so only frames the peer keeps asking for without reading them get this far.
+	 * Bytes of queued frames above which the peer is taken not to read at all and the
+	 * connection fails with {@link CloseCodes#POLICY_VIOLATION}: DATA stops at
+	 * {@link #MAX_QUEUED_BYTES}, so only frames the peer keeps asking for without reading
+	 * them get this far.
 	 */
 	static final int MAX_QUEUED_BYTES_OVERFLOW = 4 * MAX_QUEUED_BYTES;
 
@@ -86,8 +90,12 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	private final @Nullable ConnectionInfo attempt;
 
-	/** Bounded by flow control and small control frames; starts small to keep idle connections light. */
-	private final Sinks.Many<WebSocketMessage> outbound = Sinks.many().unicast()
+	/**
+	 * Bounded by flow control and small control frames; starts small to keep idle
+	 * connections light.
+	 */
+	private final Sinks.Many<WebSocketMessage> outbound = Sinks.many()
+		.unicast()
 		.onBackpressureBuffer(Queues.<WebSocketMessage>unbounded(16).get());
 
 	private final Sinks.Empty<Void> finished = Sinks.empty();
@@ -114,13 +122,18 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	private final ConnectionCounters counters;
 
-	/** Bytes of the messages in {@link #outbound} that the transport has not taken yet. */
+	/**
+	 * Bytes of the messages in {@link #outbound} that the transport has not taken yet.
+	 */
 	private final AtomicLong queuedBytes = new AtomicLong();
 
 	/** Set once the queue overflowed: the connection is being failed for it. */
 	private final AtomicBoolean overflowed = new AtomicBoolean();
 
-	/** Set by a producer that stopped for a full queue: the next drain below the low mark wakes it. */
+	/**
+	 * Set by a producer that stopped for a full queue: the next drain below the low mark
+	 * wakes it.
+	 */
 	private volatile boolean drainAwaited;
 
 	SocketConnection(WebSocketSession session, ConnectionRole role, Handshake handshake, ConnectionManager manager,
@@ -239,8 +252,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 						logger.warn(logPrefix() + multiplexer.activeStreams() + " streams still open after "
 								+ drainTimeout.toMillis() + " ms; cancelling them");
 						multiplexer.cancelAll();
-					}))
-					: Mono.fromRunnable(() -> {
+					})) : Mono.fromRunnable(() -> {
 						if (multiplexer != null) {
 							multiplexer.goAway(reason);
 						}
@@ -254,11 +266,13 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	/**
 	 * Run the connection until its session ends.
-	 * @return completes when the session has ended; errors with {@link HandshakeException} if
-	 * the handshake did not complete
+	 * @return completes when the session has ended; errors with
+	 * {@link HandshakeException} if the handshake did not complete
 	 */
 	Mono<Void> run() {
-		Mono<Void> inbound = this.session.receive().doOnNext(this::onMessage).then()
+		Mono<Void> inbound = this.session.receive()
+			.doOnNext(this::onMessage)
+			.then()
 			.doFinally((signal) -> this.outbound.tryEmitComplete());
 		ClosingHandshake.install(this.session, this::logPrefix);
 		Mono<Void> send = this.session.send(this.outbound.asFlux().doOnNext(this::taken));
@@ -272,14 +286,16 @@ final class SocketConnection implements SwaggerSocketConnection {
 		return Mono.zip(inbound, send)
 			.then()
 			.takeUntilOther(this.forceStop.asMono())
-			// A failed write closes the channel inside the send, where the stream layer holds its
-			// monitor; failing the streams there, on that stack, could deadlock with a response
+			// A failed write closes the channel inside the send, where the stream layer
+			// holds its
+			// monitor; failing the streams there, on that stack, could deadlock with a
+			// response
 			// that waits for the monitor while holding its own write lock.
 			.publishOn(Schedulers.parallel())
 			.onErrorResume((ex) -> {
 				logger.debug(logPrefix() + "Transport error", ex);
-				terminate(Termination.failed(FailureReason.CONNECTION_LOST, -1,
-						"Transport error: " + ex.getMessage(), false));
+				terminate(Termination.failed(FailureReason.CONNECTION_LOST, -1, "Transport error: " + ex.getMessage(),
+						false));
 				return Mono.empty();
 			})
 			.then(Mono.defer(this::ended))
@@ -291,7 +307,8 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	private Mono<Void> ended() {
 		return this.session.closeStatus()
-			// bounded: a transport that failed without closing must not keep the connection (and
+			// bounded: a transport that failed without closing must not keep the
+			// connection (and
 			// itself) alive; once this completes the WebSocket library closes it
 			.timeout(CLOSE_GRACE, Mono.empty())
 			.map(Optional::of)
@@ -308,7 +325,8 @@ final class SocketConnection implements SwaggerSocketConnection {
 				Termination end = this.termination.get();
 				Assert.state(end != null, "The connection ended just above");
 				if (failure == null) {
-					failure = new HandshakeException(end.closeCode(), "Connection ended during the handshake: " + end.detail());
+					failure = new HandshakeException(end.closeCode(),
+							"Connection ended during the handshake: " + end.detail());
 					if (this.attempt != null && end.closeCode() > 0) {
 						this.manager.handshakeFailed(this, this.attempt, end.closeCode(), end.detail());
 					}
@@ -424,7 +442,8 @@ final class SocketConnection implements SwaggerSocketConnection {
 			this.multiplexer = new Multiplexer(this, this.role, this.manager.options().settings(),
 					result.peerSettings(), this.manager.streamHandler());
 		}
-		// an open connection has no use for its handshake timer: drop it rather than keep it for 10 s
+		// an open connection has no use for its handshake timer: drop it rather than keep
+		// it for 10 s
 		Disposable handshakeTimer = this.handshakeTimer;
 		if (handshakeTimer != null) {
 			this.timers.remove(handshakeTimer);
@@ -432,8 +451,8 @@ final class SocketConnection implements SwaggerSocketConnection {
 			this.handshakeTimer = null;
 		}
 		Duration interval = this.manager.options().heartbeatInterval();
-		this.timers.add(Flux.interval(interval, interval).subscribe((tick) -> heartbeat(),
-				(ex) -> logger.error(logPrefix() + "Heartbeat stopped", ex)));
+		this.timers.add(Flux.interval(interval, interval)
+			.subscribe((tick) -> heartbeat(), (ex) -> logger.error(logPrefix() + "Heartbeat stopped", ex)));
 		this.manager.established(this);
 		this.onEstablished.accept(this);
 	}
@@ -448,12 +467,14 @@ final class SocketConnection implements SwaggerSocketConnection {
 			String detail = "Nothing received from the peer for " + Duration.ofNanos(silence).toMillis()
 					+ " ms (heartbeat timeout " + timeout.toMillis() + " ms)";
 			logger.warn(logPrefix() + detail);
-			closeLocally(Termination.failed(FailureReason.HEARTBEAT_TIMEOUT, CloseCodes.HEARTBEAT_TIMEOUT, detail, true));
+			closeLocally(
+					Termination.failed(FailureReason.HEARTBEAT_TIMEOUT, CloseCodes.HEARTBEAT_TIMEOUT, detail, true));
 			return;
 		}
 		byte[] payload = this.manager.heartbeatHandler().pingPayload(info());
 		if (payload.length > MAX_PING_PAYLOAD) {
-			logger.warn(logPrefix() + "Ping payload of " + payload.length + " bytes exceeds 125; sending an empty ping");
+			logger
+				.warn(logPrefix() + "Ping payload of " + payload.length + " bytes exceeds 125; sending an empty ping");
 			payload = new byte[0];
 		}
 		byte[] ping = payload;
@@ -465,7 +486,8 @@ final class SocketConnection implements SwaggerSocketConnection {
 		if (this.info != null || this.termination.get() != null) {
 			return;
 		}
-		String detail = "Handshake not completed within " + this.manager.options().handshakeTimeout().toMillis() + " ms";
+		String detail = "Handshake not completed within " + this.manager.options().handshakeTimeout().toMillis()
+				+ " ms";
 		logger.warn(logPrefix() + detail);
 		this.handshakeFailure = new HandshakeException(CloseCodes.HANDSHAKE_TIMEOUT, detail);
 		closeLocally(Termination.failed(FailureReason.PROTOCOL_ERROR, CloseCodes.HANDSHAKE_TIMEOUT, detail, true));
@@ -503,9 +525,9 @@ final class SocketConnection implements SwaggerSocketConnection {
 	}
 
 	/**
-	 * The peer keeps asking for answers (pongs, RESETs, credit, responses without bodies) and
-	 * does not read them: bodies already wait for the queue, so only failing the connection
-	 * bounds what such a peer makes this side hold.
+	 * The peer keeps asking for answers (pongs, RESETs, credit, responses without bodies)
+	 * and does not read them: bodies already wait for the queue, so only failing the
+	 * connection bounds what such a peer makes this side hold.
 	 */
 	private void overflowed(long queued) {
 		if (this.termination.get() != null || !this.overflowed.compareAndSet(false, true)) {
@@ -514,29 +536,34 @@ final class SocketConnection implements SwaggerSocketConnection {
 		String detail = "The peer does not read: " + queued + " bytes queued for it, over the bound of "
 				+ MAX_QUEUED_BYTES_OVERFLOW;
 		logger.warn(logPrefix() + detail);
-		// not on this thread: a sender may hold the multiplexer's monitor, and failing its streams
+		// not on this thread: a sender may hold the multiplexer's monitor, and failing
+		// its streams
 		// may wait for a writer that waits for that monitor
 		Schedulers.parallel()
-			.schedule(() -> closeLocally(Termination.failed(FailureReason.PROTOCOL_ERROR, CloseCodes.POLICY_VIOLATION,
-					detail, true)));
+			.schedule(() -> closeLocally(
+					Termination.failed(FailureReason.PROTOCOL_ERROR, CloseCodes.POLICY_VIOLATION, detail, true)));
 	}
 
-	/** The transport took a message from the queue: wake stopped producers once it is half empty. */
+	/**
+	 * The transport took a message from the queue: wake stopped producers once it is half
+	 * empty.
+	 */
 	private void taken(WebSocketMessage message) {
 		long queued = this.queuedBytes.addAndGet(-message.getPayload().readableByteCount());
 		if (this.drainAwaited && queued < MAX_QUEUED_BYTES / 2) {
 			this.drainAwaited = false;
 			Multiplexer multiplexer = this.multiplexer;
 			if (multiplexer != null) {
-				// not on this thread: it may hold the queue's monitor, which senders take inside the multiplexer's
+				// not on this thread: it may hold the queue's monitor, which senders take
+				// inside the multiplexer's
 				Schedulers.parallel().schedule(multiplexer::outboundDrained);
 			}
 		}
 	}
 
 	/**
-	 * Whether the outbound queue is full, in which case the caller stops producing DATA until
-	 * {@link Multiplexer#outboundDrained()} is called.
+	 * Whether the outbound queue is full, in which case the caller stops producing DATA
+	 * until {@link Multiplexer#outboundDrained()} is called.
 	 * @return whether to stop
 	 */
 	boolean outboundFull() {
@@ -544,7 +571,8 @@ final class SocketConnection implements SwaggerSocketConnection {
 			return false;
 		}
 		this.drainAwaited = true;
-		// the transport may have emptied the queue before it could see the flag: then go on
+		// the transport may have emptied the queue before it could see the flag: then go
+		// on
 		return this.queuedBytes.get() >= MAX_QUEUED_BYTES / 2;
 	}
 
@@ -557,24 +585,28 @@ final class SocketConnection implements SwaggerSocketConnection {
 	}
 
 	/**
-	 * End the connection from this side: flush what is queued, send the close frame, and wait
-	 * for the peer's close frame, which ends the transport (the closing handshake); drop the
-	 * transport if the peer does not answer within {@link #CLOSE_GRACE}.
+	 * End the connection from this side: flush what is queued, send the close frame, and
+	 * wait for the peer's close frame, which ends the transport (the closing handshake);
+	 * drop the transport if the peer does not answer within {@link #CLOSE_GRACE}.
 	 */
 	private void closeLocally(Termination end) {
 		if (!terminate(end)) {
 			return;
 		}
-		// Not by completing the outbound queue: Reactor Netty answers that with a close frame
-		// without a status code (1005). The close frame bypasses the queue, so an orderly close
+		// Not by completing the outbound queue: Reactor Netty answers that with a close
+		// frame
+		// without a status code (1005). The close frame bypasses the queue, so an orderly
+		// close
 		// first lets the queue empty: a peer must get every frame sent before it.
 		CloseStatus status = new CloseStatus(end.closeCode(), CloseCodes.truncateReason(end.detail()));
-		Mono<Void> queued = end.isFailure() ? Mono.empty() : Flux.interval(QUEUE_POLL)
-			.filter((tick) -> queuedMessages() == 0)
-			.next()
-			.timeout(CLOSE_GRACE, Mono.just(0L))
-			.then();
-		// a peer that does not read never lets the close frame out: the grace period bounds that too
+		Mono<Void> queued = end.isFailure() ? Mono.empty()
+				: Flux.interval(QUEUE_POLL)
+					.filter((tick) -> queuedMessages() == 0)
+					.next()
+					.timeout(CLOSE_GRACE, Mono.just(0L))
+					.then();
+		// a peer that does not read never lets the close frame out: the grace period
+		// bounds that too
 		queued.then(ClosingHandshake.start(this.session, status).timeout(CLOSE_GRACE, Mono.empty()))
 			.onErrorResume((ex) -> Mono.empty())
 			.then(Mono.delay(CLOSE_GRACE))
@@ -609,7 +641,8 @@ final class SocketConnection implements SwaggerSocketConnection {
 		if (info != null) {
 			return "[" + info.id() + "] ";
 		}
-		return "[" + this.role.name().toLowerCase() + " handshake" + ((this.remoteAddress != null) ? " " + this.remoteAddress : "") + "] ";
+		return "[" + this.role.name().toLowerCase() + " handshake"
+				+ ((this.remoteAddress != null) ? " " + this.remoteAddress : "") + "] ";
 	}
 
 	private static byte[] bytes(DataBuffer buffer) {

@@ -8,12 +8,13 @@ import reactor.core.publisher.Flux;
 import org.springframework.core.io.buffer.DataBuffer;
 
 /**
- * The head and body of one direction of a stream: a request as received by the serving side,
- * or a response as received by the calling side.
+ * The head and body of one direction of a stream: a request as received by the serving
+ * side, or a response as received by the calling side.
  *
  * @param headers the header fields, pseudo-headers first
- * @param body the body, delivered as the subscriber requests it; flow-control credit goes back
- * to the sender as buffers are delivered, so a slow subscriber slows the sender. Subscribe once.
+ * @param body the body, delivered as the subscriber requests it; flow-control credit goes
+ * back to the sender as buffers are delivered, so a slow subscriber slows the sender.
+ * Subscribe once.
  */
 public record StreamMessage(List<Header> headers, Flux<DataBuffer> body) {
 }

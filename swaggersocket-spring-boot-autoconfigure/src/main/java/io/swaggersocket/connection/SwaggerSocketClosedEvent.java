@@ -1,8 +1,8 @@
 package io.swaggersocket.connection;
 
 /**
- * Published when a connection ended in an orderly way (WebSocket close 1000 or 1001), whichever
- * side closed it. The connection has left the registry already.
+ * Published when a connection ended in an orderly way (WebSocket close 1000 or 1001),
+ * whichever side closed it. The connection has left the registry already.
  */
 public class SwaggerSocketClosedEvent extends SwaggerSocketConnectionEvent {
 

@@ -1,8 +1,8 @@
 package io.swaggersocket.connection;
 
 /**
- * Published when a connection's handshake has completed: by the client once it sent READY, by
- * the server once it received READY. The connection is in the registry already.
+ * Published when a connection's handshake has completed: by the client once it sent
+ * READY, by the server once it received READY. The connection is in the registry already.
  */
 public class SwaggerSocketConnectedEvent extends SwaggerSocketConnectionEvent {
 

@@ -11,8 +11,8 @@ import reactor.core.publisher.Mono;
 import org.springframework.core.io.buffer.DataBuffer;
 
 /**
- * A live connection to a peer application. Obtained from {@link SwaggerSocketConnections} or
- * from a lifecycle event.
+ * A live connection to a peer application. Obtained from {@link SwaggerSocketConnections}
+ * or from a lifecycle event.
  */
 public interface SwaggerSocketConnection {
 
@@ -43,14 +43,15 @@ public interface SwaggerSocketConnection {
 	@Nullable Duration lastRoundTrip();
 
 	/**
-	 * Open a stream to the peer: send request headers and body, and receive the response. Most
-	 * applications use a {@code WebClient} bound to the connection instead.
+	 * Open a stream to the peer: send request headers and body, and receive the response.
+	 * Most applications use a {@code WebClient} bound to the connection instead.
 	 * @param headers the request header fields, {@code :method} and {@code :path} first
 	 * @param body the request body (empty for none)
-	 * @return the response head and body; errors with {@link SwaggerSocketConnectionClosedException}
-	 * if the connection ends first, {@link SwaggerSocketStreamRefusedException} if the peer refused
-	 * the stream (safe to retry), {@link SwaggerSocketStreamResetException} if it was reset.
-	 * Cancelling it resets the stream with CANCEL.
+	 * @return the response head and body; errors with
+	 * {@link SwaggerSocketConnectionClosedException} if the connection ends first,
+	 * {@link SwaggerSocketStreamRefusedException} if the peer refused the stream (safe to
+	 * retry), {@link SwaggerSocketStreamResetException} if it was reset. Cancelling it
+	 * resets the stream with CANCEL.
 	 */
 	Mono<StreamMessage> exchange(List<Header> headers, Publisher<? extends DataBuffer> body);
 
@@ -67,16 +68,16 @@ public interface SwaggerSocketConnection {
 	ConnectionStatistics statistics();
 
 	/**
-	 * Close the connection in an orderly way: GOAWAY, then WebSocket close 1000. Both sides
-	 * publish a {@link SwaggerSocketClosedEvent}. A client-role connection closed this way is
-	 * dialed again by the client, as after any loss.
+	 * Close the connection in an orderly way: GOAWAY, then WebSocket close 1000. Both
+	 * sides publish a {@link SwaggerSocketClosedEvent}. A client-role connection closed
+	 * this way is dialed again by the client, as after any loss.
 	 * @return completes when the close has been sent
 	 */
 	Mono<Void> close();
 
 	/**
-	 * Close the connection gracefully: GOAWAY (the peer opens no new streams; new streams from
-	 * it are refused, safe to retry), let the streams in flight finish for at most
+	 * Close the connection gracefully: GOAWAY (the peer opens no new streams; new streams
+	 * from it are refused, safe to retry), let the streams in flight finish for at most
 	 * {@code drainTimeout}, then WebSocket close 1000.
 	 * @param drainTimeout how long in-flight streams may take
 	 * @return completes when the close has been sent

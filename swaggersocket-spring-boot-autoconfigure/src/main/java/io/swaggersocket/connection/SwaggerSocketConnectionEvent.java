@@ -19,8 +19,8 @@ public abstract class SwaggerSocketConnectionEvent extends ApplicationEvent {
 	}
 
 	/**
-	 * Return the connection the event is about (for a {@link FailureReason#HANDSHAKE_FAILED}
-	 * event, the attempt that never opened).
+	 * Return the connection the event is about (for a
+	 * {@link FailureReason#HANDSHAKE_FAILED} event, the attempt that never opened).
 	 * @return the connection
 	 */
 	public SwaggerSocketConnection getConnection() {

@@ -8,9 +8,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
- * The registry of live connections of this application, in both roles. A connection is listed
- * from just before its {@link SwaggerSocketConnectedEvent} and leaves exactly once, just before
- * its {@link SwaggerSocketClosedEvent} or {@link SwaggerSocketFailedEvent}.
+ * The registry of live connections of this application, in both roles. A connection is
+ * listed from just before its {@link SwaggerSocketConnectedEvent} and leaves exactly
+ * once, just before its {@link SwaggerSocketClosedEvent} or
+ * {@link SwaggerSocketFailedEvent}.
  */
 public final class SwaggerSocketConnections {
 
@@ -43,7 +44,8 @@ public final class SwaggerSocketConnections {
 	}
 
 	/**
-	 * Find the live connections whose metadata has a top-level entry with the given value.
+	 * Find the live connections whose metadata has a top-level entry with the given
+	 * value.
 	 * @param key the metadata key
 	 * @param value the expected value, compared with {@code equals}
 	 * @return the matching connections

@@ -1,8 +1,9 @@
 package io.swaggersocket.connection;
 
 /**
- * Published when a connection ended abnormally: heartbeat timeout, protocol error or abrupt
- * drop. The connection has left the registry already and its in-flight calls have failed.
+ * Published when a connection ended abnormally: heartbeat timeout, protocol error or
+ * abrupt drop. The connection has left the registry already and its in-flight calls have
+ * failed.
  */
 public class SwaggerSocketFailedEvent extends SwaggerSocketConnectionEvent {
 

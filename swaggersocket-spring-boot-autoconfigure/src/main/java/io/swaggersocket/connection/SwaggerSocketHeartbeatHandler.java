@@ -3,8 +3,9 @@ package io.swaggersocket.connection;
 import java.time.Duration;
 
 /**
- * Customizes the heartbeat, as the seed's ping/pong handlers and application data did. Declare
- * a bean to use it; all methods have defaults. Called on I/O threads: do not block.
+ * Customizes the heartbeat, as the seed's ping/pong handlers and application data did.
+ * Declare a bean to use it; all methods have defaults. Called on I/O threads: do not
+ * block.
  */
 public interface SwaggerSocketHeartbeatHandler {
 
@@ -13,7 +14,8 @@ public interface SwaggerSocketHeartbeatHandler {
 	};
 
 	/**
-	 * Return the payload of the next ping (at most 125 bytes; longer payloads are not sent).
+	 * Return the payload of the next ping (at most 125 bytes; longer payloads are not
+	 * sent).
 	 * @param connection the connection about to be pinged
 	 * @return the payload, empty by default
 	 */

@@ -53,8 +53,9 @@ public interface SwaggerSocketObserver {
 	 * @param inbound whether the peer called this application (rather than the reverse)
 	 * @param method the request method
 	 * @param status the response status, or -1 if no response arrived
-	 * @param outcome {@code SUCCESS}, {@code CLIENT_ERROR}, {@code SERVER_ERROR}, {@code REDIRECTION},
-	 * {@code INFORMATIONAL}, {@code REFUSED}, {@code CANCELLED}, {@code RESET} or {@code CONNECTION_CLOSED}
+	 * @param outcome {@code SUCCESS}, {@code CLIENT_ERROR}, {@code SERVER_ERROR},
+	 * {@code REDIRECTION}, {@code INFORMATIONAL}, {@code REFUSED}, {@code CANCELLED},
+	 * {@code RESET} or {@code CONNECTION_CLOSED}
 	 * @param duration from opening the stream to its end
 	 */
 	record ExchangeRecord(ConnectionRole role, boolean inbound, String method, int status, String outcome,

@@ -10,8 +10,8 @@ import reactor.core.publisher.Mono;
 public interface SwaggerSocketStreamHandler {
 
 	/**
-	 * Handle one stream. Cancelling the returned {@code Mono}'s subscription is how the peer's
-	 * cancellation reaches the handler.
+	 * Handle one stream. Cancelling the returned {@code Mono}'s subscription is how the
+	 * peer's cancellation reaches the handler.
 	 * @param connection the connection the stream arrived on
 	 * @param request the request headers and body
 	 * @param responder sends the response

@@ -3,8 +3,9 @@ package io.swaggersocket.connection;
 import io.swaggersocket.protocol.ErrorCode;
 
 /**
- * The peer refused a stream before processing any of it (RESET REFUSED_STREAM, or a stream
- * beyond a GOAWAY's last stream id): the request is safe to retry, on this or another connection.
+ * The peer refused a stream before processing any of it (RESET REFUSED_STREAM, or a
+ * stream beyond a GOAWAY's last stream id): the request is safe to retry, on this or
+ * another connection.
  */
 public class SwaggerSocketStreamRefusedException extends SwaggerSocketStreamResetException {
 

@@ -4,8 +4,8 @@ import io.swaggersocket.protocol.ErrorCode;
 
 /**
  * A stream was abandoned with a RESET frame (by the peer, or by this side on a protocol
- * violation). {@link ErrorCode#CANCEL} and {@link ErrorCode#INTERNAL_ERROR} mean the request may
- * have been processed.
+ * violation). {@link ErrorCode#CANCEL} and {@link ErrorCode#INTERNAL_ERROR} mean the
+ * request may have been processed.
  */
 public class SwaggerSocketStreamResetException extends RuntimeException {
 

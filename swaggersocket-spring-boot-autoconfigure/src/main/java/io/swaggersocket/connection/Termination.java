@@ -13,7 +13,10 @@ import org.jspecify.annotations.Nullable;
  */
 record Termination(@Nullable FailureReason failure, int closeCode, String detail, boolean local) {
 
-	/** RFC 6455: never sent, reported locally when the transport ended without a close frame. */
+	/**
+	 * RFC 6455: never sent, reported locally when the transport ended without a close
+	 * frame.
+	 */
 	private static final int ABNORMAL_CLOSURE = 1006;
 
 	static Termination closed(int closeCode, String detail, boolean local) {

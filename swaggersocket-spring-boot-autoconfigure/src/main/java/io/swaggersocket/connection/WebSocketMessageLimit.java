@@ -16,18 +16,20 @@ import reactor.netty.Connection;
 
 import org.springframework.util.Assert;
 
-
 /**
- * Holds a WebSocket message that arrives fragmented into continuation frames to the same limit
- * as a message in one frame, with the same reaction: close 1009 (docs/PROTOCOL.md 2.2).
+ * Holds a WebSocket message that arrives fragmented into continuation frames to the same
+ * limit as a message in one frame, with the same reaction: close 1009 (docs/PROTOCOL.md
+ * 2.2).
  *
- * <p>Reactor Netty limits each WebSocket frame, and Spring reassembles fragments with a limit of
- * its own whose violation fails the session's inbound side only: the transport stayed open,
- * and closing it from there made Reactor Netty signal the failure a second time, to nobody. So
- * fragments are reassembled here first, within the limit: an oversized message is dropped,
- * fragment by fragment, and stands in the session as the header of a frame of its real size,
- * which the {@link FrameCodec} rejects like any frame over {@code maxFrameSize}: the connection
- * closes with 1009 through its ordinary path (log line, event, released socket).
+ * <p>
+ * Reactor Netty limits each WebSocket frame, and Spring reassembles fragments with a
+ * limit of its own whose violation fails the session's inbound side only: the transport
+ * stayed open, and closing it from there made Reactor Netty signal the failure a second
+ * time, to nobody. So fragments are reassembled here first, within the limit: an
+ * oversized message is dropped, fragment by fragment, and stands in the session as the
+ * header of a frame of its real size, which the {@link FrameCodec} rejects like any frame
+ * over {@code maxFrameSize}: the connection closes with 1009 through its ordinary path
+ * (log line, event, released socket).
  */
 public final class WebSocketMessageLimit {
 
@@ -38,9 +40,9 @@ public final class WebSocketMessageLimit {
 	}
 
 	/**
-	 * Apply the limit to a Reactor Netty connection before its WebSocket session receives: a
-	 * handler at the end of the pipeline, so it sees the WebSocket frames after the upgrade (and
-	 * lets everything else pass).
+	 * Apply the limit to a Reactor Netty connection before its WebSocket session
+	 * receives: a handler at the end of the pipeline, so it sees the WebSocket frames
+	 * after the upgrade (and lets everything else pass).
 	 * @param connection the connection that carries, or is about to carry, the WebSocket
 	 * @param maxMessageSize the largest message accepted, in bytes, frame header included
 	 */
@@ -51,8 +53,8 @@ public final class WebSocketMessageLimit {
 	}
 
 	/**
-	 * Reassembles fragmented messages itself, within the limit, so that what follows it only
-	 * ever sees whole messages in one frame. Runs on the channel's event loop.
+	 * Reassembles fragmented messages itself, within the limit, so that what follows it
+	 * only ever sees whole messages in one frame. Runs on the channel's event loop.
 	 */
 	private static final class Guard extends ChannelInboundHandlerAdapter {
 
@@ -83,7 +85,8 @@ public final class WebSocketMessageLimit {
 			boolean continuation = msg instanceof ContinuationWebSocketFrame;
 			if (!(continuation || msg instanceof BinaryWebSocketFrame || msg instanceof TextWebSocketFrame)
 					|| (continuation && this.parts == null && !this.dropping)) {
-				// not a data frame, or a continuation of nothing: the WebSocket layer decides
+				// not a data frame, or a continuation of nothing: the WebSocket layer
+				// decides
 				ctx.fireChannelRead(msg);
 				return;
 			}
@@ -153,7 +156,10 @@ public final class WebSocketMessageLimit {
 			}
 		}
 
-		/** The header of a frame as large as the message: of the message's type if it names one, on stream 0. */
+		/**
+		 * The header of a frame as large as the message: of the message's type if it
+		 * names one, on stream 0.
+		 */
 		private ByteBuf oversizedFrameHeader() {
 			int type = (this.firstByte >= 0 && FrameType.of(this.firstByte) != null) ? this.firstByte
 					: FrameType.DATA.code();

@@ -12,10 +12,11 @@ import io.swaggersocket.protocol.Header;
 import org.springframework.http.HttpHeaders;
 
 /**
- * Converts between {@link HttpHeaders} and header fields on the wire, dropping the hop-by-hop
- * fields of RFC 9110 section 7.6.1 in both directions: {@code Connection} and the fields it
- * names, {@code Keep-Alive}, {@code Proxy-Connection}, {@code TE}, {@code Transfer-Encoding} and
- * {@code Upgrade}. A stream's body is delimited by END_STREAM, never by these.
+ * Converts between {@link HttpHeaders} and header fields on the wire, dropping the
+ * hop-by-hop fields of RFC 9110 section 7.6.1 in both directions: {@code Connection} and
+ * the fields it names, {@code Keep-Alive}, {@code Proxy-Connection}, {@code TE},
+ * {@code Transfer-Encoding} and {@code Upgrade}. A stream's body is delimited by
+ * END_STREAM, never by these.
  */
 final class HeaderMapping {
 
@@ -26,7 +27,8 @@ final class HeaderMapping {
 	}
 
 	/**
-	 * Write pseudo-headers, then the end-to-end fields of {@code headers}, names in lower case.
+	 * Write pseudo-headers, then the end-to-end fields of {@code headers}, names in lower
+	 * case.
 	 */
 	static List<Header> toWire(List<Header> pseudoHeaders, HttpHeaders headers) {
 		Set<String> dropped = droppedNames(headers);
@@ -45,9 +47,10 @@ final class HeaderMapping {
 	}
 
 	/**
-	 * Read the regular (non-pseudo) fields of a header block, without hop-by-hop fields. Spaces
-	 * and tabs around a value are not part of it (RFC 9110 section 5.5): they are dropped, as an
-	 * HTTP/1.1 parser drops them, so that the value can also be written to HTTP/1.1 unchanged.
+	 * Read the regular (non-pseudo) fields of a header block, without hop-by-hop fields.
+	 * Spaces and tabs around a value are not part of it (RFC 9110 section 5.5): they are
+	 * dropped, as an HTTP/1.1 parser drops them, so that the value can also be written to
+	 * HTTP/1.1 unchanged.
 	 */
 	static HttpHeaders fromWire(List<Header> wire) {
 		HttpHeaders headers = new HttpHeaders();
@@ -62,8 +65,8 @@ final class HeaderMapping {
 	}
 
 	/**
-	 * Whether the pseudo-header fields of a block are exactly the expected ones, each once,
-	 * before every regular field (docs/PROTOCOL.md 4.2).
+	 * Whether the pseudo-header fields of a block are exactly the expected ones, each
+	 * once, before every regular field (docs/PROTOCOL.md 4.2).
 	 */
 	static boolean hasPseudoHeaders(List<Header> wire, Set<String> expected) {
 		return Header.hasPseudoHeaders(wire, expected);

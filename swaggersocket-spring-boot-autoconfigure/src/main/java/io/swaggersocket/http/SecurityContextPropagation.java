@@ -10,10 +10,10 @@ import org.springframework.security.core.context.ReactiveSecurityContextHolder;
 import org.springframework.util.ClassUtils;
 
 /**
- * Makes the connection's principal the security context of requests dispatched from it, when
- * Spring Security is present: its WebFilters keep a security context already in the Reactor
- * context, so {@code authorizeExchange} rules and method security see the connection's
- * identity, not an anonymous one.
+ * Makes the connection's principal the security context of requests dispatched from it,
+ * when Spring Security is present: its WebFilters keep a security context already in the
+ * Reactor context, so {@code authorizeExchange} rules and method security see the
+ * connection's identity, not an anonymous one.
  */
 final class SecurityContextPropagation {
 

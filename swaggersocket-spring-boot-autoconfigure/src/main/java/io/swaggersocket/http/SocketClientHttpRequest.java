@@ -18,9 +18,9 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.client.reactive.AbstractClientHttpRequest;
 
 /**
- * A {@code WebClient} request bound for a SwaggerSocket stream. Writing the body only records
- * it: the connector opens the stream once the request is complete, and the body then flows
- * under the stream's flow control.
+ * A {@code WebClient} request bound for a SwaggerSocket stream. Writing the body only
+ * records it: the connector opens the stream once the request is complete, and the body
+ * then flows under the stream's flow control.
  */
 final class SocketClientHttpRequest extends AbstractClientHttpRequest {
 
@@ -101,8 +101,7 @@ final class SocketClientHttpRequest extends AbstractClientHttpRequest {
 			path = path + "?" + this.uri.getRawQuery();
 		}
 		HttpHeaders headers = getHeaders();
-		List<Header> pseudo = List.of(new Header(Header.METHOD, this.method.name()),
-				new Header(Header.PATH, path));
+		List<Header> pseudo = List.of(new Header(Header.METHOD, this.method.name()), new Header(Header.PATH, path));
 		if (!headers.containsHeader(HttpHeaders.HOST) && this.uri.getRawAuthority() != null) {
 			List<Header> wire = new ArrayList<>(HeaderMapping.toWire(pseudo, headers));
 			wire.add(2, new Header("host", this.uri.getRawAuthority()));

@@ -30,19 +30,21 @@ import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
  * Serves streams by dispatching them, as HTTP requests, into the application's WebFlux
- * {@link HttpHandler}: the whole pipeline (WebFilters, security, routing, codecs, exception
- * handlers, observation) applies as to requests over plain HTTP.
+ * {@link HttpHandler}: the whole pipeline (WebFilters, security, routing, codecs,
+ * exception handlers, observation) applies as to requests over plain HTTP.
  *
- * <p>The dispatched request's URI is {@code http://{Host header}{:path}}; the host is
- * {@code swaggersocket} when the caller sent no Host header. Paths not exposed to the role get
- * 404 without reaching the handler.
+ * <p>
+ * The dispatched request's URI is {@code http://{Host header}{:path}}; the host is
+ * {@code swaggersocket} when the caller sent no Host header. Paths not exposed to the
+ * role get 404 without reaching the handler.
  *
- * <p>Identity: when the connection has a principal (the one that authenticated its WebSocket
+ * <p>
+ * Identity: when the connection has a principal (the one that authenticated its WebSocket
  * upgrade), that principal is the identity of every request dispatched from it — the
- * exchange's principal and, with Spring Security, its security context — and the requests'
- * {@code Authorization} and {@code Proxy-Authorization} headers are removed, so that no request
- * can claim another identity. Without a principal, requests are authenticated by the
- * application from their own headers, as over plain HTTP.
+ * exchange's principal and, with Spring Security, its security context — and the
+ * requests' {@code Authorization} and {@code Proxy-Authorization} headers are removed, so
+ * that no request can claim another identity. Without a principal, requests are
+ * authenticated by the application from their own headers, as over plain HTTP.
  */
 public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler {
 
@@ -68,8 +70,10 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 	/**
 	 * Create a dispatcher.
 	 * @param httpHandler the application's handler, looked up on use; {@code null} in an
-	 * application without one (a non-web client), which then answers every request with 404
-	 * @param serveOnServerRole whether connections this application accepted serve requests
+	 * application without one (a non-web client), which then answers every request with
+	 * 404
+	 * @param serveOnServerRole whether connections this application accepted serve
+	 * requests
 	 * @param serveOnClientRole whether connections this application dialed serve requests
 	 * @param include path patterns that may be reached over the socket
 	 * @param exclude path patterns that may not, even if included
@@ -118,8 +122,10 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 			.contextWrite((principal != null) ? SecurityContextPropagation.of(principal) : Function.identity())
 			.onErrorResume((ex) -> {
 				if (SocketServerHttpResponse.isPeerGone(ex) || SocketServerHttpResponse.isPeerGone(ex.getCause())) {
-					// the caller reset the stream or the connection ended: nobody is left to answer
-					logger.debug("[" + connection.id() + "] Caller went away during " + method + " " + path + ": " + ex);
+					// the caller reset the stream or the connection ended: nobody is left
+					// to answer
+					logger
+						.debug("[" + connection.id() + "] Caller went away during " + method + " " + path + ": " + ex);
 					return Mono.empty();
 				}
 				if (response.isResponded()) {

@@ -17,8 +17,8 @@ import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 
 /**
- * A request that arrived on a SwaggerSocket stream, adapted to {@code ServerHttpRequest}. Its
- * native request is the {@link SwaggerSocketConnection} it came from.
+ * A request that arrived on a SwaggerSocket stream, adapted to {@code ServerHttpRequest}.
+ * Its native request is the {@link SwaggerSocketConnection} it came from.
  */
 final class SocketServerHttpRequest extends AbstractServerHttpRequest {
 
@@ -61,7 +61,10 @@ final class SocketServerHttpRequest extends AbstractServerHttpRequest {
 		return this.connection.info().remoteAddress();
 	}
 
-	/** Shaped like Reactor Netty's ids (short channel id, request counter), here per connection. */
+	/**
+	 * Shaped like Reactor Netty's ids (short channel id, request counter), here per
+	 * connection.
+	 */
 	@Override
 	protected String initId() {
 		String id = this.connection.id();

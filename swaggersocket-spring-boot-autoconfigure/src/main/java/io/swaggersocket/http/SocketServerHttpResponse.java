@@ -25,8 +25,9 @@ import org.springframework.http.server.reactive.AbstractServerHttpResponse;
 
 /**
  * The response to a request that arrived on a SwaggerSocket stream, adapted to
- * {@code ServerHttpResponse}. Committing sends the HEADERS frame; the body goes out as DATA
- * frames under flow control, each buffer as soon as it is written (there is nothing to flush).
+ * {@code ServerHttpResponse}. Committing sends the HEADERS frame; the body goes out as
+ * DATA frames under flow control, each buffer as soon as it is written (there is nothing
+ * to flush).
  */
 final class SocketServerHttpResponse extends AbstractServerHttpResponse {
 
@@ -50,7 +51,8 @@ final class SocketServerHttpResponse extends AbstractServerHttpResponse {
 
 	@Override
 	protected Mono<Void> writeWithInternal(Publisher<? extends DataBuffer> body) {
-		// deferred: the base class assembles the write before it applies status, headers and cookies
+		// deferred: the base class assembles the write before it applies status, headers
+		// and cookies
 		return Mono.defer(() -> {
 			this.responded = true;
 			return this.responder.respond(wireHeaders(), this.headRequest ? discard(body) : body);
@@ -59,9 +61,9 @@ final class SocketServerHttpResponse extends AbstractServerHttpResponse {
 
 	/**
 	 * Whether a write failed because the caller went away (it reset the stream, or the
-	 * connection ended). Surfaced as Reactor Netty surfaces a closed HTTP connection, so that
-	 * WebFlux treats it as a disconnected client (DEBUG, observation marked aborted) rather
-	 * than as a server error logged at ERROR.
+	 * connection ended). Surfaced as Reactor Netty surfaces a closed HTTP connection, so
+	 * that WebFlux treats it as a disconnected client (DEBUG, observation marked aborted)
+	 * rather than as a server error logged at ERROR.
 	 */
 	static boolean isPeerGone(@Nullable Throwable ex) {
 		return ex instanceof SwaggerSocketStreamResetException || ex instanceof SwaggerSocketConnectionClosedException;
@@ -85,7 +87,10 @@ final class SocketServerHttpResponse extends AbstractServerHttpResponse {
 	protected void applyHeaders() {
 	}
 
-	/** Encoded as Reactor Netty's server encodes them, so that both transports send the same bytes. */
+	/**
+	 * Encoded as Reactor Netty's server encodes them, so that both transports send the
+	 * same bytes.
+	 */
 	@Override
 	protected void applyCookies() {
 		for (List<ResponseCookie> cookies : getCookies().values()) {
@@ -112,7 +117,8 @@ final class SocketServerHttpResponse extends AbstractServerHttpResponse {
 	}
 
 	/**
-	 * Commit and send the response headers if the handler finished without writing a body.
+	 * Commit and send the response headers if the handler finished without writing a
+	 * body.
 	 */
 	Mono<Void> completeIfUnanswered() {
 		return setComplete().then(Mono.defer(() -> this.responded ? Mono.empty() : writeWithInternal(Flux.empty())));

@@ -19,18 +19,24 @@ import org.springframework.http.client.reactive.ClientHttpRequest;
 import org.springframework.http.client.reactive.ClientHttpResponse;
 
 /**
- * A {@link ClientHttpConnector} that sends each request over a SwaggerSocket connection, as
- * one stream, to the peer's {@code HttpHandler}. The request URI's path and query travel; its
- * authority becomes the Host header (unless one is set), scheme and port are ignored.
+ * A {@link ClientHttpConnector} that sends each request over a SwaggerSocket connection,
+ * as one stream, to the peer's {@code HttpHandler}. The request URI's path and query
+ * travel; its authority becomes the Host header (unless one is set), scheme and port are
+ * ignored.
  *
- * <p>Errors: {@link SwaggerSocketConnectionClosedException} when there is no open connection or
- * it ends during the call; {@code SwaggerSocketStreamRefusedException} when the peer refused
- * the stream (safe to retry); {@link SwaggerSocketStreamResetException} when it was reset.
- * {@code WebClient} wraps errors before the response in {@code WebClientRequestException}.
+ * <p>
+ * Errors: {@link SwaggerSocketConnectionClosedException} when there is no open connection
+ * or it ends during the call; {@code SwaggerSocketStreamRefusedException} when the peer
+ * refused the stream (safe to retry); {@link SwaggerSocketStreamResetException} when it
+ * was reset. {@code WebClient} wraps errors before the response in
+ * {@code WebClientRequestException}.
  */
 public final class SwaggerSocketClientHttpConnector implements ClientHttpConnector {
 
-	/** The base URL for {@code WebClient}s bound to a connection; its host becomes the Host header. */
+	/**
+	 * The base URL for {@code WebClient}s bound to a connection; its host becomes the
+	 * Host header.
+	 */
 	public static final String DEFAULT_BASE_URL = "http://" + SocketRequestDispatcher.DEFAULT_HOST;
 
 	private final Supplier<@Nullable SwaggerSocketConnection> connection;
@@ -44,8 +50,8 @@ public final class SwaggerSocketClientHttpConnector implements ClientHttpConnect
 	}
 
 	/**
-	 * Create a connector that uses whatever connection the supplier returns at each request,
-	 * for example the client's current connection to its server.
+	 * Create a connector that uses whatever connection the supplier returns at each
+	 * request, for example the client's current connection to its server.
 	 * @param connection supplies the connection, or {@code null} while there is none
 	 */
 	public SwaggerSocketClientHttpConnector(Supplier<@Nullable SwaggerSocketConnection> connection) {
@@ -67,12 +73,12 @@ public final class SwaggerSocketClientHttpConnector implements ClientHttpConnect
 					int code = Header.status(message.headers());
 					if (code < 0) {
 						throw new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
-								"Response without a valid :status (" + Header.pseudo(message.headers(), Header.STATUS) + ")");
+								"Response without a valid :status (" + Header.pseudo(message.headers(), Header.STATUS)
+										+ ")");
 					}
 					return new SocketClientHttpResponse(HttpStatusCode.valueOf(code), message);
 				});
 		});
 	}
-
 
 }

@@ -13,14 +13,17 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * Tells a handler whether its request came over SwaggerSocket, and from which connection. A
- * {@link WebFilter} at the head of the chain puts the connection into the exchange attribute
- * {@link #CONNECTION_ATTRIBUTE} and makes the connection's principal (the one that
- * authenticated the WebSocket upgrade) the exchange's principal.
+ * Tells a handler whether its request came over SwaggerSocket, and from which connection.
+ * A {@link WebFilter} at the head of the chain puts the connection into the exchange
+ * attribute {@link #CONNECTION_ATTRIBUTE} and makes the connection's principal (the one
+ * that authenticated the WebSocket upgrade) the exchange's principal.
  */
 public final class SwaggerSocketExchanges implements WebFilter, Ordered {
 
-	/** Exchange attribute holding the {@link SwaggerSocketConnection} a request arrived on. */
+	/**
+	 * Exchange attribute holding the {@link SwaggerSocketConnection} a request arrived
+	 * on.
+	 */
 	public static final String CONNECTION_ATTRIBUTE = SwaggerSocketExchanges.class.getName() + ".connection";
 
 	@Override
@@ -31,8 +34,8 @@ public final class SwaggerSocketExchanges implements WebFilter, Ordered {
 		}
 		exchange.getAttributes().put(CONNECTION_ATTRIBUTE, connection);
 		Principal principal = connection.info().principal();
-		ServerWebExchange dispatched = (principal != null)
-				? exchange.mutate().principal(Mono.just(principal)).build() : exchange;
+		ServerWebExchange dispatched = (principal != null) ? exchange.mutate().principal(Mono.just(principal)).build()
+				: exchange;
 		return chain.filter(dispatched);
 	}
 

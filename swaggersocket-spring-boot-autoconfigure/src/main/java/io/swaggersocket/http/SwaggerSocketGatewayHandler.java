@@ -38,19 +38,21 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebHandler;
 
 /**
- * The opt-in HTTP gateway to peers: {@code {prefix}/{connectionId}/**} forwards any request to
- * that connection's peer over its socket (method, the path after the connection id, query,
- * end-to-end headers, body streamed under flow control) and streams the answer back. An
- * ordinary endpoint of the application: its WebFilters and security apply.
+ * The opt-in HTTP gateway to peers: {@code {prefix}/{connectionId}/**} forwards any
+ * request to that connection's peer over its socket (method, the path after the
+ * connection id, query, end-to-end headers, body streamed under flow control) and streams
+ * the answer back. An ordinary endpoint of the application: its WebFilters and security
+ * apply.
  *
- * <p>The peer sees the request's path without the prefix and id, with
- * {@code X-Forwarded-Prefix: {prefix}/{connectionId}}. No live connection with that id: 404;
- * request headers larger than the peer accepts: 431; the stream is refused, reset or
- * malformed, or the connection fails, before the answer's head went out: 502; each with an
- * RFC 9457 problem detail. After it, the response is aborted (the client's connection closed
- * without the end of the body), so that a body cut short never looks complete. The peer's
- * {@code content-length} is kept but enforced: no byte beyond it is written, and a body of
- * another length aborts the response (docs/PROTOCOL.md 6.5).
+ * <p>
+ * The peer sees the request's path without the prefix and id, with
+ * {@code X-Forwarded-Prefix: {prefix}/{connectionId}}. No live connection with that id:
+ * 404; request headers larger than the peer accepts: 431; the stream is refused, reset or
+ * malformed, or the connection fails, before the answer's head went out: 502; each with
+ * an RFC 9457 problem detail. After it, the response is aborted (the client's connection
+ * closed without the end of the body), so that a body cut short never looks complete. The
+ * peer's {@code content-length} is kept but enforced: no byte beyond it is written, and a
+ * body of another length aborts the response (docs/PROTOCOL.md 6.5).
  */
 public final class SwaggerSocketGatewayHandler implements WebHandler {
 
@@ -110,8 +112,9 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 	}
 
 	/**
-	 * A request without Content-Length and Transfer-Encoding has no body (RFC 9112 section 6.3):
-	 * an empty body lets the stream's HEADERS carry END_STREAM rather than wait for the inbound one.
+	 * A request without Content-Length and Transfer-Encoding has no body (RFC 9112
+	 * section 6.3): an empty body lets the stream's HEADERS carry END_STREAM rather than
+	 * wait for the inbound one.
 	 */
 	private static Publisher<DataBuffer> body(ServerHttpRequest request) {
 		HttpHeaders headers = request.getHeaders();
@@ -137,7 +140,8 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 					"The peer answered without a valid :status"));
 		}
 		HttpHeaders headers = HeaderMapping.fromWire(message.headers());
-		// these answers have no body in HTTP/1.1, whatever the peer sends: none is relayed
+		// these answers have no body in HTTP/1.1, whatever the peer sends: none is
+		// relayed
 		boolean bodyless = method == HttpMethod.HEAD || status == 204 || status == 304;
 		Flux<DataBuffer> body = bodyless ? Flux.empty() : message.body();
 		List<String> contentLength = headers.get(HttpHeaders.CONTENT_LENGTH);
@@ -164,7 +168,8 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 		response.getHeaders().addAll(headers);
 		return response.writeWith(body).doOnError((ex) -> {
 			if (!response.isCommitted()) {
-				// nothing of the peer's answer (its content-length, say) may frame the 502 instead
+				// nothing of the peer's answer (its content-length, say) may frame the
+				// 502 instead
 				response.getHeaders().clear();
 				response.getHeaders().addAll(before);
 			}
@@ -172,14 +177,16 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 	}
 
 	/**
-	 * The body, failing instead of delivering a byte past {@code declared}, and failing if it
-	 * ends short of it: the peer's {@code content-length} frames the HTTP/1.1 response, so bytes
-	 * that disagree with it must never reach the client as if they did not.
+	 * The body, failing instead of delivering a byte past {@code declared}, and failing
+	 * if it ends short of it: the peer's {@code content-length} frames the HTTP/1.1
+	 * response, so bytes that disagree with it must never reach the client as if they did
+	 * not.
 	 */
 	private static Flux<DataBuffer> exactly(Flux<DataBuffer> body, long declared) {
 		long[] relayed = { 0 };
 		boolean[] rejected = { false };
-		// once rejected, the stream's own reset comes back as an error nobody waits for any more
+		// once rejected, the stream's own reset comes back as an error nobody waits for
+		// any more
 		return body.onErrorResume((ex) -> rejected[0], (ex) -> Flux.empty()).<DataBuffer>handle((buffer, sink) -> {
 			relayed[0] += buffer.readableByteCount();
 			if (relayed[0] > declared) {
@@ -190,12 +197,20 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 				return;
 			}
 			sink.next(buffer);
-		}).concatWith(Mono.defer(() -> (relayed[0] < declared) ? Mono.error(new SwaggerSocketStreamResetException(
-				ErrorCode.PROTOCOL_ERROR, "The peer ended the body after " + relayed[0] + " of the " + declared
-						+ " bytes of its content-length")) : Mono.empty()));
+		})
+			.concatWith(
+					Mono.defer(
+							() -> (relayed[0] < declared)
+									? Mono.error(
+											new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
+													"The peer ended the body after " + relayed[0] + " of the "
+															+ declared + " bytes of its content-length"))
+									: Mono.empty()));
 	}
 
-	/** The one length all values agree on (RFC 9110 section 8.6), or -1 if there is none. */
+	/**
+	 * The one length all values agree on (RFC 9110 section 8.6), or -1 if there is none.
+	 */
 	private static long contentLength(List<String> values) {
 		long length = -1;
 		for (String value : values) {
@@ -214,33 +229,40 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 		return length;
 	}
 
-	/** Cancel a body the gateway will not relay: the peer's stream is reset rather than left open. */
+	/**
+	 * Cancel a body the gateway will not relay: the peer's stream is reset rather than
+	 * left open.
+	 */
 	private static void discard(StreamMessage message) {
-		// the reset that the cancel causes comes back as an error: it is the expected end here
+		// the reset that the cancel causes comes back as an error: it is the expected end
+		// here
 		message.body().onErrorComplete().subscribe(DataBufferUtils::release).dispose();
 	}
 
 	/**
-	 * End a response whose head is already out, because its body cannot be completed (the stream
-	 * ended without END_STREAM): the client must see it cut off, never a complete response. Not
-	 * by letting the error reach the server: Spring's {@code HttpWebHandlerAdapter} takes errors
-	 * whose message mentions a "connection reset" or a "broken pipe" (as one of the agent's
-	 * transport does) for the client's own disconnect and completes the response normally, with
-	 * the terminating chunk. So the gateway flushes what was written and closes the client's
-	 * connection itself, and completes only once it is closed, so that nothing else can follow.
+	 * End a response whose head is already out, because its body cannot be completed (the
+	 * stream ended without END_STREAM): the client must see it cut off, never a complete
+	 * response. Not by letting the error reach the server: Spring's
+	 * {@code HttpWebHandlerAdapter} takes errors whose message mentions a "connection
+	 * reset" or a "broken pipe" (as one of the agent's transport does) for the client's
+	 * own disconnect and completes the response normally, with the terminating chunk. So
+	 * the gateway flushes what was written and closes the client's connection itself, and
+	 * completes only once it is closed, so that nothing else can follow.
 	 */
 	private static Mono<Void> abort(ServerHttpResponse response, String id, Throwable ex) {
 		logger.debug("Gateway response from connection " + id + " cut off: " + ex);
 		Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
 		if (nativeResponse instanceof NettyOutbound outbound) {
-			// what was written goes out first (as Reactor Netty aborts a response); then the close
+			// what was written goes out first (as Reactor Netty aborts a response); then
+			// the close
 			return Mono.create((sink) -> outbound.withConnection((connection) -> {
 				Channel channel = connection.channel();
 				channel.writeAndFlush(Unpooled.EMPTY_BUFFER)
 					.addListener((flushed) -> channel.close().addListener((closed) -> sink.success()));
 			}));
 		}
-		// another server: an error it cannot take for the client's disconnect makes it abort
+		// another server: an error it cannot take for the client's disconnect makes it
+		// abort
 		return Mono.error(new IllegalStateException("The response from connection '" + id
 				+ "' ended before its body was complete; the client connection must be aborted"));
 	}

@@ -10,9 +10,9 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * Creates {@link WebClient}s that call a peer over its SwaggerSocket connection. Builders start
- * from the application's {@code WebClient.Builder} when there is one (codecs, filters,
- * observation), with only the connector swapped and the base URL set to
+ * Creates {@link WebClient}s that call a peer over its SwaggerSocket connection. Builders
+ * start from the application's {@code WebClient.Builder} when there is one (codecs,
+ * filters, observation), with only the connector swapped and the base URL set to
  * {@link SwaggerSocketClientHttpConnector#DEFAULT_BASE_URL}.
  */
 public final class SwaggerSocketWebClients {
@@ -27,7 +27,8 @@ public final class SwaggerSocketWebClients {
 	 * Create a factory.
 	 * @param connections the registry to look connections up in
 	 * @param builders supplies a fresh builder for each client
-	 * @param serverConnection the client role's current connection to its server, or {@code null}
+	 * @param serverConnection the client role's current connection to its server, or
+	 * {@code null}
 	 */
 	public SwaggerSocketWebClients(SwaggerSocketConnections connections, Supplier<WebClient.Builder> builders,
 			Supplier<@Nullable SwaggerSocketConnection> serverConnection) {
@@ -66,8 +67,9 @@ public final class SwaggerSocketWebClients {
 	}
 
 	/**
-	 * Return a builder for calls from the client role to its server, over whichever connection
-	 * is current when each request is made (calls fail at once while disconnected).
+	 * Return a builder for calls from the client role to its server, over whichever
+	 * connection is current when each request is made (calls fail at once while
+	 * disconnected).
 	 * @return a new builder
 	 */
 	public WebClient.Builder serverBuilder() {
@@ -84,7 +86,9 @@ public final class SwaggerSocketWebClients {
 	}
 
 	private WebClient.Builder builder(SwaggerSocketClientHttpConnector connector) {
-		return this.builders.get().clientConnector(connector).baseUrl(SwaggerSocketClientHttpConnector.DEFAULT_BASE_URL);
+		return this.builders.get()
+			.clientConnector(connector)
+			.baseUrl(SwaggerSocketClientHttpConnector.DEFAULT_BASE_URL);
 	}
 
 }

@@ -1,8 +1,8 @@
 package io.swaggersocket.protocol;
 
 /**
- * WebSocket close codes (RFC 6455 section 7.4) used by protocol version 1. Codes below 4000 are
- * the standard ones; 4000-4099 are defined by this protocol.
+ * WebSocket close codes (RFC 6455 section 7.4) used by protocol version 1. Codes below
+ * 4000 are the standard ones; 4000-4099 are defined by this protocol.
  */
 public final class CloseCodes {
 
@@ -12,15 +12,17 @@ public final class CloseCodes {
 	/** The endpoint is shutting down (after a GOAWAY); reconnect elsewhere or later. */
 	public static final int GOING_AWAY = 1001;
 
-	/** A malformed frame, a frame on the wrong stream or a connection-level rule broken. */
+	/**
+	 * A malformed frame, a frame on the wrong stream or a connection-level rule broken.
+	 */
 	public static final int PROTOCOL_ERROR = 1002;
 
 	/** A text message was received: the protocol only uses binary messages. */
 	public static final int UNSUPPORTED_DATA = 1003;
 
 	/**
-	 * The peer does not read what it asks for: the frames queued for it (answers, pongs, credit)
-	 * passed the sender's bound.
+	 * The peer does not read what it asks for: the frames queued for it (answers, pongs,
+	 * credit) passed the sender's bound.
 	 */
 	public static final int POLICY_VIOLATION = 1008;
 
@@ -30,7 +32,10 @@ public final class CloseCodes {
 	/** The endpoint failed for a reason of its own. */
 	public static final int INTERNAL_ERROR = 1011;
 
-	/** The server refuses the connection for now (for example too many connections); retry later. */
+	/**
+	 * The server refuses the connection for now (for example too many connections); retry
+	 * later.
+	 */
 	public static final int TRY_AGAIN_LATER = 1013;
 
 	/** The handshake did not complete within the handshake timeout. */
@@ -48,15 +53,19 @@ public final class CloseCodes {
 	/** The peer sent nothing (not even a pong) within the heartbeat timeout. */
 	public static final int HEARTBEAT_TIMEOUT = 4004;
 
-	/** The longest close reason RFC 6455 allows, in bytes of UTF-8 (a control frame carries 125 bytes, 2 of them the code). */
+	/**
+	 * The longest close reason RFC 6455 allows, in bytes of UTF-8 (a control frame
+	 * carries 125 bytes, 2 of them the code).
+	 */
 	public static final int MAX_REASON_BYTES = 123;
 
 	private CloseCodes() {
 	}
 
 	/**
-	 * Cut a close reason to at most {@link #MAX_REASON_BYTES} bytes of UTF-8, at a character
-	 * boundary: never inside a multi-byte sequence or between the two halves of a surrogate pair.
+	 * Cut a close reason to at most {@link #MAX_REASON_BYTES} bytes of UTF-8, at a
+	 * character boundary: never inside a multi-byte sequence or between the two halves of
+	 * a surrogate pair.
 	 * @param reason the reason
 	 * @return the reason itself if it fits, otherwise its longest prefix that does
 	 */
@@ -78,7 +87,10 @@ public final class CloseCodes {
 		return reason;
 	}
 
-	/** A lone surrogate is encoded as one replacement byte ('?') by Java's encoder: counted as 1. */
+	/**
+	 * A lone surrogate is encoded as one replacement byte ('?') by Java's encoder:
+	 * counted as 1.
+	 */
 	private static int utf8Length(int codePoint) {
 		if (codePoint < 0x80) {
 			return 1;

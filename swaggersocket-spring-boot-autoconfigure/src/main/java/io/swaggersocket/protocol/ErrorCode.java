@@ -1,9 +1,9 @@
 package io.swaggersocket.protocol;
 
 /**
- * Error codes carried by RESET and GOAWAY frames. They mirror HTTP/2 (RFC 9113 section 7) where
- * the meaning is the same. {@link #REFUSED_STREAM} means "not processed, safe to retry";
- * {@link #CANCEL} means "abandoned, may have been processed".
+ * Error codes carried by RESET and GOAWAY frames. They mirror HTTP/2 (RFC 9113 section 7)
+ * where the meaning is the same. {@link #REFUSED_STREAM} means "not processed, safe to
+ * retry"; {@link #CANCEL} means "abandoned, may have been processed".
  */
 public enum ErrorCode {
 
@@ -13,7 +13,10 @@ public enum ErrorCode {
 	/** The peer violated the protocol. */
 	PROTOCOL_ERROR(0x1),
 
-	/** The sender failed for a reason of its own (for example the handler failed mid-body). */
+	/**
+	 * The sender failed for a reason of its own (for example the handler failed
+	 * mid-body).
+	 */
 	INTERNAL_ERROR(0x2),
 
 	/** The peer sent more than its flow-control credit allowed. */
@@ -25,7 +28,10 @@ public enum ErrorCode {
 	/** A frame was shorter, longer or otherwise sized unlike its type requires. */
 	FRAME_SIZE_ERROR(0x5),
 
-	/** The stream was refused before any processing: safe to retry, on this or another connection. */
+	/**
+	 * The stream was refused before any processing: safe to retry, on this or another
+	 * connection.
+	 */
 	REFUSED_STREAM(0x6),
 
 	/** The stream was cancelled; the request may or may not have been processed. */
@@ -49,8 +55,9 @@ public enum ErrorCode {
 	}
 
 	/**
-	 * Return the error code for a value read from the wire. Unknown codes are not a protocol
-	 * error: they are treated as {@link #INTERNAL_ERROR}, so that later versions can add codes.
+	 * Return the error code for a value read from the wire. Unknown codes are not a
+	 * protocol error: they are treated as {@link #INTERNAL_ERROR}, so that later versions
+	 * can add codes.
 	 * @param code the value read
 	 * @return the error code
 	 */

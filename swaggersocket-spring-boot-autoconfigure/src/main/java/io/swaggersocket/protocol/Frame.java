@@ -25,6 +25,7 @@ public sealed interface Frame {
 
 	/**
 	 * First handshake frame, client to server.
+	 *
 	 * @param json a JSON object with {@code metadata} and {@code settings}
 	 */
 	record Hello(String json) implements Frame {
@@ -43,6 +44,7 @@ public sealed interface Frame {
 
 	/**
 	 * Second handshake frame, server to client.
+	 *
 	 * @param json a JSON object with {@code connectionId} and {@code settings}
 	 */
 	record Welcome(String json) implements Frame {
@@ -78,6 +80,7 @@ public sealed interface Frame {
 
 	/**
 	 * Request or response headers.
+	 *
 	 * @param streamId the stream, never 0
 	 * @param endStream whether the sender's side of the stream ends here (no body)
 	 * @param headers the header fields, pseudo-headers first
@@ -97,6 +100,7 @@ public sealed interface Frame {
 
 	/**
 	 * A chunk of a body.
+	 *
 	 * @param streamId the stream, never 0
 	 * @param endStream whether this is the last chunk
 	 * @param data the bytes between position and limit
@@ -112,6 +116,7 @@ public sealed interface Frame {
 
 	/**
 	 * Abandons a stream.
+	 *
 	 * @param streamId the stream, never 0
 	 * @param errorCode why
 	 */
@@ -126,6 +131,7 @@ public sealed interface Frame {
 
 	/**
 	 * Grants flow-control credit.
+	 *
 	 * @param streamId the stream, or 0 for the connection window
 	 * @param increment bytes granted, 1 to 2^31-1
 	 */
@@ -140,10 +146,12 @@ public sealed interface Frame {
 
 	/**
 	 * Graceful shutdown announcement.
-	 * @param lastStreamId the highest stream id opened by the receiver that the sender will still process
+	 *
+	 * @param lastStreamId the highest stream id opened by the receiver that the sender
+	 * will still process
 	 * @param errorCode why ({@link ErrorCode#NO_ERROR} for a planned shutdown)
-	 * @param message human-readable detail, possibly empty; encoded as at most 1024 bytes of UTF-8,
-	 * longer messages are cut at a character boundary
+	 * @param message human-readable detail, possibly empty; encoded as at most 1024 bytes
+	 * of UTF-8, longer messages are cut at a character boundary
 	 */
 	record GoAway(int lastStreamId, ErrorCode errorCode, String message) implements Frame {
 

@@ -14,16 +14,15 @@ import java.util.List;
 /**
  * Encodes frames to bytes and decodes them back, enforcing the receiver's limits.
  *
- * <p>Layout of every frame (big-endian):
- * <pre>
+ * <p>
+ * Layout of every frame (big-endian): <pre>
  * +--------+--------+--------------------------------+--------------------------------+
  * | type 8 | flags 8|  stream id 32 (high bit = 0)   |  payload length 32             |
  * +--------+--------+--------------------------------+--------------------------------+
  * | payload (length bytes)                                                            |
  * +-----------------------------------------------------------------------------------+
- * </pre>
- * Decoding never throws anything but {@link ProtocolException}. Instances are immutable and
- * thread-safe.
+ * </pre> Decoding never throws anything but {@link ProtocolException}. Instances are
+ * immutable and thread-safe.
  */
 public final class FrameCodec {
 
@@ -33,7 +32,10 @@ public final class FrameCodec {
 	/** Bytes before the payload of every frame. */
 	public static final int HEADER_LENGTH = 10;
 
-	/** The largest payload of a HELLO, WELCOME or GOAWAY message that any receiver must accept. */
+	/**
+	 * The largest payload of a HELLO, WELCOME or GOAWAY message that any receiver must
+	 * accept.
+	 */
 	public static final int MIN_MAX_FRAME_SIZE = 16 * 1024;
 
 	private static final int MAX_GOAWAY_MESSAGE = 1024;
@@ -44,7 +46,8 @@ public final class FrameCodec {
 
 	/**
 	 * Create a codec.
-	 * @param maxFrameSize the largest payload accepted on decode, at least {@link #MIN_MAX_FRAME_SIZE}
+	 * @param maxFrameSize the largest payload accepted on decode, at least
+	 * {@link #MIN_MAX_FRAME_SIZE}
 	 * @param maxHeaderBlockSize the largest HEADERS payload accepted on decode
 	 */
 	public FrameCodec(int maxFrameSize, int maxHeaderBlockSize) {
@@ -86,7 +89,8 @@ public final class FrameCodec {
 	}
 
 	/**
-	 * Write a frame header, for callers that assemble the payload themselves (DATA without copying).
+	 * Write a frame header, for callers that assemble the payload themselves (DATA
+	 * without copying).
 	 * @param target where to write {@link #HEADER_LENGTH} bytes
 	 * @param type the frame type
 	 * @param flags the flags
@@ -128,8 +132,11 @@ public final class FrameCodec {
 		}
 		if (frame instanceof Frame.GoAway goAway) {
 			byte[] message = goAwayMessage(goAway.message());
-			return ByteBuffer.allocate(8 + message.length).putInt(goAway.lastStreamId())
-				.putInt(goAway.errorCode().code()).put(message).array();
+			return ByteBuffer.allocate(8 + message.length)
+				.putInt(goAway.lastStreamId())
+				.putInt(goAway.errorCode().code())
+				.put(message)
+				.array();
 		}
 		return new byte[0];
 	}
@@ -139,7 +146,8 @@ public final class FrameCodec {
 		if (bytes.length <= MAX_GOAWAY_MESSAGE) {
 			return bytes;
 		}
-		// the message is diagnostic only: cut it at a character boundary rather than send a frame the peer must reject
+		// the message is diagnostic only: cut it at a character boundary rather than send
+		// a frame the peer must reject
 		int end = MAX_GOAWAY_MESSAGE;
 		while ((bytes[end] & 0xC0) == 0x80) {
 			end--;
@@ -148,11 +156,12 @@ public final class FrameCodec {
 	}
 
 	/**
-	 * Return the size of the HEADERS payload a header block encodes to, for a sender that must
-	 * keep within the receiver's {@code maxHeaderBlockSize} and {@code maxFrameSize}.
+	 * Return the size of the HEADERS payload a header block encodes to, for a sender that
+	 * must keep within the receiver's {@code maxHeaderBlockSize} and
+	 * {@code maxFrameSize}.
 	 * @param headers the header block
-	 * @return its encoded size in bytes, or {@link Long#MAX_VALUE} if it cannot be encoded at
-	 * all (a field over 65535 bytes, more than 65535 fields)
+	 * @return its encoded size in bytes, or {@link Long#MAX_VALUE} if it cannot be
+	 * encoded at all (a field over 65535 bytes, more than 65535 fields)
 	 */
 	public static long headerBlockSize(List<Header> headers) {
 		if (headers.size() > 0xFFFF) {
@@ -189,7 +198,8 @@ public final class FrameCodec {
 			byte[] name = header.name().getBytes(StandardCharsets.UTF_8);
 			byte[] value = header.value().getBytes(StandardCharsets.UTF_8);
 			if (name.length == 0 || name.length > 0xFFFF || value.length > 0xFFFF) {
-				throw new IllegalArgumentException("Header name must be 1-65535 bytes and value at most 65535 bytes: " + header.name());
+				throw new IllegalArgumentException(
+						"Header name must be 1-65535 bytes and value at most 65535 bytes: " + header.name());
 			}
 			parts.add(name);
 			parts.add(value);
@@ -206,11 +216,13 @@ public final class FrameCodec {
 	}
 
 	/**
-	 * Decode one frame from one WebSocket binary message. DATA payloads are read-only views of
-	 * the input buffer, so the caller must not reuse it while the frame is in use.
+	 * Decode one frame from one WebSocket binary message. DATA payloads are read-only
+	 * views of the input buffer, so the caller must not reuse it while the frame is in
+	 * use.
 	 * @param message the whole message, between position and limit
 	 * @return the frame
-	 * @throws ProtocolException if the message is not a valid frame within this codec's limits
+	 * @throws ProtocolException if the message is not a valid frame within this codec's
+	 * limits
 	 */
 	public Frame decode(ByteBuffer message) {
 		ByteBuffer in = message.duplicate();
@@ -234,8 +246,8 @@ public final class FrameCodec {
 					type + " payload of " + length + " bytes exceeds maxFrameSize " + this.maxFrameSize);
 		}
 		if (length != in.remaining()) {
-			throw new ProtocolException(ErrorCode.FRAME_SIZE_ERROR, CloseCodes.PROTOCOL_ERROR, type
-					+ " declares a payload of " + length + " bytes but the message carries " + in.remaining());
+			throw new ProtocolException(ErrorCode.FRAME_SIZE_ERROR, CloseCodes.PROTOCOL_ERROR,
+					type + " declares a payload of " + length + " bytes but the message carries " + in.remaining());
 		}
 		checkStreamId(type, streamId);
 		try {
@@ -274,13 +286,15 @@ public final class FrameCodec {
 				expectLength(type, payload, 4);
 				int increment = payload.getInt();
 				if (increment <= 0) {
-					throw protocolError("WINDOW_UPDATE increment must be 1 to 2^31-1, was " + (increment & 0xFFFFFFFFL));
+					throw protocolError(
+							"WINDOW_UPDATE increment must be 1 to 2^31-1, was " + (increment & 0xFFFFFFFFL));
 				}
 				return new Frame.WindowUpdate(streamId, increment);
 			case GOAWAY:
 				if (payload.remaining() < 8 || payload.remaining() > 8 + MAX_GOAWAY_MESSAGE) {
 					throw new ProtocolException(ErrorCode.FRAME_SIZE_ERROR, CloseCodes.PROTOCOL_ERROR,
-							"GOAWAY payload must be 8 to " + (8 + MAX_GOAWAY_MESSAGE) + " bytes, was " + payload.remaining());
+							"GOAWAY payload must be 8 to " + (8 + MAX_GOAWAY_MESSAGE) + " bytes, was "
+									+ payload.remaining());
 				}
 				int lastStreamId = payload.getInt();
 				if (lastStreamId < 0) {
@@ -313,10 +327,11 @@ public final class FrameCodec {
 	}
 
 	/**
-	 * Fields that HTTP/1.1 cannot carry make the message malformed (as in HTTP/2, RFC 9113
-	 * section 8.2.1): a name that is not a token (RFC 9110 section 5.1), after the {@code :} of a
-	 * pseudo-header field; a value with a control character other than HTAB (CR, LF and NUL
-	 * included). Relayed into HTTP/1.1 such a field would split a message or be refused there.
+	 * Fields that HTTP/1.1 cannot carry make the message malformed (as in HTTP/2, RFC
+	 * 9113 section 8.2.1): a name that is not a token (RFC 9110 section 5.1), after the
+	 * {@code :} of a pseudo-header field; a value with a control character other than
+	 * HTAB (CR, LF and NUL included). Relayed into HTTP/1.1 such a field would split a
+	 * message or be refused there.
 	 */
 	private static void checkHttpFields(int streamId, List<Header> fields) {
 		for (Header field : fields) {
@@ -328,15 +343,16 @@ public final class FrameCodec {
 			for (int i = start; i < name.length(); i++) {
 				if (!isTokenChar(name.charAt(i))) {
 					throw ProtocolException.stream(streamId, ErrorCode.PROTOCOL_ERROR,
-							"Header field name is not an HTTP token (character " + (int) name.charAt(i) + " at " + i + ")");
+							"Header field name is not an HTTP token (character " + (int) name.charAt(i) + " at " + i
+									+ ")");
 				}
 			}
 			String value = field.value();
 			for (int i = 0; i < value.length(); i++) {
 				char c = value.charAt(i);
 				if ((c < 0x20 && c != '\t') || c == 0x7F) {
-					throw ProtocolException.stream(streamId, ErrorCode.PROTOCOL_ERROR, "Value of header field '" + name
-							+ "' holds control character " + (int) c + " at " + i);
+					throw ProtocolException.stream(streamId, ErrorCode.PROTOCOL_ERROR,
+							"Value of header field '" + name + "' holds control character " + (int) c + " at " + i);
 				}
 			}
 		}
@@ -349,9 +365,11 @@ public final class FrameCodec {
 
 	private static List<Header> decodeHeaderBlock(ByteBuffer block) {
 		int count = block.getShort() & 0xFFFF;
-		// each field takes at least 5 bytes (two lengths and a one-byte name): refuse absurd counts early
+		// each field takes at least 5 bytes (two lengths and a one-byte name): refuse
+		// absurd counts early
 		if (count * 5L > block.remaining()) {
-			throw protocolError("Header block declares " + count + " fields but holds only " + block.remaining() + " bytes");
+			throw protocolError(
+					"Header block declares " + count + " fields but holds only " + block.remaining() + " bytes");
 		}
 		List<Header> headers = new ArrayList<>(count);
 		for (int i = 0; i < count; i++) {

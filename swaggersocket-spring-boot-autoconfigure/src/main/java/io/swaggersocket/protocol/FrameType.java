@@ -10,7 +10,10 @@ public enum FrameType {
 	/** Client to server, first frame: the client's metadata and settings (JSON). */
 	HELLO(0x01),
 
-	/** Server to client, answer to HELLO: the assigned connection id and the server's settings (JSON). */
+	/**
+	 * Server to client, answer to HELLO: the assigned connection id and the server's
+	 * settings (JSON).
+	 */
 	WELCOME(0x02),
 
 	/** Client to server, acknowledges WELCOME; the connection is open afterwards. */

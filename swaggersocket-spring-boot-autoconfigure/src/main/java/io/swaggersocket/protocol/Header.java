@@ -31,8 +31,8 @@ public record Header(String name, String value) {
 	public static final Set<String> RESPONSE_PSEUDO_HEADERS = Set.of(STATUS);
 
 	/**
-	 * Whether the pseudo-header fields of a block are exactly the expected ones, each once,
-	 * before every regular field (docs/PROTOCOL.md 4.2).
+	 * Whether the pseudo-header fields of a block are exactly the expected ones, each
+	 * once, before every regular field (docs/PROTOCOL.md 4.2).
 	 * @param headers a header block
 	 * @param expected {@link #REQUEST_PSEUDO_HEADERS} or {@link #RESPONSE_PSEUDO_HEADERS}
 	 * @return whether the block's pseudo-header fields are well-formed
@@ -54,8 +54,8 @@ public record Header(String name, String value) {
 	}
 
 	/**
-	 * Whether a response header block is well-formed: {@code :status} once, first, three digits
-	 * from 200 to 599, and no other pseudo-header field (docs/PROTOCOL.md 4.2).
+	 * Whether a response header block is well-formed: {@code :status} once, first, three
+	 * digits from 200 to 599, and no other pseudo-header field (docs/PROTOCOL.md 4.2).
 	 * @param headers a response header block
 	 * @return whether a receiver may pass the response on
 	 */
@@ -64,8 +64,8 @@ public record Header(String name, String value) {
 	}
 
 	/**
-	 * Return the value of a pseudo-header. Pseudo-headers come before the regular fields, so
-	 * the search stops at the first regular one.
+	 * Return the value of a pseudo-header. Pseudo-headers come before the regular fields,
+	 * so the search stops at the first regular one.
 	 * @param headers a header block
 	 * @param name the pseudo-header's name
 	 * @return its value, or {@code null} if the block has none

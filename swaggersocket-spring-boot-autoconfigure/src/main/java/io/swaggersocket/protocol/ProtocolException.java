@@ -3,9 +3,9 @@ package io.swaggersocket.protocol;
 import java.util.Objects;
 
 /**
- * A violation of the protocol by the peer. When {@link #streamId()} is 0 the whole connection is
- * affected and is closed with {@link #closeCode()}; otherwise only that stream is reset with
- * {@link #errorCode()} and the connection carries on.
+ * A violation of the protocol by the peer. When {@link #streamId()} is 0 the whole
+ * connection is affected and is closed with {@link #closeCode()}; otherwise only that
+ * stream is reset with {@link #errorCode()} and the connection carries on.
  */
 public class ProtocolException extends RuntimeException {
 
@@ -33,7 +33,8 @@ public class ProtocolException extends RuntimeException {
 	}
 
 	/**
-	 * Create a stream-level protocol exception: the stream is reset, the connection survives.
+	 * Create a stream-level protocol exception: the stream is reset, the connection
+	 * survives.
 	 * @param streamId the stream to reset
 	 * @param errorCode the error code for the RESET frame
 	 * @param message what was wrong

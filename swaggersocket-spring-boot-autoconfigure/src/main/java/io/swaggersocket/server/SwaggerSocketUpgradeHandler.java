@@ -14,10 +14,11 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebHandler;
 
 /**
- * The endpoint at {@code swaggersocket.server.path}: upgrades the request to a WebSocket with
- * its own upgrade settings (frame and message size limits, application-handled pings), without
- * changing how the application's other WebSocket endpoints are upgraded. Mapped by the DispatcherHandler,
- * so the upgrade request passes through the application's WebFilter chain (and its security).
+ * The endpoint at {@code swaggersocket.server.path}: upgrades the request to a WebSocket
+ * with its own upgrade settings (frame and message size limits, application-handled
+ * pings), without changing how the application's other WebSocket endpoints are upgraded.
+ * Mapped by the DispatcherHandler, so the upgrade request passes through the
+ * application's WebFilter chain (and its security).
  */
 public final class SwaggerSocketUpgradeHandler implements WebHandler {
 
@@ -41,7 +42,8 @@ public final class SwaggerSocketUpgradeHandler implements WebHandler {
 
 	@Override
 	public Mono<Void> handle(ServerWebExchange exchange) {
-		// before the upgrade: once upgraded, the session offers no access to its connection
+		// before the upgrade: once upgraded, the session offers no access to its
+		// connection
 		Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(exchange.getResponse());
 		if (nativeResponse instanceof NettyOutbound outbound) {
 			outbound.withConnection((connection) -> WebSocketMessageLimit.apply(connection, this.maxMessageSize));

@@ -10,8 +10,9 @@ import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketSession;
 
 /**
- * Hands every accepted WebSocket session to the {@link ConnectionManager} in the server role.
- * Declares the one subprotocol it speaks, so that the upgrade selects it when offered.
+ * Hands every accepted WebSocket session to the {@link ConnectionManager} in the server
+ * role. Declares the one subprotocol it speaks, so that the upgrade selects it when
+ * offered.
  */
 public final class SwaggerSocketWebSocketHandler implements WebSocketHandler {
 

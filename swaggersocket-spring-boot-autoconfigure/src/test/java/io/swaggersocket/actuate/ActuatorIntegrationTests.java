@@ -46,8 +46,12 @@ class ActuatorIntegrationTests {
 	}
 
 	private static Map<String, Object> getJson(ConfigurableApplicationContext context, String path) {
-		return http(context).get().uri(path).retrieve().bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
-		}).block(Duration.ofSeconds(5));
+		return http(context).get()
+			.uri(path)
+			.retrieve()
+			.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
+			})
+			.block(Duration.ofSeconds(5));
 	}
 
 	@Test
@@ -59,7 +63,8 @@ class ActuatorIntegrationTests {
 		SwaggerSocketConnection connection = events(server).await(SwaggerSocketConnectedEvent.class).getConnection();
 		events(client).await(SwaggerSocketConnectedEvent.class);
 		WebClient toClient = server.getBean(SwaggerSocketWebClients.class).webClient(connection);
-		Flux.range(0, 3).concatMap((i) -> toClient.get().uri("/fn/echo?q=x").retrieve().bodyToMono(String.class))
+		Flux.range(0, 3)
+			.concatMap((i) -> toClient.get().uri("/fn/echo?q=x").retrieve().bodyToMono(String.class))
 			.blockLast(Duration.ofSeconds(5));
 		await().atMost(Duration.ofSeconds(5)).until(() -> connection.lastRoundTrip() != null);
 
@@ -82,13 +87,16 @@ class ActuatorIntegrationTests {
 
 		assertThat(getJson(server, "/actuator/swaggersocket/" + connection.id())).containsEntry("id", connection.id())
 			.containsEntry("requestsOutbound", 3);
-		HttpStatus missing = (HttpStatus) http(server).get().uri("/actuator/swaggersocket/no-such-id")
+		HttpStatus missing = (HttpStatus) http(server).get()
+			.uri("/actuator/swaggersocket/no-such-id")
 			.exchangeToMono((response) -> reactor.core.publisher.Mono.just(response.statusCode()))
 			.block(Duration.ofSeconds(5));
 		assertThat(missing).isEqualTo(HttpStatus.NOT_FOUND);
 
 		EventRecorder clientEvents = events(client);
-		Map<String, Object> deleted = http(server).delete().uri("/actuator/swaggersocket/" + connection.id()).retrieve()
+		Map<String, Object> deleted = http(server).delete()
+			.uri("/actuator/swaggersocket/" + connection.id())
+			.retrieve()
 			.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
 			})
 			.block(Duration.ofSeconds(5));
@@ -111,8 +119,7 @@ class ActuatorIntegrationTests {
 		Map<String, Object> up = component(client);
 		assertThat(up).containsEntry("status", "UP");
 		assertThat((Map<String, Object>) up.get("details")).containsKey("connectionId");
-		assertThat(component(server)).containsEntry("status", "UP")
-			.containsEntry("details", Map.of("connections", 1));
+		assertThat(component(server)).containsEntry("status", "UP").containsEntry("details", Map.of("connections", 1));
 
 		server.close();
 		await().atMost(Duration.ofSeconds(10)).until(() -> "DOWN".equals(component(client).get("status")));
@@ -127,9 +134,10 @@ class ActuatorIntegrationTests {
 
 	@SuppressWarnings("unchecked")
 	private static Map<String, Object> component(ConfigurableApplicationContext context) {
-		Map<String, Object> health = http(context).get().uri("/actuator/health").exchangeToMono(
-				(response) -> response.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
-				}))
+		Map<String, Object> health = http(context).get()
+			.uri("/actuator/health")
+			.exchangeToMono((response) -> response.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
+			}))
 			.block(Duration.ofSeconds(5));
 		return (Map<String, Object>) ((Map<String, Object>) health.get("components")).get("swaggersocket");
 	}
@@ -147,7 +155,12 @@ class ActuatorIntegrationTests {
 		}
 		toClient.get().uri("/no-such-thing").exchangeToMono((r) -> r.releaseBody()).block(Duration.ofSeconds(5));
 		toClient.get().uri("/mvc/fail").exchangeToMono((r) -> r.releaseBody()).block(Duration.ofSeconds(5));
-		toClient.get().uri("/stream/endless").retrieve().bodyToFlux(String.class).take(2).blockLast(Duration.ofSeconds(5));
+		toClient.get()
+			.uri("/stream/endless")
+			.retrieve()
+			.bodyToFlux(String.class)
+			.take(2)
+			.blockLast(Duration.ofSeconds(5));
 		await().atMost(Duration.ofSeconds(5)).until(() -> connection.lastRoundTrip() != null);
 
 		MeterRegistry serverMeters = server.getBean(MeterRegistry.class);
@@ -156,20 +169,34 @@ class ActuatorIntegrationTests {
 		assertThat(clientMeters.get("swaggersocket.connections").tag("role", "client").gauge().value()).isEqualTo(1);
 		assertThat(serverMeters.get("swaggersocket.connection.events").tag("kind", "connected").counter().count())
 			.isEqualTo(1);
-		assertThat(serverMeters.get("swaggersocket.requests").tags("direction", "outbound", "method", "GET", "status",
-				"200", "outcome", "SUCCESS").timer().count()).isEqualTo(3);
-		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(clientMeters.get("swaggersocket.requests")
-			.tags("direction", "inbound", "status", "200", "outcome", "SUCCESS").timer().count()).isEqualTo(3));
-		assertThat(serverMeters.get("swaggersocket.requests").tags("status", "404", "outcome", "CLIENT_ERROR").timer()
+		assertThat(serverMeters.get("swaggersocket.requests")
+			.tags("direction", "outbound", "method", "GET", "status", "200", "outcome", "SUCCESS")
+			.timer()
+			.count()).isEqualTo(3);
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(clientMeters.get("swaggersocket.requests")
+				.tags("direction", "inbound", "status", "200", "outcome", "SUCCESS")
+				.timer()
+				.count()).isEqualTo(3));
+		assertThat(serverMeters.get("swaggersocket.requests")
+			.tags("status", "404", "outcome", "CLIENT_ERROR")
+			.timer()
 			.count()).isEqualTo(1);
-		assertThat(serverMeters.get("swaggersocket.requests").tags("status", "500", "outcome", "SERVER_ERROR").timer()
+		assertThat(serverMeters.get("swaggersocket.requests")
+			.tags("status", "500", "outcome", "SERVER_ERROR")
+			.timer()
 			.count()).isEqualTo(1);
-		assertThat(serverMeters.get("swaggersocket.requests").tags("outcome", "CANCELLED").timer().count()).isEqualTo(1);
-		assertThat(serverMeters.get("swaggersocket.streams.reset").tags("code", "CANCEL", "side", "sent").counter()
+		assertThat(serverMeters.get("swaggersocket.requests").tags("outcome", "CANCELLED").timer().count())
+			.isEqualTo(1);
+		assertThat(serverMeters.get("swaggersocket.streams.reset")
+			.tags("code", "CANCEL", "side", "sent")
+			.counter()
 			.count()).isEqualTo(1);
-		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(clientMeters
-			.get("swaggersocket.streams.reset").tags("code", "CANCEL", "side", "received").counter().count())
-			.isEqualTo(1));
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(clientMeters.get("swaggersocket.streams.reset")
+				.tags("code", "CANCEL", "side", "received")
+				.counter()
+				.count()).isEqualTo(1));
 		assertThat(serverMeters.get("swaggersocket.bytes").tags("role", "server", "direction", "in").counter().count())
 			.isPositive();
 		assertThat(serverMeters.get("swaggersocket.bytes").tags("role", "server", "direction", "out").counter().count())
@@ -178,18 +205,21 @@ class ActuatorIntegrationTests {
 			.isZero();
 		assertThat(serverMeters.get("swaggersocket.heartbeat.round.trip").tag("role", "server").timer().count())
 			.isPositive();
-		// the requests the client served went through the same server observation as HTTP requests
+		// the requests the client served went through the same server observation as HTTP
+		// requests
 		assertThat(clientMeters.get("http.server.requests").tag("uri", "/fn/echo").timer().count()).isEqualTo(3);
 		// no meter is tagged with a connection id or a path
 		serverMeters.getMeters()
 			.stream()
 			.filter((meter) -> meter.getId().getName().startsWith("swaggersocket"))
-			.forEach((meter) -> assertThat(meter.getId().getTags()).noneMatch((tag) -> tag.getValue()
-				.equals(connection.id()) || tag.getValue().startsWith("/")));
+			.forEach((meter) -> assertThat(meter.getId().getTags())
+				.noneMatch((tag) -> tag.getValue().equals(connection.id()) || tag.getValue().startsWith("/")));
 
 		client.close();
-		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(serverMeters
-			.get("swaggersocket.connection.events").tags("kind", "closed").counter().count()).isEqualTo(1));
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(
+					serverMeters.get("swaggersocket.connection.events").tags("kind", "closed").counter().count())
+				.isEqualTo(1));
 		assertThat(serverMeters.get("swaggersocket.connections").tag("role", "server").gauge().value()).isZero();
 	}
 

@@ -32,8 +32,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * With tracing in both applications, a trace crosses the socket: the caller's WebClient
- * observation injects the propagation header as an ordinary header, and the callee's server
- * observation continues the same trace.
+ * observation injects the propagation header as an ordinary header, and the callee's
+ * server observation continues the same trace.
  */
 class TracingIntegrationTests {
 
@@ -95,9 +95,10 @@ class TracingIntegrationTests {
 		@Bean
 		RouterFunction<ServerResponse> traceRoutes() {
 			return RouterFunctions.route()
-				.GET("/trace/headers", (request) -> ServerResponse.ok()
-					.bodyValue(String.valueOf(request.headers().firstHeader("traceparent")) + " "
-							+ request.headers().firstHeader("b3")))
+				.GET("/trace/headers",
+						(request) -> ServerResponse.ok()
+							.bodyValue(String.valueOf(request.headers().firstHeader("traceparent")) + " "
+									+ request.headers().firstHeader("b3")))
 				.build();
 		}
 

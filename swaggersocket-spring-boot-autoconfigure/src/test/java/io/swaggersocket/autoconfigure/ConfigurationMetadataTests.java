@@ -26,8 +26,8 @@ import org.springframework.util.unit.DataSize;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Keeps the generated configuration metadata (what IDEs show) and the README's configuration
- * table (what people read) in step.
+ * Keeps the generated configuration metadata (what IDEs show) and the README's
+ * configuration table (what people read) in step.
  */
 class ConfigurationMetadataTests {
 
@@ -59,9 +59,8 @@ class ConfigurationMetadataTests {
 
 	@Test
 	void everyPropertyHasDescription() {
-		assertThat(metadata.values()).allSatisfy((property) -> assertThat(property.description())
-			.as("description of %s", property.name())
-			.isNotBlank());
+		assertThat(metadata.values()).allSatisfy(
+				(property) -> assertThat(property.description()).as("description of %s", property.name()).isNotBlank());
 	}
 
 	@Test
@@ -71,8 +70,7 @@ class ConfigurationMetadataTests {
 
 	@Test
 	void everyReadmeRowNamesExistingProperty() {
-		assertThat(metadata.values().stream().map(MetadataProperty::readmeName).toList())
-			.containsAll(readme.keySet());
+		assertThat(metadata.values().stream().map(MetadataProperty::readmeName).toList()).containsAll(readme.keySet());
 	}
 
 	@Test
@@ -81,13 +79,15 @@ class ConfigurationMetadataTests {
 			.stream()
 			.filter((property) -> readme.containsKey(property.readmeName()))
 			.toList();
-		assertThat(documented).allSatisfy((property) -> assertThat(
-				normalize(property.type(), readme.get(property.readmeName())))
-			.as("README default of %s", property.readmeName())
-			.isEqualTo(normalize(property.type(), property.defaultValue())));
+		assertThat(documented)
+			.allSatisfy((property) -> assertThat(normalize(property.type(), readme.get(property.readmeName())))
+				.as("README default of %s", property.readmeName())
+				.isEqualTo(normalize(property.type(), property.defaultValue())));
 	}
 
-	/** Merges every metadata file on the class path, keeping this project's properties. */
+	/**
+	 * Merges every metadata file on the class path, keeping this project's properties.
+	 */
 	private static Map<String, MetadataProperty> metadataProperties() throws IOException {
 		JsonMapper mapper = JsonMapper.builder().build();
 		Map<String, MetadataProperty> properties = new LinkedHashMap<>();
@@ -105,7 +105,10 @@ class ConfigurationMetadataTests {
 		return properties;
 	}
 
-	/** A default as text; a list default is an array, or a plain value when it has one element. */
+	/**
+	 * A default as text; a list default is an array, or a plain value when it has one
+	 * element.
+	 */
 	private static @Nullable String defaultValue(JsonNode value) {
 		if (value.isMissingNode() || value.isNull()) {
 			return null;
@@ -116,7 +119,9 @@ class ConfigurationMetadataTests {
 		return value.asString();
 	}
 
-	/** The rows of the README's configuration table: property name to documented default. */
+	/**
+	 * The rows of the README's configuration table: property name to documented default.
+	 */
 	private static Map<String, String> readmeRows() throws IOException {
 		List<String> lines = Files.readAllLines(README);
 		Map<String, String> rows = new LinkedHashMap<>();
@@ -135,7 +140,9 @@ class ConfigurationMetadataTests {
 		return rows;
 	}
 
-	/** Brings equal defaults to one form, so that {@code 1MB} and {@code 1024KB} match. */
+	/**
+	 * Brings equal defaults to one form, so that {@code 1MB} and {@code 1024KB} match.
+	 */
 	private static @Nullable Object normalize(String type, @Nullable String value) {
 		if (value == null || value.isEmpty() || value.equals(NO_DEFAULT)) {
 			return null;
@@ -157,7 +164,10 @@ class ConfigurationMetadataTests {
 
 	private record MetadataProperty(String name, String type, String description, @Nullable String defaultValue) {
 
-		/** Map properties are documented by their entries: {@code swaggersocket.client.metadata.*}. */
+		/**
+		 * Map properties are documented by their entries:
+		 * {@code swaggersocket.client.metadata.*}.
+		 */
 		String readmeName() {
 			return this.type.startsWith(Map.class.getName()) ? this.name + ".*" : this.name;
 		}

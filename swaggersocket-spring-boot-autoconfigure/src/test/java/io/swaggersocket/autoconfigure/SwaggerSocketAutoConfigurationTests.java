@@ -72,7 +72,10 @@ import static org.mockito.Mockito.mock;
  */
 class SwaggerSocketAutoConfigurationTests {
 
-	/** A port nothing listens on, so that a started client fails fast and quietly keeps retrying. */
+	/**
+	 * A port nothing listens on, so that a started client fails fast and quietly keeps
+	 * retrying.
+	 */
 	private static final String CLIENT_URL = "ws://127.0.0.1:1/swaggersocket";
 
 	private final ReactiveWebApplicationContextRunner contextRunner = new ReactiveWebApplicationContextRunner()
@@ -204,7 +207,8 @@ class SwaggerSocketAutoConfigurationTests {
 	@Test
 	void reconnectMaxBackoffBindsAndTakesEffect() {
 		this.contextRunner
-			.withPropertyValues("swaggersocket.client.url=" + CLIENT_URL, "swaggersocket.client.reconnect.max-backoff=2m")
+			.withPropertyValues("swaggersocket.client.url=" + CLIENT_URL,
+					"swaggersocket.client.reconnect.max-backoff=2m")
 			.run((context) -> assertThat(reconnectPolicy(context).maxBackoff()).isEqualTo(Duration.ofMinutes(2)));
 	}
 
@@ -279,7 +283,8 @@ class SwaggerSocketAutoConfigurationTests {
 	@Test
 	void hidesActuatorFromPeersByDefault() {
 		this.contextRunner.withUserConfiguration(HttpApiConfiguration.class)
-			.run((context) -> assertThat(dispatch(context, ConnectionRole.SERVER, "/actuator/health")).isEqualTo("404"));
+			.run((context) -> assertThat(dispatch(context, ConnectionRole.SERVER, "/actuator/health"))
+				.isEqualTo("404"));
 	}
 
 	@Test
@@ -296,7 +301,8 @@ class SwaggerSocketAutoConfigurationTests {
 	void exposeExcludeActuatorFalseServesActuatorToPeers() {
 		this.contextRunner.withUserConfiguration(HttpApiConfiguration.class)
 			.withPropertyValues("swaggersocket.expose.exclude-actuator=false")
-			.run((context) -> assertThat(dispatch(context, ConnectionRole.SERVER, "/actuator/health")).isEqualTo("200"));
+			.run((context) -> assertThat(dispatch(context, ConnectionRole.SERVER, "/actuator/health"))
+				.isEqualTo("200"));
 	}
 
 	@Test
@@ -434,9 +440,8 @@ class SwaggerSocketAutoConfigurationTests {
 
 	@Test
 	void failsToStartWhenReconnectMaxBackoffIsShorterThanInitialBackoff() {
-		this.contextRunner
-			.withPropertyValues("swaggersocket.client.url=" + CLIENT_URL,
-					"swaggersocket.client.reconnect.initial-backoff=10s", "swaggersocket.client.reconnect.max-backoff=5s")
+		this.contextRunner.withPropertyValues("swaggersocket.client.url=" + CLIENT_URL,
+				"swaggersocket.client.reconnect.initial-backoff=10s", "swaggersocket.client.reconnect.max-backoff=5s")
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
@@ -518,8 +523,8 @@ class SwaggerSocketAutoConfigurationTests {
 	}
 
 	/**
-	 * Hand a GET request that a peer sent over a connection in the given role to the stream
-	 * handler, as the connection would, and return the response's status.
+	 * Hand a GET request that a peer sent over a connection in the given role to the
+	 * stream handler, as the connection would, and return the response's status.
 	 */
 	private static String dispatch(ApplicationContext context, ConnectionRole role, String path) {
 		SwaggerSocketConnection connection = mock(SwaggerSocketConnection.class);
@@ -537,7 +542,10 @@ class SwaggerSocketAutoConfigurationTests {
 		return mapping.getHandler(exchange(path)).block(Duration.ofSeconds(1));
 	}
 
-	/** The handler the DispatcherHandler would pick: the first match in handler mapping order. */
+	/**
+	 * The handler the DispatcherHandler would pick: the first match in handler mapping
+	 * order.
+	 */
 	private static Object dispatchedHandler(ApplicationContext context, String path) {
 		ServerWebExchange exchange = exchange(path);
 		return Flux.fromIterable(context.getBean(DispatcherHandler.class).getHandlerMappings())

@@ -22,9 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The close handshake as a peer written from RFC 6455 sees it, over a bare socket: the close
- * frame is well-formed, and the server waits for the peer's close frame before it ends the TCP
- * connection.
+ * The close handshake as a peer written from RFC 6455 sees it, over a bare socket: the
+ * close frame is well-formed, and the server waits for the peer's close frame before it
+ * ends the TCP connection.
  */
 class ClosingHandshakeIntegrationTests {
 
@@ -62,9 +62,10 @@ class ClosingHandshakeIntegrationTests {
 	}
 
 	/**
-	 * A peer may have frames in flight when the server's close frame reaches it: the server
-	 * must read on until the peer's close frame, then end TCP with a FIN. Closing at once would
-	 * answer those frames with a reset, and the peer would see 1006 instead of the close.
+	 * A peer may have frames in flight when the server's close frame reaches it: the
+	 * server must read on until the peer's close frame, then end TCP with a FIN. Closing
+	 * at once would answer those frames with a reset, and the peer would see 1006 instead
+	 * of the close.
 	 */
 	@Test
 	void serverWaitsForThePeersCloseFrameBeforeEndingTcp() throws Exception {
@@ -77,7 +78,8 @@ class ClosingHandshakeIntegrationTests {
 			connection.close().subscribe();
 			BareWebSocket.WsFrame close = peer.readUntilClose();
 			assertThat(close.closeCode()).isEqualTo(CloseCodes.NORMAL);
-			// the peer goes on sending what it had queued, for a while, before it answers the close
+			// the peer goes on sending what it had queued, for a while, before it answers
+			// the close
 			long until = System.nanoTime() + Duration.ofMillis(300).toNanos();
 			while (System.nanoTime() < until) {
 				peer.send(new Frame.WindowUpdate(0, 1));

@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A connection's life between two real applications: handshake, events, registry, close and
- * reconnect.
+ * A connection's life between two real applications: handshake, events, registry, close
+ * and reconnect.
  */
 class ConnectionLifecycleIntegrationTests {
 
@@ -114,8 +114,9 @@ class ConnectionLifecycleIntegrationTests {
 		events(client).await(SwaggerSocketConnectedEvent.class);
 		SwaggerSocketConnections serverRegistry = registry(server);
 		java.util.concurrent.atomic.AtomicReference<Boolean> listedDuringEvent = new java.util.concurrent.atomic.AtomicReference<>();
-		server.addApplicationListener((org.springframework.context.ApplicationListener<SwaggerSocketClosedEvent>) (event) -> listedDuringEvent
-			.set(serverRegistry.find(event.getInfo().id()).isPresent()));
+		server.addApplicationListener(
+				(org.springframework.context.ApplicationListener<SwaggerSocketClosedEvent>) (event) -> listedDuringEvent
+					.set(serverRegistry.find(event.getInfo().id()).isPresent()));
 
 		connection.close().block(Duration.ofSeconds(5));
 

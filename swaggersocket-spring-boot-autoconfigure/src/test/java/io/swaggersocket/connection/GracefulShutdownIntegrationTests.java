@@ -24,8 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Shutting a server down lets the calls in flight finish, refuses new ones with the "safe to
- * retry" error, and its clients reconnect to the next instance without counting a failure.
+ * Shutting a server down lets the calls in flight finish, refuses new ones with the "safe
+ * to retry" error, and its clients reconnect to the next instance without counting a
+ * failure.
  */
 class GracefulShutdownIntegrationTests {
 
@@ -55,9 +56,13 @@ class GracefulShutdownIntegrationTests {
 
 		CompletableFuture<Void> shutdown = CompletableFuture.runAsync(server::close);
 
-		// once the client has the GOAWAY, a new call is refused at once, without reaching the server
+		// once the client has the GOAWAY, a new call is refused at once, without reaching
+		// the server
 		Throwable refused = await().atMost(Duration.ofSeconds(5))
-			.until(() -> toServer.get().uri("/fn/echo?q=late").retrieve().bodyToMono(String.class)
+			.until(() -> toServer.get()
+				.uri("/fn/echo?q=late")
+				.retrieve()
+				.bodyToMono(String.class)
 				.map((body) -> (Throwable) null)
 				.onErrorResume((ex) -> Mono.just(Causes.root(ex)))
 				.block(Duration.ofSeconds(5)), (ex) -> ex instanceof SwaggerSocketStreamRefusedException);

@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * How HELLO and WELCOME settings are read (docs/PROTOCOL.md 5.4): what is missing takes the
- * default, and a setting is judged by its value, not by how it is written.
+ * How HELLO and WELCOME settings are read (docs/PROTOCOL.md 5.4): what is missing takes
+ * the default, and a setting is judged by its value, not by how it is written.
  */
 class HandshakeJsonTests {
 
@@ -35,7 +35,8 @@ class HandshakeJsonTests {
 			.isEqualTo(16384);
 		assertThat(HandshakeJson.parseHello("{\"settings\":{\"maxFrameSize\":1.6384e4}}").settings().maxFrameSize())
 			.isEqualTo(16384);
-		assertThat(HandshakeJson.parseHello("{\"settings\":{\"connectionWindow\":2147483647.0}}").settings()
+		assertThat(HandshakeJson.parseHello("{\"settings\":{\"connectionWindow\":2147483647.0}}")
+			.settings()
 			.connectionWindow()).isEqualTo(Integer.MAX_VALUE);
 	}
 

@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Heartbeat between two real applications, through a loopback proxy that can freeze traffic.
+ * Heartbeat between two real applications, through a loopback proxy that can freeze
+ * traffic.
  */
 class HeartbeatIntegrationTests {
 
@@ -58,7 +59,8 @@ class HeartbeatIntegrationTests {
 		long frozenAt = System.nanoTime();
 
 		Duration limit = TIMEOUT.plus(INTERVAL).plusMillis(300);
-		await().atMost(limit).pollInterval(Duration.ofMillis(20))
+		await().atMost(limit)
+			.pollInterval(Duration.ofMillis(20))
 			.until(() -> serverEvents.events(SwaggerSocketFailedEvent.class).size() == 1
 					&& clientEvents.events(SwaggerSocketFailedEvent.class).size() == 1);
 		Duration detectedAfter = Duration.ofNanos(System.nanoTime() - frozenAt);
@@ -86,8 +88,8 @@ class HeartbeatIntegrationTests {
 		SwaggerSocketConnection onClient = events(client).await(SwaggerSocketConnectedEvent.class).getConnection();
 		RecordingHeartbeatHandler handler = client.getBean(RecordingHeartbeatHandler.class);
 
-		await().atMost(Duration.ofSeconds(5)).until(() -> onClient.lastRoundTrip() != null
-				&& !handler.pongs.isEmpty() && !handler.pings.isEmpty());
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> onClient.lastRoundTrip() != null && !handler.pongs.isEmpty() && !handler.pings.isEmpty());
 
 		assertThat(onClient.lastRoundTrip()).isPositive();
 		assertThat(handler.pongs).allSatisfy((payload) -> assertThat(payload).isEqualTo("agent-ping"));

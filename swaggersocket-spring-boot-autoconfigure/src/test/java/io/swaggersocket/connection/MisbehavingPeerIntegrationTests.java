@@ -28,9 +28,9 @@ import static io.swaggersocket.test.TestApplications.socketUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A raw WebSocket client breaks the protocol in every way the handshake and frame rules name;
- * each gets its documented close code and a log line, while a well-behaved client connected to
- * the same server is unaffected.
+ * A raw WebSocket client breaks the protocol in every way the handshake and frame rules
+ * name; each gets its documented close code and a log line, while a well-behaved client
+ * connected to the same server is unaffected.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class MisbehavingPeerIntegrationTests {
@@ -67,9 +67,11 @@ class MisbehavingPeerIntegrationTests {
 		assertThat(clientEvents.events(SwaggerSocketClosedEvent.class)).isEmpty();
 		assertThat(registry(server).list()).extracting(SwaggerSocketConnection::id).containsExactly(goodId);
 		assertThat(registry(server).find(goodId).get().isOpen()).isTrue();
-		// nothing half-registered: peers that never completed the handshake produced no event
-		assertThat(events(server).events()).allSatisfy((event) -> assertThat(event.getInfo().id().equals(goodId)
-				|| "rogue".equals(event.getInfo().metadata().get("name"))).isTrue());
+		// nothing half-registered: peers that never completed the handshake produced no
+		// event
+		assertThat(events(server).events()).allSatisfy((event) -> assertThat(
+				event.getInfo().id().equals(goodId) || "rogue".equals(event.getInfo().metadata().get("name")))
+			.isTrue());
 	}
 
 	@Test
@@ -87,7 +89,8 @@ class MisbehavingPeerIntegrationTests {
 			raw.sendBytes(ByteBuffer.wrap(new byte[] { 0x42, 0x13, 0x37 }));
 			assertThat(raw.awaitCloseCode(CLOSE_WAIT)).isEqualTo(CloseCodes.PROTOCOL_ERROR);
 		}
-		assertThat(output).contains("Protocol error, closing with 1002: Frame of 3 bytes is shorter than the 10-byte header");
+		assertThat(output)
+			.contains("Protocol error, closing with 1002: Frame of 3 bytes is shorter than the 10-byte header");
 	}
 
 	@Test
@@ -166,9 +169,9 @@ class MisbehavingPeerIntegrationTests {
 	}
 
 	/**
-	 * Over a bare TCP socket: only the frame header that announces 200 KiB is sent, so the
-	 * server's close is read back whole (a client still writing the payload may instead see the
-	 * TCP reset that follows the close).
+	 * Over a bare TCP socket: only the frame header that announces 200 KiB is sent, so
+	 * the server's close is read back whole (a client still writing the payload may
+	 * instead see the TCP reset that follows the close).
 	 */
 	@Test
 	void messageLargerThanTheFrameLimitClosesWith1009() throws Exception {
@@ -186,7 +189,10 @@ class MisbehavingPeerIntegrationTests {
 			}
 			assertThat(response.toString()).startsWith("HTTP/1.1 101");
 			// FIN + binary, masked, 64-bit length 200 KiB, mask key; no payload follows
-			ByteBuffer header = ByteBuffer.allocate(14).put((byte) 0x82).put((byte) 0xFF).putLong(200 * 1024)
+			ByteBuffer header = ByteBuffer.allocate(14)
+				.put((byte) 0x82)
+				.put((byte) 0xFF)
+				.putLong(200 * 1024)
 				.putInt(0x01020304);
 			out.write(header.array());
 			out.flush();

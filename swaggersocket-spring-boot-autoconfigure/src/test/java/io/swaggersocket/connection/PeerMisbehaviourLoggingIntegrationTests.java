@@ -28,8 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * What a peer does wrong is its fault, not ours: it is logged at WARN (connection) or DEBUG
- * (stream), never at ERROR, whatever the peer does to requests dispatched into the application.
+ * What a peer does wrong is its fault, not ours: it is logged at WARN (connection) or
+ * DEBUG (stream), never at ERROR, whatever the peer does to requests dispatched into the
+ * application.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class PeerMisbehaviourLoggingIntegrationTests {
@@ -60,8 +61,7 @@ class PeerMisbehaviourLoggingIntegrationTests {
 
 	@Test
 	void headersHttpCannotCarryLogNoError(CapturedOutput output) throws Exception {
-		List<List<Header>> requests = List.of(
-				request("GET", "/mvc/echo", new Header("bad name", "x")),
+		List<List<Header>> requests = List.of(request("GET", "/mvc/echo", new Header("bad name", "x")),
 				request("GET", "/mvc/echo", new Header("x-nul\u0000", "x")),
 				request("GET", "/mvc/echo", new Header("x-crlf", "a\r\nx-injected: 1")),
 				request("GET", "/mvc/echo", new Header("x-nul-value", "a\u0000b")),
@@ -74,11 +74,8 @@ class PeerMisbehaviourLoggingIntegrationTests {
 				request("GET", "/mvc/echo", new Header("accept", "\u00e9/\u00e9")),
 				request("GET", "/mvc/echo", new Header("cookie", "=;;=x; a")),
 				request("GET", "/fn/echo", new Header("accept-language", "\u0000")),
-				request("GET", "/mvc/echo?%zz=%", new Header("x", "y")),
-				request("G\u00e9T", "/mvc/echo"),
-				request("GET", "/mvc/%00/../..//"),
-				request("GET", "/%"),
-				request("CONNECT", "/mvc/echo"));
+				request("GET", "/mvc/echo?%zz=%", new Header("x", "y")), request("G\u00e9T", "/mvc/echo"),
+				request("GET", "/mvc/%00/../..//"), request("GET", "/%"), request("CONNECT", "/mvc/echo"));
 		try (BareWebSocket peer = open()) {
 			int id = 1;
 			for (List<Header> headers : requests) {
@@ -99,8 +96,8 @@ class PeerMisbehaviourLoggingIntegrationTests {
 				peer.send(new Frame.Headers(3, true, request("GET", "/stream/download?size=10000000")));
 				peer.send(new Frame.Headers(5, false, request("POST", "/stream/upload")));
 				peer.send(new Frame.Data(5, false, ByteBuffer.wrap(new byte[1000])));
-				peer.send(new Frame.Headers(7, false, request("POST", "/mvc/json", new Header("content-type",
-						"application/json"))));
+				peer.send(new Frame.Headers(7, false,
+						request("POST", "/mvc/json", new Header("content-type", "application/json"))));
 				peer.send(new Frame.Data(7, false, ByteBuffer.wrap("{\"a\":".getBytes(StandardCharsets.UTF_8))));
 				peer.send(new Frame.Headers(9, true, request("GET", "/stream/short-sse")));
 				peer.readFrame();
@@ -141,8 +138,9 @@ class PeerMisbehaviourLoggingIntegrationTests {
 	}
 
 	/**
-	 * RFC 6455 lets a close frame come between the fragments of a message; the connection then
-	 * ends with the message half-aggregated, which Reactor Netty reports as an exception.
+	 * RFC 6455 lets a close frame come between the fragments of a message; the connection
+	 * then ends with the message half-aggregated, which Reactor Netty reports as an
+	 * exception.
 	 */
 	@Test
 	void closeInTheMiddleOfAFragmentedMessageLogsNoError(CapturedOutput output) throws Exception {
@@ -171,9 +169,9 @@ class PeerMisbehaviourLoggingIntegrationTests {
 	}
 
 	/**
-	 * Both sides are this implementation: a WebClient reads short SSE responses while either
-	 * side closes the connection under it. The caller's body fails or completes; nobody logs
-	 * ERROR, on either side.
+	 * Both sides are this implementation: a WebClient reads short SSE responses while
+	 * either side closes the connection under it. The caller's body fails or completes;
+	 * nobody logs ERROR, on either side.
 	 */
 	@Test
 	void closeRacingShortSseResponsesOverWebClientLogsNoError(CapturedOutput output) {
@@ -206,7 +204,8 @@ class PeerMisbehaviourLoggingIntegrationTests {
 			}
 		}
 		assertThat(output.getAll().lines().filter((line) -> line.contains(" ERROR ")))
-			.as("ERROR records caused by a close").isEmpty();
+			.as("ERROR records caused by a close")
+			.isEmpty();
 	}
 
 	private static BareWebSocket open() throws Exception {
@@ -236,7 +235,8 @@ class PeerMisbehaviourLoggingIntegrationTests {
 	private static void assertNoErrors(CapturedOutput output) {
 		await().atMost(TIMEOUT).until(() -> registry(server).list().isEmpty());
 		assertThat(output.getAll().lines().filter((line) -> line.contains(" ERROR ")))
-			.as("ERROR records caused by the peer").isEmpty();
+			.as("ERROR records caused by the peer")
+			.isEmpty();
 	}
 
 }

@@ -44,17 +44,16 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A fuzzer over real sockets: many raw peers connect to a real Boot server, complete the
- * handshake (or not), send valid, mutated and random frames and WebSocket messages, and end in
- * every way a peer can. Afterwards nothing was logged at ERROR, a well-behaved client connected
- * all along still works, every fuzzing connection is gone, and heap and file descriptors are back
- * where they were. The figures are printed.
+ * handshake (or not), send valid, mutated and random frames and WebSocket messages, and
+ * end in every way a peer can. Afterwards nothing was logged at ERROR, a well-behaved
+ * client connected all along still works, every fuzzing connection is gone, and heap and
+ * file descriptors are back where they were. The figures are printed.
  *
- * <p>The default run takes a few seconds and is part of the build. A longer one:
- * <pre>
+ * <p>
+ * The default run takes a few seconds and is part of the build. A longer one: <pre>
  * ./mvnw -pl swaggersocket-spring-boot-autoconfigure test -Dtest=RawPeerFuzzTests \
  *     -Dswaggersocket.fuzz.connections=40000 -Dswaggersocket.fuzz.frames=100
- * </pre>
- * Other properties: {@code swaggersocket.fuzz.seed} (to replay a run's choices),
+ * </pre> Other properties: {@code swaggersocket.fuzz.seed} (to replay a run's choices),
  * {@code swaggersocket.fuzz.parallelism} (peers at once, default 8) and
  * {@code swaggersocket.fuzz.histogram} (print the live-object histogram at the end).
  */
@@ -146,8 +145,9 @@ class RawPeerFuzzTests {
 
 		// every fuzzing connection is gone, the good one is untouched and idle
 		SwaggerSocketConnections registry = registry(server);
-		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(registry.list())
-			.allSatisfy((connection) -> assertThat(connection.info().metadata()).containsEntry("name", "good")));
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(registry.list())
+				.allSatisfy((connection) -> assertThat(connection.info().metadata()).containsEntry("name", "good")));
 		assertThat(registry.list()).hasSize(1).allSatisfy((connection) -> {
 			assertThat(connection.isOpen()).isTrue();
 			assertThat(connection.activeStreams()).isZero();
@@ -167,9 +167,11 @@ class RawPeerFuzzTests {
 		long fdsAfter = openFileDescriptors();
 		long heapAfter = usedHeapAfterGc();
 
-		System.out.printf("%nRawPeerFuzzTests seed=%d: %d connections (%d handshakes completed), %d frames sent, "
-				+ "%d messages received, in %d ms%n", SEED, CONNECTIONS, this.handshakes.sum(), this.framesSent.sum(),
-				this.messagesReceived.sum(), took.toMillis());
+		System.out.printf(
+				"%nRawPeerFuzzTests seed=%d: %d connections (%d handshakes completed), %d frames sent, "
+						+ "%d messages received, in %d ms%n",
+				SEED, CONNECTIONS, this.handshakes.sum(), this.framesSent.sum(), this.messagesReceived.sum(),
+				took.toMillis());
 		System.out.println("  reactions: " + new TreeMap<>(this.reactions));
 		System.out.printf("  heap after GC: %d KiB before, %d KiB after; open file descriptors: %d before, %d after%n",
 				heapBefore / 1024, heapAfter / 1024, fdsBefore, fdsAfter);
@@ -196,7 +198,8 @@ class RawPeerFuzzTests {
 			count("connect failed: " + ex.getClass().getSimpleName());
 			return;
 		}
-		// most peers answer a close frame, as RFC 6455 asks; the others leave the server to its grace period
+		// most peers answer a close frame, as RFC 6455 asks; the others leave the server
+		// to its grace period
 		Reader reader = new Reader(peer, random.nextInt(10) != 0);
 		reader.start();
 		try (peer) {
@@ -216,7 +219,8 @@ class RawPeerFuzzTests {
 			}
 			int frames = random.nextInt(FRAMES + 1);
 			int nextId = 1;
-			// a third of the peers only send well-formed frames, a third break the protocol but
+			// a third of the peers only send well-formed frames, a third break the
+			// protocol but
 			// not the WebSocket framing, a third do anything
 			int hostility = random.nextInt(3);
 			int bound = (hostility == 0) ? 48 : (hostility == 1) ? 93 : 100;
@@ -226,7 +230,8 @@ class RawPeerFuzzTests {
 			end(peer, random, reader);
 		}
 		catch (IOException ex) {
-			// the server ended the connection while we were still writing: a reaction, not a failure
+			// the server ended the connection while we were still writing: a reaction,
+			// not a failure
 			count("writing stopped after " + reader.reaction());
 		}
 		finally {
@@ -235,8 +240,8 @@ class RawPeerFuzzTests {
 	}
 
 	/**
-	 * One frame or message chosen by {@code dice} (0 to 99): below 48 well-formed, up to 93 also
-	 * mutated frames and stray messages, above that WebSocket framing violations.
+	 * One frame or message chosen by {@code dice} (0 to 99): below 48 well-formed, up to
+	 * 93 also mutated frames and stray messages, above that WebSocket framing violations.
 	 */
 	private int sendSomething(BareWebSocket peer, Random random, int dice, int nextId, Reader reader)
 			throws IOException {
@@ -271,8 +276,8 @@ class RawPeerFuzzTests {
 			send(peer, new Frame.Hello("{\"metadata\":{}}"));
 		}
 		else if (dice < 80) {
-			Frame frame = new Frame.Headers(id, random.nextBoolean(),
-					List.of(new Header(Header.METHOD, "GET"), new Header(Header.PATH, PATHS[random.nextInt(PATHS.length)])));
+			Frame frame = new Frame.Headers(id, random.nextBoolean(), List.of(new Header(Header.METHOD, "GET"),
+					new Header(Header.PATH, PATHS[random.nextInt(PATHS.length)])));
 			sendMutated(peer, random, CODEC.encode(frame));
 			return nextId + 2;
 		}
@@ -287,8 +292,10 @@ class RawPeerFuzzTests {
 			peer.sendFrame(true, random.nextBoolean() ? BareWebSocket.PING : BareWebSocket.PONG, ping);
 		}
 		else if (dice < 93) {
-			// a message in two fragments: legal WebSocket, one protocol frame once reassembled
-			// (legal unless the server's close comes between the two: then the continuation is a violation)
+			// a message in two fragments: legal WebSocket, one protocol frame once
+			// reassembled
+			// (legal unless the server's close comes between the two: then the
+			// continuation is a violation)
 			reader.brokeFraming |= reader.closed;
 			ByteBuffer encoded = CODEC.encode(new Frame.WindowUpdate(0, 1));
 			byte[] bytes = new byte[encoded.remaining()];
@@ -300,15 +307,20 @@ class RawPeerFuzzTests {
 			peer.sendFrame(true, BareWebSocket.TEXT, "fuzz".getBytes(StandardCharsets.UTF_8));
 		}
 		else if (dice < 97) {
-			// a WebSocket frame the RFC forbids: reserved opcode, or a continuation with nothing to continue
+			// a WebSocket frame the RFC forbids: reserved opcode, or a continuation with
+			// nothing to continue
 			reader.brokeFraming = true;
 			peer.sendFrame(true, random.nextBoolean() ? 0x3 : 0x0, new byte[] { 1, 2, 3 });
 		}
 		else {
-			// a message over every limit: only its header is sent, the server must not wait for the rest
+			// a message over every limit: only its header is sent, the server must not
+			// wait for the rest
 			reader.brokeFraming = true;
 			peer.sendFrame(true, BareWebSocket.BINARY, new byte[0]);
-			byte[] header = ByteBuffer.allocate(14).put((byte) 0x82).put((byte) 0xFF).putLong(200 * 1024)
+			byte[] header = ByteBuffer.allocate(14)
+				.put((byte) 0x82)
+				.put((byte) 0xFF)
+				.putLong(200 * 1024)
 				.putInt(random.nextInt())
 				.array();
 			peer.sendRaw(header);
@@ -337,7 +349,10 @@ class RawPeerFuzzTests {
 		this.framesSent.increment();
 	}
 
-	/** End as peers do: answer or start a close handshake, vanish, or reset the TCP connection. */
+	/**
+	 * End as peers do: answer or start a close handshake, vanish, or reset the TCP
+	 * connection.
+	 */
 	private void end(BareWebSocket peer, Random random, Reader reader) throws IOException {
 		switch (random.nextInt(4)) {
 			case 0 -> {
@@ -368,8 +383,8 @@ class RawPeerFuzzTests {
 	private static String classHistogram() {
 		try {
 			Object histogram = ManagementFactory.getPlatformMBeanServer()
-				.invoke(new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
-						new Object[] { null }, new String[] { String[].class.getName() });
+				.invoke(new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+						"gcClassHistogram", new Object[] { null }, new String[] { String[].class.getName() });
 			return ((String) histogram).lines().limit(30).collect(java.util.stream.Collectors.joining("\n"));
 		}
 		catch (Exception ex) {
@@ -384,7 +399,10 @@ class RawPeerFuzzTests {
 		return 0;
 	}
 
-	/** Reads what the server sends and counts its reactions, until a close, the end, or a reset. */
+	/**
+	 * Reads what the server sends and counts its reactions, until a close, the end, or a
+	 * reset.
+	 */
 	private final class Reader extends Thread {
 
 		private final BareWebSocket peer;
@@ -393,7 +411,10 @@ class RawPeerFuzzTests {
 
 		private volatile boolean welcomed;
 
-		/** A WebSocket-level violation, which Netty answers by closing the TCP connection at once. */
+		/**
+		 * A WebSocket-level violation, which Netty answers by closing the TCP connection
+		 * at once.
+		 */
 		private volatile boolean brokeFraming;
 
 		private volatile boolean closed;
@@ -445,7 +466,8 @@ class RawPeerFuzzTests {
 				count("still open after " + READ_TIMEOUT.toSeconds() + " s of silence");
 			}
 			catch (IOException ex) {
-				// ended by this side (socket closed) or reset by the server after its close
+				// ended by this side (socket closed) or reset by the server after its
+				// close
 				if (!this.peer.socket().isClosed()) {
 					if (!"Connection reset".equals(ex.getMessage())) {
 						count("read failed: " + ex);
@@ -462,9 +484,9 @@ class RawPeerFuzzTests {
 		}
 
 		/**
-		 * After the close: a FIN, or (only when this peer broke the WebSocket framing, which
-		 * Netty's decoder answers with a close frame of its own and an immediate TCP close) a
-		 * second close frame or a reset.
+		 * After the close: a FIN, or (only when this peer broke the WebSocket framing,
+		 * which Netty's decoder answers with a close frame of its own and an immediate
+		 * TCP close) a second close frame or a reset.
 		 */
 		private void endOfStream() throws IOException {
 			try {
@@ -483,13 +505,17 @@ class RawPeerFuzzTests {
 			}
 		}
 
-		/** The two sides may have sent their close frames at the same time: then there is nothing to answer. */
+		/**
+		 * The two sides may have sent their close frames at the same time: then there is
+		 * nothing to answer.
+		 */
 		private void answerClose(int code) {
 			try {
 				this.peer.sendClose(code);
 			}
 			catch (IOException ex) {
-				// already sent ours, or the server is gone: the read that follows tells which
+				// already sent ours, or the server is gone: the read that follows tells
+				// which
 			}
 		}
 

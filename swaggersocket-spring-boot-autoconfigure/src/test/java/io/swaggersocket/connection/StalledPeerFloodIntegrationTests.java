@@ -25,11 +25,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A peer that declares the largest windows the protocol allows and then never reads cannot make
- * the hub hold more than a bounded amount of memory: the hub stops producing response bodies
- * while its outbound queue is full, whatever credit the peer granted, and the streams it could
- * not finish keep counting against the peer's stream limit. Without the bound, 2,000 bodies of
- * 64 KiB (125 MiB) piled up in the queue.
+ * A peer that declares the largest windows the protocol allows and then never reads
+ * cannot make the hub hold more than a bounded amount of memory: the hub stops producing
+ * response bodies while its outbound queue is full, whatever credit the peer granted, and
+ * the streams it could not finish keep counting against the peer's stream limit. Without
+ * the bound, 2,000 bodies of 64 KiB (125 MiB) piled up in the queue.
  */
 class StalledPeerFloodIntegrationTests {
 
@@ -42,7 +42,10 @@ class StalledPeerFloodIntegrationTests {
 
 	private static final long MAX_HEAP_GROWTH = 48L * 1024 * 1024;
 
-	/** Far more pings than the TCP buffers of both sides and the hub's queue bound can hold. */
+	/**
+	 * Far more pings than the TCP buffers of both sides and the hub's queue bound can
+	 * hold.
+	 */
 	private static final long MAX_PING_BYTES = 512L * 1024 * 1024;
 
 	private final TestApplications apps = new TestApplications();
@@ -63,12 +66,13 @@ class StalledPeerFloodIntegrationTests {
 			SwaggerSocketConnection connection = events(hub).await(SwaggerSocketConnectedEvent.class).getConnection();
 			int opened = 0;
 			while (opened < STREAMS && streamFreeWithin(connection, Duration.ofSeconds(2))) {
-				peer.send(new Frame.Headers(2 * opened + 1, true, List.of(new Header(":method", "GET"),
-						new Header(":path", "/stream/download?size=" + BODY))));
+				peer.send(new Frame.Headers(2 * opened + 1, true,
+						List.of(new Header(":method", "GET"), new Header(":path", "/stream/download?size=" + BODY))));
 				peer.flush();
 				opened++;
 				int expected = opened;
-				// the hub's count of open streams includes this one before the peer decides on the next
+				// the hub's count of open streams includes this one before the peer
+				// decides on the next
 				await().pollDelay(Duration.ZERO)
 					.pollInterval(Duration.ofMillis(1))
 					.atMost(Duration.ofSeconds(5))
@@ -83,9 +87,11 @@ class StalledPeerFloodIntegrationTests {
 					.bytesOutbound());
 			long growth = heapAfterGc() - baseline;
 			long queued = ((SocketConnection) connection).queuedBytes();
-			System.out.printf("Stalled peer, %d streams of %d KiB opened: hub heap growth after GC %.1f MiB, "
-					+ "%d bytes sent, %d queued, %d streams open%n", opened, BODY / 1024, growth / 1048576.0,
-					connection.statistics().bytesOutbound(), queued, connection.activeStreams());
+			System.out.printf(
+					"Stalled peer, %d streams of %d KiB opened: hub heap growth after GC %.1f MiB, "
+							+ "%d bytes sent, %d queued, %d streams open%n",
+					opened, BODY / 1024, growth / 1048576.0, connection.statistics().bytesOutbound(), queued,
+					connection.activeStreams());
 			assertThat(growth).isLessThan(MAX_HEAP_GROWTH);
 			// the bound, overshot by at most one frame and the streams' response HEADERS
 			assertThat(queued).isLessThan(2L * SocketConnection.MAX_QUEUED_BYTES);
@@ -101,8 +107,10 @@ class StalledPeerFloodIntegrationTests {
 		ConfigurableApplicationContext hub = this.apps.server();
 		try (StalledPeer peer = StalledPeer.connect(URI.create(socketUrl(hub)), "{}")) {
 			SwaggerSocketConnection connection = events(hub).await(SwaggerSocketConnectedEvent.class).getConnection();
-			// each ping asks for a pong of the same size: what the hub must send grows with what the
-			// peer sends, not with any window, so only a bound on the queue itself can stop it
+			// each ping asks for a pong of the same size: what the hub must send grows
+			// with what the
+			// peer sends, not with any window, so only a bound on the queue itself can
+			// stop it
 			byte[] payload = new byte[125];
 			long sent = 0;
 			try {
@@ -130,8 +138,8 @@ class StalledPeerFloodIntegrationTests {
 	}
 
 	/**
-	 * The peer keeps to the hub's stream limit as the hub counts: it opens a stream only while
-	 * fewer than the limit are open, and gives up once none finishes in time.
+	 * The peer keeps to the hub's stream limit as the hub counts: it opens a stream only
+	 * while fewer than the limit are open, and gives up once none finishes in time.
 	 */
 	private static boolean streamFreeWithin(SwaggerSocketConnection connection, Duration timeout) {
 		try {

@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Calls in flight when the transport drops fail promptly, on both sides, with a clear exception.
+ * Calls in flight when the transport drops fail promptly, on both sides, with a clear
+ * exception.
  */
 class ConnectionLossIntegrationTests {
 
@@ -68,8 +69,8 @@ class ConnectionLossIntegrationTests {
 
 		List<Throwable> failures = Flux.merge(calls).collectList().block(Duration.ofSeconds(10));
 		Duration elapsed = Duration.ofNanos(System.nanoTime() - droppedAt);
-		assertThat(failures).hasSize(100).allSatisfy((ex) -> assertThat(Causes.root(ex))
-			.isInstanceOf(SwaggerSocketConnectionClosedException.class));
+		assertThat(failures).hasSize(100)
+			.allSatisfy((ex) -> assertThat(Causes.root(ex)).isInstanceOf(SwaggerSocketConnectionClosedException.class));
 		System.out.printf("100 in-flight calls failed %d ms after the socket dropped%n", elapsed.toMillis());
 		assertThat(elapsed).isLessThan(Duration.ofSeconds(5));
 	}

@@ -31,15 +31,25 @@ class DispatchedExchangeIntegrationTests {
 		SwaggerSocketConnection onServer = events(server).await(SwaggerSocketConnectedEvent.class).getConnection();
 		events(client).await(SwaggerSocketConnectedEvent.class);
 
-		Map<String, Object> fromServer = server.getBean(SwaggerSocketWebClients.class).webClient(onServer)
-			.get().uri("/fn/where").retrieve().bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
-			}).block();
+		Map<String, Object> fromServer = server.getBean(SwaggerSocketWebClients.class)
+			.webClient(onServer)
+			.get()
+			.uri("/fn/where")
+			.retrieve()
+			.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
+			})
+			.block();
 		assertThat(fromServer).containsEntry("connection", onServer.id())
 			.containsEntry("uri", "http://swaggersocket/fn/where");
 
-		Map<String, Object> fromClient = client.getBean(SwaggerSocketWebClients.class).server()
-			.get().uri("/fn/where").retrieve().bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
-			}).block();
+		Map<String, Object> fromClient = client.getBean(SwaggerSocketWebClients.class)
+			.server()
+			.get()
+			.uri("/fn/where")
+			.retrieve()
+			.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
+			})
+			.block();
 		assertThat(fromClient).containsEntry("connection", onServer.id());
 	}
 

@@ -51,10 +51,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A stream that ends without END_STREAM, in any way (TCP cut or reset of the agent's
- * connection, a peer RESET of any code, a close frame, GOAWAY, a heartbeat failure), never
- * looks complete: through the gateway the outside HTTP/1.1 response is aborted (no terminating
- * chunk, the connection closed), and a {@code WebClient} body errors. Uploads cut off midway
- * end both callers with an error, and nothing hangs.
+ * connection, a peer RESET of any code, a close frame, GOAWAY, a heartbeat failure),
+ * never looks complete: through the gateway the outside HTTP/1.1 response is aborted (no
+ * terminating chunk, the connection closed), and a {@code WebClient} body errors. Uploads
+ * cut off midway end both callers with an error, and nothing hangs.
  */
 class GatewayFaultIntegrationTests {
 
@@ -128,9 +128,9 @@ class GatewayFaultIntegrationTests {
 	}
 
 	/**
-	 * An application that relays a body it reads with a {@code WebClient} over the socket into
-	 * its own HTTP response (a proxy route, say) must see its response aborted too, not ended as
-	 * if its own client had gone away.
+	 * An application that relays a body it reads with a {@code WebClient} over the socket
+	 * into its own HTTP response (a proxy route, say) must see its response aborted too,
+	 * not ended as if its own client had gone away.
 	 */
 	@Test
 	void applicationRelayingAWebClientBodyAbortsItsResponseWhenTheConnectionIsReset() throws Exception {
@@ -224,7 +224,8 @@ class GatewayFaultIntegrationTests {
 		fault.inject();
 
 		Object result = outcome.get(NO_HANG.toMillis(), TimeUnit.MILLISECONDS);
-		// before the agent answered: a 502 problem, or the hub gave up the upload connection
+		// before the agent answered: a 502 problem, or the hub gave up the upload
+		// connection
 		if (result instanceof String answer) {
 			assertThat(answer).startsWith("502 ").contains("\"status\":502");
 		}
@@ -239,8 +240,8 @@ class GatewayFaultIntegrationTests {
 		ConfigurableApplicationContext hub = this.apps.server(withGateway(properties));
 		SwaggerSocketConnection agent = agentThroughProxy(hub, properties);
 		try (RawHttpConnection http = RawHttpConnection.connect(TestApplications.port(hub), NO_HANG)) {
-			http.sendHead("GET /peers/" + agent.id() + "/stream/download?size=" + LARGE
-					+ " HTTP/1.1\r\nHost: 127.0.0.1");
+			http.sendHead(
+					"GET /peers/" + agent.id() + "/stream/download?size=" + LARGE + " HTTP/1.1\r\nHost: 127.0.0.1");
 			RawHttpConnection.Head head = http.readHead();
 			assertThat(head.status()).isEqualTo(200);
 			boolean[] injected = { false };
@@ -292,7 +293,8 @@ class GatewayFaultIntegrationTests {
 			.uri("/stream/download?size={size}", LARGE)
 			.retrieve()
 			.bodyToFlux(DataBuffer.class)
-			.subscribe((buffer) -> received.addAndGet(release(buffer)), outcome::complete, () -> outcome.complete(null));
+			.subscribe((buffer) -> received.addAndGet(release(buffer)), outcome::complete,
+					() -> outcome.complete(null));
 		await().atMost(NO_HANG).until(() -> received.get() > UNDER_WAY);
 
 		fault.inject();

@@ -37,10 +37,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * What an agent answers cannot frame the gateway's HTTP/1.1 response: a {@code content-length}
- * that disagrees with the body never delimits what the hub writes (no second response injected
- * on a keep-alive connection, no caller left waiting), and header fields HTTP/1.1 cannot carry
- * get RESET PROTOCOL_ERROR and a 502 problem instead of a 500.
+ * What an agent answers cannot frame the gateway's HTTP/1.1 response: a
+ * {@code content-length} that disagrees with the body never delimits what the hub writes
+ * (no second response injected on a keep-alive connection, no caller left waiting), and
+ * header fields HTTP/1.1 cannot carry get RESET PROTOCOL_ERROR and a 502 problem instead
+ * of a 500.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class GatewayResponseFramingIntegrationTests {
@@ -74,7 +75,8 @@ class GatewayResponseFramingIntegrationTests {
 			}).text() + http.readRemainder();
 			assertThat(rest).doesNotContain("HTTP/1.1").doesNotContain("owned");
 			assertThat(head.status()).isEqualTo(502);
-			// the stream is released (with RESET CANCEL unless the agent's END_STREAM came first)
+			// the stream is released (with RESET CANCEL unless the agent's END_STREAM
+			// came first)
 			SwaggerSocketConnection connection = registry(hub).find(agent.id).orElseThrow();
 			await().atMost(NO_HANG).until(() -> connection.activeStreams() == 0);
 		}
@@ -91,7 +93,8 @@ class GatewayResponseFramingIntegrationTests {
 			assertThat(head.fields()).containsEntry("content-length", "100");
 			RawHttpConnection.Body body = http.readBody(head, (count) -> {
 			});
-			// the bytes written before the abort may or may not have left: never more than were sent
+			// the bytes written before the abort may or may not have left: never more
+			// than were sent
 			assertThat("only ten!!").startsWith(body.text());
 			assertThat(body.complete()).isFalse();
 			assertThat(http.isClosedByServer()).isTrue();
@@ -132,8 +135,7 @@ class GatewayResponseFramingIntegrationTests {
 
 	@ParameterizedTest
 	@ValueSource(strings = { "bad name", "x(y)", "naïve", "x:y" })
-	void headerNameHttpCannotCarryResetsTheStreamAndIsA502Problem(String name, CapturedOutput output)
-			throws Exception {
+	void headerNameHttpCannotCarryResetsTheStreamAndIsA502Problem(String name, CapturedOutput output) throws Exception {
 		assertInvalidFieldRejected(new Header(name, "value"), output);
 	}
 
@@ -144,7 +146,10 @@ class GatewayResponseFramingIntegrationTests {
 		assertInvalidFieldRejected(new Header("x-injected", value), output);
 	}
 
-	/** Whitespace around a value is not part of it; other text passes as HTTP/1.1 can write it. */
+	/**
+	 * Whitespace around a value is not part of it; other text passes as HTTP/1.1 can
+	 * write it.
+	 */
 	@ParameterizedTest
 	@ValueSource(strings = { " leading", "trailing\t", "tab\tinside", "gr\u00fc\u00df", "\u4e16\u754c" })
 	void headerValueHttpCanCarryIsRelayed(String value, CapturedOutput output) throws Exception {
@@ -168,11 +173,11 @@ class GatewayResponseFramingIntegrationTests {
 					new Header(":path", "/fn/echo?q=1"), new Header("x-injected", "a\r\nauthorization: Basic YTpi"))));
 			assertThat(agent.socket.awaitFrame((frame) -> frame.streamId() == 1))
 				.isEqualTo(new Frame.Reset(1, ErrorCode.PROTOCOL_ERROR));
-			agent.socket.send(new Frame.Headers(3, true, List.of(new Header(":method", "GET"),
-					new Header(":path", "/fn/echo?q=2"))));
-			assertThat(agent.socket.awaitFrame((frame) -> frame.streamId() == 3))
-				.isInstanceOfSatisfying(Frame.Headers.class,
-						(headers) -> assertThat(headers.headers()).contains(new Header(":status", "200")));
+			agent.socket.send(new Frame.Headers(3, true,
+					List.of(new Header(":method", "GET"), new Header(":path", "/fn/echo?q=2"))));
+			assertThat(agent.socket.awaitFrame((frame) -> frame.streamId() == 3)).isInstanceOfSatisfying(
+					Frame.Headers.class,
+					(headers) -> assertThat(headers.headers()).contains(new Header(":status", "200")));
 		}
 	}
 
@@ -249,8 +254,8 @@ class GatewayResponseFramingIntegrationTests {
 	}
 
 	/**
-	 * An agent speaking the protocol by hand: it answers the gateway's request with exactly the
-	 * frames a test gives it.
+	 * An agent speaking the protocol by hand: it answers the gateway's request with
+	 * exactly the frames a test gives it.
 	 */
 	private static final class RawAgent implements AutoCloseable {
 
@@ -275,7 +280,10 @@ class GatewayResponseFramingIntegrationTests {
 			return new RawAgent(socket, id);
 		}
 
-		/** Wait for the gateway's request, then answer it: HEADERS, the body as one DATA, END_STREAM. */
+		/**
+		 * Wait for the gateway's request, then answer it: HEADERS, the body as one DATA,
+		 * END_STREAM.
+		 */
 		void answer(List<Header> headers, String body) {
 			this.stream = this.socket.awaitFrame((frame) -> frame instanceof Frame.Headers).streamId();
 			this.socket.send(new Frame.Headers(this.stream, false, headers));

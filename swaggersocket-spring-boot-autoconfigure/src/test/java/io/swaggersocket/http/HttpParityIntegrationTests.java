@@ -26,8 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The same requests, over the socket and over plain HTTP to the same application, in both
- * directions, against RouterFunction and controller endpoints: status, headers (less hop-by-hop
- * and Date) and body must be equal.
+ * directions, against RouterFunction and controller endpoints: status, headers (less
+ * hop-by-hop and Date) and body must be equal.
  */
 class HttpParityIntegrationTests {
 
@@ -62,7 +62,8 @@ class HttpParityIntegrationTests {
 		for (String style : List.of("fn", "mvc")) {
 			cases.add(new Case(style + " GET with query", HttpMethod.GET, "/" + style + "/echo?q=h%C3%A9llo+world",
 					new HttpHeaders(), null));
-			cases.add(new Case(style + " HEAD", HttpMethod.HEAD, "/" + style + "/echo?q=head", new HttpHeaders(), null));
+			cases
+				.add(new Case(style + " HEAD", HttpMethod.HEAD, "/" + style + "/echo?q=head", new HttpHeaders(), null));
 			cases.add(new Case(style + " POST JSON", HttpMethod.POST, "/" + style + "/json",
 					headers(MediaType.APPLICATION_JSON), "{\"name\":\"agent\",\"n\":[1,2,3]}".getBytes()));
 			cases.add(new Case(style + " PUT", HttpMethod.PUT, "/" + style + "/items/7", headers(MediaType.TEXT_PLAIN),
@@ -79,7 +80,8 @@ class HttpParityIntegrationTests {
 			}
 			cases.add(new Case(style + " binary", HttpMethod.POST, "/" + style + "/binary",
 					headers(MediaType.APPLICATION_OCTET_STREAM), binary));
-			cases.add(new Case(style + " 404", HttpMethod.GET, "/" + style + "/no-such-thing", new HttpHeaders(), null));
+			cases
+				.add(new Case(style + " 404", HttpMethod.GET, "/" + style + "/no-such-thing", new HttpHeaders(), null));
 		}
 		cases.add(new Case("mvc 500 from exception handler", HttpMethod.GET, "/mvc/fail", new HttpHeaders(), null));
 		List<Arguments> arguments = new ArrayList<>();
@@ -109,7 +111,8 @@ class HttpParityIntegrationTests {
 
 		assertThat(socket.getStatusCode()).isEqualTo(http.getStatusCode());
 		if (isErrorAttributes(http)) {
-			// Boot's error body names the moment and the request: equal only once those are removed
+			// Boot's error body names the moment and the request: equal only once those
+			// are removed
 			assertThat(withoutPerRequestFields(socket)).isEqualTo(withoutPerRequestFields(http));
 			Map<String, List<String>> socketHeaders = comparable(socket.getHeaders());
 			Map<String, List<String>> httpHeaders = comparable(http.getHeaders());

@@ -40,15 +40,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A hub calls a raw peer (directly and through its gateway) that declares small limits and
- * answers as a misbehaving implementation would; docs/PROTOCOL.md sections 4.2, 6 and 7 say
- * what the hub sends and how it reacts. Every stream the hub opens is released in the end.
+ * A hub calls a raw peer (directly and through its gateway) that declares small limits
+ * and answers as a misbehaving implementation would; docs/PROTOCOL.md sections 4.2, 6 and
+ * 7 say what the hub sends and how it reacts. Every stream the hub opens is released in
+ * the end.
  */
 class RawPeerStreamIntegrationTests {
 
 	private static final Duration CALL_WAIT = Duration.ofSeconds(5);
 
-	/** The raw peer's settings: two streams at a time, the smallest header blocks allowed. */
+	/**
+	 * The raw peer's settings: two streams at a time, the smallest header blocks allowed.
+	 */
 	private static final String PEER_SETTINGS = "{\"maxConcurrentStreams\":2,\"maxHeaderBlockSize\":1024}";
 
 	private static final TestApplications apps = new TestApplications();
@@ -100,12 +103,13 @@ class RawPeerStreamIntegrationTests {
 
 	@Test
 	void malformedResponsePseudoHeadersResetTheStreamWithProtocolErrorAndFreeIt() throws Exception {
-		List<List<Header>> malformed = List.of(status("100"), status("600"), status("20x"), List.of(
-				new Header(":status", "200"), new Header(":status", "200")),
+		List<List<Header>> malformed = List.of(status("100"), status("600"), status("20x"),
+				List.of(new Header(":status", "200"), new Header(":status", "200")),
 				List.of(new Header("content-type", "text/plain"), new Header(":status", "200")),
 				List.of(new Header("content-type", "text/plain")),
 				List.of(new Header(":status", "200"), new Header(":path", "/elsewhere")));
-		// more malformed answers than the peer allows streams: each must be released for the next to start
+		// more malformed answers than the peer allows streams: each must be released for
+		// the next to start
 		for (List<Header> headers : malformed) {
 			CompletableFuture<String> call = call("/anything");
 			int id = awaitRequest().streamId();
@@ -160,7 +164,8 @@ class RawPeerStreamIntegrationTests {
 
 	@Test
 	void gatewayAnswers431WhenTheRequestHeadersExceedThePeersLimit() throws Exception {
-		ResponseEntity<Map<String, Object>> response = gatewayGet("/big", Map.of("x-big", "y".repeat(2000))).get(CALL_WAIT.toSeconds(), TimeUnit.SECONDS);
+		ResponseEntity<Map<String, Object>> response = gatewayGet("/big", Map.of("x-big", "y".repeat(2000)))
+			.get(CALL_WAIT.toSeconds(), TimeUnit.SECONDS);
 		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE);
 		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 		assertThat(response.getBody()).containsEntry("status", 431);
@@ -168,13 +173,13 @@ class RawPeerStreamIntegrationTests {
 
 	@Test
 	void responseHeadersOverThePeersLimitResetTheStreamWithInternalError() throws Exception {
-		this.raw.send(new Frame.Headers(1, true, List.of(new Header(":method", "GET"),
-				new Header(":path", "/fn/headers"), new Header("cookie", "flavour=vanilla"),
-				new Header("x-custom", "z".repeat(1500)))));
+		this.raw
+			.send(new Frame.Headers(1, true, List.of(new Header(":method", "GET"), new Header(":path", "/fn/headers"),
+					new Header("cookie", "flavour=vanilla"), new Header("x-custom", "z".repeat(1500)))));
 		assertThat(this.raw.awaitFrame((frame) -> frame.streamId() == 1))
 			.isEqualTo(new Frame.Reset(1, ErrorCode.INTERNAL_ERROR));
-		this.raw.send(new Frame.Headers(3, true, List.of(new Header(":method", "GET"),
-				new Header(":path", "/fn/echo?q=alive"))));
+		this.raw.send(new Frame.Headers(3, true,
+				List.of(new Header(":method", "GET"), new Header(":path", "/fn/echo?q=alive"))));
 		assertThat(this.raw.awaitFrame((frame) -> frame.streamId() == 3)).isInstanceOfSatisfying(Frame.Headers.class,
 				(headers) -> assertThat(headers.headers()).contains(new Header(":status", "200")));
 	}
@@ -199,14 +204,21 @@ class RawPeerStreamIntegrationTests {
 		int second = awaitRequest().streamId();
 		answer(second, "{}");
 		assertThat(viaGateway.get(CALL_WAIT.toSeconds(), TimeUnit.SECONDS).getStatusCode()).isEqualTo(HttpStatus.OK);
-		CompletableFuture<ResponseEntity<Void>> bodiless = this.toPeer.get().uri("/done").retrieve().toBodilessEntity()
+		CompletableFuture<ResponseEntity<Void>> bodiless = this.toPeer.get()
+			.uri("/done")
+			.retrieve()
+			.toBodilessEntity()
 			.toFuture();
 		int third = awaitRequest().streamId();
 		answer(third, "ignored");
 		assertThat(bodiless.get(CALL_WAIT.toSeconds(), TimeUnit.SECONDS).getStatusCode()).isEqualTo(HttpStatus.OK);
 		// a subscriber that cancels on the last bytes of a complete response
-		CompletableFuture<DataBuffer> firstBuffer = this.toPeer.get().uri("/done").retrieve()
-			.bodyToFlux(DataBuffer.class).next().toFuture();
+		CompletableFuture<DataBuffer> firstBuffer = this.toPeer.get()
+			.uri("/done")
+			.retrieve()
+			.bodyToFlux(DataBuffer.class)
+			.next()
+			.toFuture();
 		int fourth = awaitRequest().streamId();
 		answer(fourth, "first and last");
 		DataBufferUtils.release(firstBuffer.get(CALL_WAIT.toSeconds(), TimeUnit.SECONDS));
@@ -218,11 +230,12 @@ class RawPeerStreamIntegrationTests {
 
 	@Test
 	void creditForDiscardedDataIsReturnedAtOnceOnTheConnection() throws Exception {
-		this.raw.send(new Frame.Headers(1, true, List.of(new Header(":method", "GET"),
-				new Header(":path", "/fn/echo?q=done"))));
+		this.raw.send(new Frame.Headers(1, true,
+				List.of(new Header(":method", "GET"), new Header(":path", "/fn/echo?q=done"))));
 		this.raw.awaitFrame((frame) -> frame instanceof Frame.Data data && data.streamId() == 1 && data.endStream());
 		await().atMost(CALL_WAIT).until(() -> this.peer.activeStreams() == 0);
-		// stream 1 is closed: its DATA is discarded, and its credit comes back at once on stream 0
+		// stream 1 is closed: its DATA is discarded, and its credit comes back at once on
+		// stream 0
 		this.raw.send(new Frame.Data(1, false, ByteBuffer.wrap(new byte[100])));
 		assertThat(this.raw.awaitFrame((frame) -> frame instanceof Frame.WindowUpdate))
 			.isEqualTo(new Frame.WindowUpdate(0, 100));
@@ -234,7 +247,8 @@ class RawPeerStreamIntegrationTests {
 		return this.toPeer.get().uri(path).retrieve().bodyToMono(String.class).toFuture();
 	}
 
-	private CompletableFuture<ResponseEntity<Map<String, Object>>> gatewayGet(String path, Map<String, String> headers) {
+	private CompletableFuture<ResponseEntity<Map<String, Object>>> gatewayGet(String path,
+			Map<String, String> headers) {
 		return http.get()
 			.uri("/peers/{id}" + path, this.peer.id())
 			.headers((h) -> headers.forEach(h::add))
@@ -261,16 +275,19 @@ class RawPeerStreamIntegrationTests {
 		return call.get(CALL_WAIT.toSeconds(), TimeUnit.SECONDS);
 	}
 
-	/** After a later exchange completed: the hub sent nothing but its request on the stream. */
+	/**
+	 * After a later exchange completed: the hub sent nothing but its request on the
+	 * stream.
+	 */
 	private void assertNothingElseOn(int id) throws Exception {
 		CompletableFuture<String> marker = call("/marker");
 		answer(awaitRequest().streamId(), "m");
 		assertThat(marker.get(CALL_WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("m");
-		List<Frame> onStream = new ArrayList<>(this.raw.awaitFrames(1).stream()
-			.filter((frame) -> frame.streamId() == id)
-			.toList());
-		assertThat(onStream).hasSize(1).first().isInstanceOfSatisfying(Frame.Headers.class,
-				(headers) -> assertThat(headers.endStream()).isTrue());
+		List<Frame> onStream = new ArrayList<>(
+				this.raw.awaitFrames(1).stream().filter((frame) -> frame.streamId() == id).toList());
+		assertThat(onStream).hasSize(1)
+			.first()
+			.isInstanceOfSatisfying(Frame.Headers.class, (headers) -> assertThat(headers.endStream()).isTrue());
 	}
 
 	private static List<Header> status(String code) {
@@ -278,8 +295,8 @@ class RawPeerStreamIntegrationTests {
 	}
 
 	private static Throwable failure(CompletableFuture<?> call) {
-		Throwable failure = org.assertj.core.api.Assertions.catchThrowable(
-				() -> call.get(CALL_WAIT.toMillis(), TimeUnit.MILLISECONDS));
+		Throwable failure = org.assertj.core.api.Assertions
+			.catchThrowable(() -> call.get(CALL_WAIT.toMillis(), TimeUnit.MILLISECONDS));
 		assertThat(failure).isNotNull();
 		Throwable cause = failure;
 		while (cause.getCause() != null && !(cause instanceof SwaggerSocketStreamResetException)

@@ -20,8 +20,9 @@ import static io.swaggersocket.test.TestApplications.socketUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The request-side rules of docs/PROTOCOL.md 4.2 and the order of checks of section 12.1, as a raw peer
- * sees them: each malformed request gets its RESET and the connection carries on.
+ * The request-side rules of docs/PROTOCOL.md 4.2 and the order of checks of section 12.1,
+ * as a raw peer sees them: each malformed request gets its RESET and the connection
+ * carries on.
  */
 class RequestHeaderRulesIntegrationTests {
 
@@ -89,7 +90,10 @@ class RequestHeaderRulesIntegrationTests {
 		return List.of(new Header(Header.METHOD, method), new Header(Header.PATH, path));
 	}
 
-	/** The next HEADERS or RESET, skipping DATA, WINDOW_UPDATE and WebSocket control frames. */
+	/**
+	 * The next HEADERS or RESET, skipping DATA, WINDOW_UPDATE and WebSocket control
+	 * frames.
+	 */
 	private static Frame nextStreamFrame(BareWebSocket peer) throws Exception {
 		while (true) {
 			BareWebSocket.WsFrame frame = peer.readFrame();

@@ -23,9 +23,9 @@ import static io.swaggersocket.test.TestApplications.socketUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The protocol's stream limits: a peer that opens more streams than allowed, or sends a header
- * block that is too large, gets the documented RESET; a well-behaved caller above the peer's
- * limit waits for a free stream instead.
+ * The protocol's stream limits: a peer that opens more streams than allowed, or sends a
+ * header block that is too large, gets the documented RESET; a well-behaved caller above
+ * the peer's limit waits for a free stream instead.
  */
 class StreamLimitsIntegrationTests {
 
@@ -68,11 +68,16 @@ class StreamLimitsIntegrationTests {
 		ConfigurableApplicationContext server = this.apps.server("swaggersocket.limits.max-concurrent-streams=2");
 		ConfigurableApplicationContext client = this.apps.client(socketUrl(server));
 		events(client).await(SwaggerSocketConnectedEvent.class);
-		// many streams ending and starting back to back: none may be refused for the limit, which
+		// many streams ending and starting back to back: none may be refused for the
+		// limit, which
 		// needs the server to count a stream closed before its end reaches the client
 		List<String> bodies = Flux.range(0, 500)
-			.flatMap((i) -> client.getBean(SwaggerSocketWebClients.class).server().get().uri("/fn/echo?q={i}", i)
-				.retrieve().bodyToMono(String.class), 50)
+			.flatMap((i) -> client.getBean(SwaggerSocketWebClients.class)
+				.server()
+				.get()
+				.uri("/fn/echo?q={i}", i)
+				.retrieve()
+				.bodyToMono(String.class), 50)
 			.collectList()
 			.block(Duration.ofSeconds(60));
 		assertThat(bodies).hasSize(500);

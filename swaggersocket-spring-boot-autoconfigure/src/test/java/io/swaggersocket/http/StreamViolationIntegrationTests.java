@@ -25,8 +25,8 @@ import static io.swaggersocket.test.TestApplications.socketUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A raw peer breaking the stream and flow-control rules of docs/PROTOCOL.md sections 6 and 7
- * gets the documented RESET or close code, and the server carries on.
+ * A raw peer breaking the stream and flow-control rules of docs/PROTOCOL.md sections 6
+ * and 7 gets the documented RESET or close code, and the server carries on.
  */
 class StreamViolationIntegrationTests {
 
@@ -71,7 +71,8 @@ class StreamViolationIntegrationTests {
 		try (RawWebSocketClient raw = handshake()) {
 			raw.send(new Frame.Headers(1, false, post("/mvc/hold")));
 			byte[] chunk = new byte[16 * 1024];
-			// the stream window is 64 KiB and the handler reads nothing: the fifth chunk is too many
+			// the stream window is 64 KiB and the handler reads nothing: the fifth chunk
+			// is too many
 			for (int i = 0; i < 5; i++) {
 				raw.send(new Frame.Data(1, false, ByteBuffer.wrap(chunk)));
 			}
@@ -86,12 +87,14 @@ class StreamViolationIntegrationTests {
 	@Test
 	void dataBeyondTheConnectionWindowClosesWith1002() throws Exception {
 		try (RawWebSocketClient raw = handshake()) {
-			// handlers that never read their bodies: nothing is consumed, no credit comes back
+			// handlers that never read their bodies: nothing is consumed, no credit comes
+			// back
 			raw.send(new Frame.Headers(1, false, post("/mvc/hold")));
 			raw.send(new Frame.Headers(3, false, post("/mvc/hold")));
 			raw.send(new Frame.Headers(5, false, post("/mvc/hold")));
 			byte[] chunk = new byte[16 * 1024];
-			// each stream within its 64 KiB window, together over the 128 KiB connection window
+			// each stream within its 64 KiB window, together over the 128 KiB connection
+			// window
 			for (int id : new int[] { 1, 1, 1, 1, 3, 3, 3, 3, 5 }) {
 				raw.send(new Frame.Data(id, false, ByteBuffer.wrap(chunk)));
 			}

@@ -32,8 +32,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Multiplexing, large bodies, streaming, cancellation and isolation between streams, over one
- * real connection between two applications.
+ * Multiplexing, large bodies, streaming, cancellation and isolation between streams, over
+ * one real connection between two applications.
  */
 class StreamingIntegrationTests {
 
@@ -76,13 +76,15 @@ class StreamingIntegrationTests {
 	@Test
 	void thousandConcurrentRequestsOnOneConnectionEachGetTheirOwnResponse() {
 		List<Boolean> matches = Flux.range(0, 1000)
-			.flatMap((i) -> serverToClient().get().uri("/mvc/id/{id}", i).retrieve().bodyToMono(String.class)
+			.flatMap((i) -> serverToClient().get()
+				.uri("/mvc/id/{id}", i)
+				.retrieve()
+				.bodyToMono(String.class)
 				.map((body) -> body.equals(Integer.toString(i))), 1000)
 			.collectList()
 			.block(Duration.ofSeconds(60));
 		assertThat(matches).hasSize(1000).containsOnly(true);
-		assertThat(client.getBean(io.swaggersocket.connection.SwaggerSocketConnections.class).list())
-			.hasSize(1);
+		assertThat(client.getBean(io.swaggersocket.connection.SwaggerSocketConnections.class).list()).hasSize(1);
 	}
 
 	@Test
@@ -147,15 +149,16 @@ class StreamingIntegrationTests {
 			.retrieve()
 			.bodyToFlux(String.class)
 			.doOnNext(lines::add)
-			.blockLast(Duration.ofSeconds(5))).satisfies((ex) -> assertThat(Causes.root(ex))
-				.isInstanceOf(SwaggerSocketStreamResetException.class));
+			.blockLast(Duration.ofSeconds(5)))
+			.satisfies((ex) -> assertThat(Causes.root(ex)).isInstanceOf(SwaggerSocketStreamResetException.class));
 		assertThat(echo(serverToClient())).isEqualTo("again");
 	}
 
 	@Test
 	void slowConsumerOnOneStreamDoesNotDelaySmallRequestsOnOthers() {
 		AtomicLong consumed = new AtomicLong();
-		// consumes one buffer, then stalls: its stream runs out of credit while its producer has more
+		// consumes one buffer, then stalls: its stream runs out of credit while its
+		// producer has more
 		reactor.core.Disposable stalled = serverToClient().get()
 			.uri("/stream/download?size={size}", 64 * 1024 * 1024)
 			.retrieve()
@@ -183,20 +186,29 @@ class StreamingIntegrationTests {
 	@Test
 	void callOnAClosedConnectionFailsAtOnce() {
 		SwaggerSocketConnection closed = new ClosedConnection(serverSide.info());
-		assertThatThrownBy(() -> server.getBean(SwaggerSocketWebClients.class).webClient(closed).get().uri("/fn/echo")
-			.retrieve().bodyToMono(String.class).block(Duration.ofSeconds(1)))
+		assertThatThrownBy(() -> server.getBean(SwaggerSocketWebClients.class)
+			.webClient(closed)
+			.get()
+			.uri("/fn/echo")
+			.retrieve()
+			.bodyToMono(String.class)
+			.block(Duration.ofSeconds(1)))
 			.satisfies((ex) -> assertThat(Causes.root(ex)).isInstanceOf(SwaggerSocketConnectionClosedException.class));
 	}
 
 	private static String echo(WebClient webClient) {
-		return webClient.get().uri("/fn/echo?q=again").retrieve()
+		return webClient.get()
+			.uri("/fn/echo?q=again")
+			.retrieve()
 			.bodyToMono(new ParameterizedTypeReference<Map<String, String>>() {
 			})
 			.map((body) -> body.get("q"))
 			.block(Duration.ofSeconds(5));
 	}
 
-	/** A connection that has closed, as a caller holding on to a stale reference sees it. */
+	/**
+	 * A connection that has closed, as a caller holding on to a stale reference sees it.
+	 */
 	record ClosedConnection(io.swaggersocket.connection.ConnectionInfo info) implements SwaggerSocketConnection {
 
 		@Override

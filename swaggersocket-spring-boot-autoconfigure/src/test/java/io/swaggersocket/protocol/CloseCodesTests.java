@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Close reasons are cut to the 123 bytes of UTF-8 RFC 6455 allows, at a character boundary.
+ * Close reasons are cut to the 123 bytes of UTF-8 RFC 6455 allows, at a character
+ * boundary.
  */
 class CloseCodesTests {
 
@@ -25,7 +26,8 @@ class CloseCodesTests {
 
 	@Test
 	void countsBytesNotCharacters() {
-		// 100 characters of 2 bytes each: 200 bytes, of which 61 characters (122 bytes) fit
+		// 100 characters of 2 bytes each: 200 bytes, of which 61 characters (122 bytes)
+		// fit
 		String truncated = CloseCodes.truncateReason("é".repeat(100));
 		assertThat(truncated).isEqualTo("é".repeat(61));
 		assertThat(truncated.getBytes(StandardCharsets.UTF_8)).hasSize(122);
@@ -40,7 +42,8 @@ class CloseCodesTests {
 
 	@Test
 	void neverSplitsASurrogatePair() {
-		// each emoji is a surrogate pair, 4 bytes of UTF-8: 30 fit (120 bytes), with "ab" 122
+		// each emoji is a surrogate pair, 4 bytes of UTF-8: 30 fit (120 bytes), with "ab"
+		// 122
 		String truncated = CloseCodes.truncateReason("ab" + "\uD83D\uDE00".repeat(40));
 		assertThat(truncated).isEqualTo("ab" + "\uD83D\uDE00".repeat(30));
 		assertThat(truncated.getBytes(StandardCharsets.UTF_8)).hasSize(122);

@@ -94,12 +94,8 @@ class FrameCodecProperties {
 		Arbitrary<String> text = strings(0, 200);
 		Arbitrary<Integer> anyStreamIds = Arbitraries.integers().between(0, Integer.MAX_VALUE);
 		Arbitrary<ErrorCode> errorCodes = Arbitraries.of(ErrorCode.class);
-		return Arbitraries.oneOf(
-				text.map(Frame.Hello::new),
-				text.map(Frame.Welcome::new),
-				Arbitraries.just(new Frame.Ready()),
-				headers(),
-				data(),
+		return Arbitraries.oneOf(text.map(Frame.Hello::new), text.map(Frame.Welcome::new),
+				Arbitraries.just(new Frame.Ready()), headers(), data(),
 				Combinators.combine(streamIds(), errorCodes).as(Frame.Reset::new),
 				Combinators.combine(anyStreamIds, Arbitraries.integers().between(1, Integer.MAX_VALUE))
 					.as(Frame.WindowUpdate::new),
@@ -118,8 +114,10 @@ class FrameCodecProperties {
 
 	@Provide
 	Arbitrary<Header> fieldsHttpCannotCarry() {
-		Arbitrary<String> controls = Arbitraries.oneOf(Arbitraries.chars().range('\0', '\u0008'),
-				Arbitraries.chars().range('\n', '\u001f'), Arbitraries.just('\u007f')).map(String::valueOf);
+		Arbitrary<String> controls = Arbitraries
+			.oneOf(Arbitraries.chars().range('\0', '\u0008'), Arbitraries.chars().range('\n', '\u001f'),
+					Arbitraries.just('\u007f'))
+			.map(String::valueOf);
 		Arbitrary<String> badValues = Combinators.combine(values(), controls, values()).as((a, c, b) -> a + c + b);
 		Arbitrary<String> badNames = Combinators.combine(names(), strings(1, 1).filter((c) -> !isToken(c)), names())
 			.as((a, c, b) -> a + c + b);
@@ -142,7 +140,9 @@ class FrameCodecProperties {
 	}
 
 	private static Arbitrary<String> names() {
-		return Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyzABCXYZ0123456789!#$%&'*+-.^_`|~").ofMinLength(1)
+		return Arbitraries.strings()
+			.withChars("abcdefghijklmnopqrstuvwxyzABCXYZ0123456789!#$%&'*+-.^_`|~")
+			.ofMinLength(1)
 			.ofMaxLength(16);
 	}
 
@@ -151,7 +151,8 @@ class FrameCodecProperties {
 	}
 
 	private static boolean isToken(String text) {
-		return text.chars().allMatch((c) -> c < 0x80 && (Character.isLetterOrDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0));
+		return text.chars()
+			.allMatch((c) -> c < 0x80 && (Character.isLetterOrDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0));
 	}
 
 	private static Arbitrary<Integer> streamIds() {
@@ -159,8 +160,8 @@ class FrameCodecProperties {
 	}
 
 	/**
-	 * Strings of whole code points (no lone surrogates, which UTF-8 cannot carry), mixing ASCII
-	 * with multi-byte characters.
+	 * Strings of whole code points (no lone surrogates, which UTF-8 cannot carry), mixing
+	 * ASCII with multi-byte characters.
 	 */
 	private static Arbitrary<String> strings(int minCodePoints, int maxCodePoints) {
 		Arbitrary<Integer> ascii = Arbitraries.integers().between(0x20, 0x7E);

@@ -28,7 +28,8 @@ class FrameCodecTests {
 
 	@Test
 	void roundTripsHello() {
-		assertRoundTrips(new Frame.Hello("{\"metadata\":{\"name\":\"agent-\u00e9\u4e16\ud83d\ude00\"},\"settings\":{}}"));
+		assertRoundTrips(
+				new Frame.Hello("{\"metadata\":{\"name\":\"agent-\u00e9\u4e16\ud83d\ude00\"},\"settings\":{}}"));
 	}
 
 	@Test
@@ -55,8 +56,8 @@ class FrameCodecTests {
 
 	@Test
 	void roundTripsHeadersWithNonAsciiValue() {
-		assertRoundTrips(new Frame.Headers(3, false,
-				List.of(new Header(":status", "200"), new Header("x-greeting", "gr\u00fc\u00df \u4e16\u754c \ud83d\ude00"))));
+		assertRoundTrips(new Frame.Headers(3, false, List.of(new Header(":status", "200"),
+				new Header("x-greeting", "gr\u00fc\u00df \u4e16\u754c \ud83d\ude00"))));
 	}
 
 	@Test
@@ -139,7 +140,8 @@ class FrameCodecTests {
 
 	@Test
 	void rejectsHeaderFieldNameThatIsNotAnHttpTokenWithAStreamError() {
-		Frame.Headers headers = new Frame.Headers(5, true, List.of(new Header(":status", "200"), new Header("bad name", "v")));
+		Frame.Headers headers = new Frame.Headers(5, true,
+				List.of(new Header(":status", "200"), new Header("bad name", "v")));
 		ProtocolException ex = decodeFailure(this.codec.encode(headers));
 		assertThat(ex.isStreamError()).isTrue();
 		assertThat(ex.streamId()).isEqualTo(5);
@@ -388,7 +390,8 @@ class FrameCodecTests {
 
 	@Test
 	void rejectsHeaderBlockEndingInsideFieldLength() {
-		// one field of 5 bytes passes the count check, but the name leaves only one byte for the value length
+		// one field of 5 bytes passes the count check, but the name leaves only one byte
+		// for the value length
 		ProtocolException ex = decodeFailure(raw(0x04, 0, 1, "00 01  00 02 61 62  00"));
 		assertThat(ex.isStreamError()).isFalse();
 		assertThat(ex.closeCode()).isEqualTo(CloseCodes.PROTOCOL_ERROR);

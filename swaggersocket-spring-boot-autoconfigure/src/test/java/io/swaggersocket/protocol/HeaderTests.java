@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link Header}'s pseudo-header rules and {@link FrameCodec#headerBlockSize(List)}.
+ * Tests for {@link Header}'s pseudo-header rules and
+ * {@link FrameCodec#headerBlockSize(List)}.
  */
 class HeaderTests {
 

@@ -18,12 +18,14 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Keeps the byte dumps in {@code docs/PROTOCOL.md} true: every example there is encoded with
- * {@link FrameCodec} and must match byte for byte, and must decode back to the same frame.
+ * Keeps the byte dumps in {@code docs/PROTOCOL.md} true: every example there is encoded
+ * with {@link FrameCodec} and must match byte for byte, and must decode back to the same
+ * frame.
  *
- * <p>An example in the document is an HTML comment {@code <!-- example: name -->} followed by a
- * fenced block; on each line of the block, the bytes come first (two hex digits each, separated by
- * single spaces) and anything after two or more spaces is commentary.
+ * <p>
+ * An example in the document is an HTML comment {@code <!-- example: name -->} followed
+ * by a fenced block; on each line of the block, the bytes come first (two hex digits
+ * each, separated by single spaces) and anything after two or more spaces is commentary.
  */
 class ProtocolDocExamplesTests {
 
@@ -57,7 +59,8 @@ class ProtocolDocExamplesTests {
 
 	@Test
 	void helloExampleMatchesCodec() {
-		assertExample("hello", new Frame.Hello("{\"metadata\":{\"agent\":\"a1\"},\"settings\":{\"maxFrameSize\":65536}}"));
+		assertExample("hello",
+				new Frame.Hello("{\"metadata\":{\"agent\":\"a1\"},\"settings\":{\"maxFrameSize\":65536}}"));
 	}
 
 	@Test
@@ -84,7 +87,8 @@ class ProtocolDocExamplesTests {
 
 	@Test
 	void dataExampleMatchesCodec() {
-		assertExample("data", new Frame.Data(1, true, ByteBuffer.wrap("[{\"id\":7}]".getBytes(StandardCharsets.UTF_8))));
+		assertExample("data",
+				new Frame.Data(1, true, ByteBuffer.wrap("[{\"id\":7}]".getBytes(StandardCharsets.UTF_8))));
 	}
 
 	@Test

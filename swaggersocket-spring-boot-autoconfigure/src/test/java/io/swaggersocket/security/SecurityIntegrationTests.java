@@ -45,8 +45,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The WebSocket upgrade goes through the application's real Spring Security; the principal that
- * authenticated it is the identity of every request dispatched from the connection.
+ * The WebSocket upgrade goes through the application's real Spring Security; the
+ * principal that authenticated it is the identity of every request dispatched from the
+ * connection.
  */
 class SecurityIntegrationTests {
 
@@ -127,7 +128,8 @@ class SecurityIntegrationTests {
 
 		connection.close().block(Duration.ofSeconds(5));
 
-		SwaggerSocketConnection again = events(server).await(SwaggerSocketConnectedEvent.class, 2, Duration.ofSeconds(10))
+		SwaggerSocketConnection again = events(server)
+			.await(SwaggerSocketConnectedEvent.class, 2, Duration.ofSeconds(10))
 			.getConnection();
 		assertThat(again.info().principal().getName()).isEqualTo("token-agent");
 		assertThat(TokenSupplier.issued.get()).isEqualTo(2);
@@ -136,26 +138,19 @@ class SecurityIntegrationTests {
 	}
 
 	private static String get(WebClient webClient, String path, String authorization) {
-		return webClient.get()
-			.uri(path)
-			.headers((headers) -> {
-				if (authorization != null) {
-					headers.set(HttpHeaders.AUTHORIZATION, authorization);
-				}
-			})
-			.retrieve()
-			.bodyToMono(String.class)
-			.block(Duration.ofSeconds(5));
+		return webClient.get().uri(path).headers((headers) -> {
+			if (authorization != null) {
+				headers.set(HttpHeaders.AUTHORIZATION, authorization);
+			}
+		}).retrieve().bodyToMono(String.class).block(Duration.ofSeconds(5));
 	}
 
 	private static HttpStatusCode status(WebClient webClient, String path, String authorization) {
-		return webClient.get()
-			.uri(path)
-			.headers((headers) -> {
-				if (authorization != null) {
-					headers.set(HttpHeaders.AUTHORIZATION, authorization);
-				}
-			})
+		return webClient.get().uri(path).headers((headers) -> {
+			if (authorization != null) {
+				headers.set(HttpHeaders.AUTHORIZATION, authorization);
+			}
+		})
 			.exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode()))
 			.block(Duration.ofSeconds(5));
 	}
@@ -175,10 +170,8 @@ class SecurityIntegrationTests {
 				.justOrEmpty(exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION))
 				.filter((value) -> value.startsWith("Bearer "))
 				.map((value) -> UsernamePasswordAuthenticationToken.unauthenticated("bearer", value.substring(7))));
-			return http.authorizeExchange((exchanges) -> exchanges.pathMatchers("/admin/**")
-				.hasRole("ADMIN")
-				.anyExchange()
-				.authenticated())
+			return http.authorizeExchange(
+					(exchanges) -> exchanges.pathMatchers("/admin/**").hasRole("ADMIN").anyExchange().authenticated())
 				.httpBasic(Customizer.withDefaults())
 				.addFilterAt(bearer, SecurityWebFiltersOrder.AUTHENTICATION)
 				.csrf(ServerHttpSecurity.CsrfSpec::disable)

@@ -27,14 +27,17 @@ import static io.swaggersocket.test.TestApplications.socketUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A WebSocket message may arrive fragmented into continuation frames; reassembled, it is held to
- * the same limit as a single frame: beyond it the server (or the client) closes with 1009 and
- * releases the TCP connection, before the handshake as after it. A connection that leaves the registry has closed
- * its transport.
+ * A WebSocket message may arrive fragmented into continuation frames; reassembled, it is
+ * held to the same limit as a single frame: beyond it the server (or the client) closes
+ * with 1009 and releases the TCP connection, before the handshake as after it. A
+ * connection that leaves the registry has closed its transport.
  */
 class FragmentedMessageIntegrationTests {
 
-	/** Far below the handshake timeout, so that only the reaction to the message can close the socket. */
+	/**
+	 * Far below the handshake timeout, so that only the reaction to the message can close
+	 * the socket.
+	 */
 	private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
 	private static final int FRAGMENT = 40 * 1024;
@@ -59,7 +62,8 @@ class FragmentedMessageIntegrationTests {
 	@Test
 	void oversizedFragmentedMessageBeforeHelloClosesWith1009AndReleasesTheSocket() throws Exception {
 		try (RawTcpWebSocket raw = RawTcpWebSocket.connect(uri, CLOSE_WAIT)) {
-			// two fragments of 40 KiB: 80 KiB, over the 64 KiB + 10 bytes a message may have
+			// two fragments of 40 KiB: 80 KiB, over the 64 KiB + 10 bytes a message may
+			// have
 			raw.sendFrame(RawTcpWebSocket.BINARY, false, new byte[FRAGMENT]);
 			raw.sendFrame(RawTcpWebSocket.CONTINUATION, false, new byte[FRAGMENT]);
 			assertThat(raw.awaitTransportClosed()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
@@ -97,8 +101,9 @@ class FragmentedMessageIntegrationTests {
 	}
 
 	/**
-	 * Whatever takes a connection out of the registry, its TCP connection is closed too, within
-	 * a bound: here a peer that answers no heartbeat, and the application closing it.
+	 * Whatever takes a connection out of the registry, its TCP connection is closed too,
+	 * within a bound: here a peer that answers no heartbeat, and the application closing
+	 * it.
 	 */
 	@Test
 	void aConnectionThatLeavesTheRegistryClosesItsTransport() throws Exception {
@@ -112,7 +117,8 @@ class FragmentedMessageIntegrationTests {
 			registry(hub).find(closedId).orElseThrow().close().block(CLOSE_WAIT);
 			assertThat(registry(hub).find(closedId)).isEmpty();
 			assertThat(closed.awaitTransportClosed()).isEqualTo(CloseCodes.NORMAL);
-			// the silent peer reads (and never answers) the pings until the hub gives up on it
+			// the silent peer reads (and never answers) the pings until the hub gives up
+			// on it
 			assertThat(silent.awaitTransportClosed()).isEqualTo(CloseCodes.HEARTBEAT_TIMEOUT);
 			assertThat(registry(hub).find(silentId)).isEmpty();
 		}
@@ -126,7 +132,8 @@ class FragmentedMessageIntegrationTests {
 					List.of(new Header(":method", "GET"), new Header(":path", "/fn/echo?q=pieces"))));
 			int half = request.length / 2;
 			raw.sendFrame(RawTcpWebSocket.BINARY, false, java.util.Arrays.copyOfRange(request, 0, half));
-			raw.sendFrame(RawTcpWebSocket.CONTINUATION, true, java.util.Arrays.copyOfRange(request, half, request.length));
+			raw.sendFrame(RawTcpWebSocket.CONTINUATION, true,
+					java.util.Arrays.copyOfRange(request, half, request.length));
 			Frame answer = raw.receive();
 			assertThat(answer).isInstanceOfSatisfying(Frame.Headers.class,
 					(headers) -> assertThat(headers.headers()).contains(new Header(":status", "200")));

@@ -21,7 +21,10 @@ public class EventRecorder implements ApplicationListener<SwaggerSocketConnectio
 		this.events.add(event);
 	}
 
-	/** Forget the events so far, and the connections they hold (for tests that make thousands). */
+	/**
+	 * Forget the events so far, and the connections they hold (for tests that make
+	 * thousands).
+	 */
 	public void clear() {
 		this.events.clear();
 	}
@@ -35,7 +38,8 @@ public class EventRecorder implements ApplicationListener<SwaggerSocketConnectio
 	}
 
 	/**
-	 * Wait until at least {@code count} events of a type were recorded and return the last one.
+	 * Wait until at least {@code count} events of a type were recorded and return the
+	 * last one.
 	 */
 	public <E extends SwaggerSocketConnectionEvent> E await(Class<E> type, int count, Duration timeout) {
 		Awaitility.await().atMost(timeout).until(() -> events(type).size() >= count);

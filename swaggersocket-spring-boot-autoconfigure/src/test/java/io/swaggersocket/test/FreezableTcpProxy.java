@@ -12,16 +12,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A loopback TCP proxy that injects the faults of a network or of a dying process into the
- * connections it carries, at any moment, mid-stream included:
+ * A loopback TCP proxy that injects the faults of a network or of a dying process into
+ * the connections it carries, at any moment, mid-stream included:
  * <ul>
- * <li>{@link #freeze()} black-holes them: nothing is forwarded in either direction and nothing is
- * closed, like a hung process or a path that silently drops packets ({@link #thaw()} ends it);
+ * <li>{@link #freeze()} black-holes them: nothing is forwarded in either direction and
+ * nothing is closed, like a hung process or a path that silently drops packets
+ * ({@link #thaw()} ends it);
  * <li>{@link #cut()} ends them in order: each side gets a FIN, like a process that exits;
- * <li>{@link #reset()} aborts them: each side gets a RST, like a killed host or a middlebox that
- * drops the connection.
+ * <li>{@link #reset()} aborts them: each side gets a RST, like a killed host or a
+ * middlebox that drops the connection.
  * </ul>
- * The byte counters let a test wait until a transfer is under way before it injects the fault.
+ * The byte counters let a test wait until a transfer is under way before it injects the
+ * fault.
  */
 public final class FreezableTcpProxy implements AutoCloseable {
 
@@ -67,8 +69,8 @@ public final class FreezableTcpProxy implements AutoCloseable {
 	}
 
 	/**
-	 * Close every connection in order: both sides read end-of-stream (FIN) and what they still
-	 * send is dropped. New connections are still accepted.
+	 * Close every connection in order: both sides read end-of-stream (FIN) and what they
+	 * still send is dropped. New connections are still accepted.
 	 */
 	public void cut() throws IOException {
 		for (Link link : this.links) {
@@ -82,8 +84,8 @@ public final class FreezableTcpProxy implements AutoCloseable {
 	}
 
 	/**
-	 * Abort every connection: both sides get a TCP reset (RST, as {@code SO_LINGER} 0 closes).
-	 * New connections are still accepted.
+	 * Abort every connection: both sides get a TCP reset (RST, as {@code SO_LINGER} 0
+	 * closes). New connections are still accepted.
 	 */
 	public void reset() throws IOException {
 		for (Link link : this.links) {

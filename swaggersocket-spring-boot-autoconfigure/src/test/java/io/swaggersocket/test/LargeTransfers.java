@@ -18,8 +18,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * 256 MiB through {@link TestEndpoints}' download and upload endpoints, checksummed, with the
- * heap measured after GC every 32 MiB: the growth must not scale with the body.
+ * 256 MiB through {@link TestEndpoints}' download and upload endpoints, checksummed, with
+ * the heap measured after GC every 32 MiB: the growth must not scale with the body.
  */
 public final class LargeTransfers {
 
@@ -39,33 +39,28 @@ public final class LargeTransfers {
 		String expected = TestEndpoints.sha256Hex(SIZE);
 		MessageDigest digest = TestEndpoints.sha256();
 		HeapProbe heap = new HeapProbe();
-		long received = webClient.get()
-			.uri(uri, variables)
-			.retrieve()
-			.bodyToFlux(DataBuffer.class)
-			.map((buffer) -> {
-				byte[] bytes = new byte[buffer.readableByteCount()];
-				buffer.read(bytes);
-				DataBufferUtils.release(buffer);
-				digest.update(bytes);
-				heap.progress(bytes.length);
-				return (long) bytes.length;
-			})
-			.reduce(0L, Long::sum)
-			.block(Duration.ofMinutes(2));
+		long received = webClient.get().uri(uri, variables).retrieve().bodyToFlux(DataBuffer.class).map((buffer) -> {
+			byte[] bytes = new byte[buffer.readableByteCount()];
+			buffer.read(bytes);
+			DataBufferUtils.release(buffer);
+			digest.update(bytes);
+			heap.progress(bytes.length);
+			return (long) bytes.length;
+		}).reduce(0L, Long::sum).block(Duration.ofMinutes(2));
 		assertThat(received).isEqualTo(SIZE);
 		assertThat(HexFormat.of().formatHex(digest.digest())).isEqualTo(expected);
 		return heap.report("download " + uri);
 	}
 
 	/**
-	 * Upload {@link #SIZE} bytes to the upload endpoint, check its checksum, and return the heap
-	 * growth in MiB.
+	 * Upload {@link #SIZE} bytes to the upload endpoint, check its checksum, and return
+	 * the heap growth in MiB.
 	 */
 	public static double upload(WebClient webClient, String uri, Object... variables) {
 		String expected = TestEndpoints.sha256Hex(SIZE);
 		HeapProbe heap = new HeapProbe();
-		Flux<DataBuffer> body = TestEndpoints.pattern(SIZE).doOnNext((buffer) -> heap.progress(buffer.readableByteCount()));
+		Flux<DataBuffer> body = TestEndpoints.pattern(SIZE)
+			.doOnNext((buffer) -> heap.progress(buffer.readableByteCount()));
 		Map<String, Object> result = webClient.post()
 			.uri(uri, variables)
 			.contentType(MediaType.APPLICATION_OCTET_STREAM)

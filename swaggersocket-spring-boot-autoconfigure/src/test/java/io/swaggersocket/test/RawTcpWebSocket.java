@@ -16,9 +16,9 @@ import io.swaggersocket.protocol.Frame;
 import io.swaggersocket.protocol.FrameCodec;
 
 /**
- * One end of a WebSocket written on a bare TCP socket, for what no WebSocket library will send: a
- * message fragmented into continuation frames beyond any limit, for example. It also tells
- * exactly when the other end closes the TCP connection.
+ * One end of a WebSocket written on a bare TCP socket, for what no WebSocket library will
+ * send: a message fragmented into continuation frames beyond any limit, for example. It
+ * also tells exactly when the other end closes the TCP connection.
  */
 public final class RawTcpWebSocket implements AutoCloseable {
 
@@ -92,13 +92,15 @@ public final class RawTcpWebSocket implements AutoCloseable {
 		try {
 			accept = java.util.Base64.getEncoder()
 				.encodeToString(java.security.MessageDigest.getInstance("SHA-1")
-					.digest((key.group(1) + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII)));
+					.digest((key.group(1) + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")
+						.getBytes(StandardCharsets.US_ASCII)));
 		}
 		catch (java.security.NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);
 		}
 		server.out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-				+ "Sec-WebSocket-Accept: " + accept + "\r\nSec-WebSocket-Protocol: " + FrameCodec.SUBPROTOCOL + "\r\n\r\n")
+				+ "Sec-WebSocket-Accept: " + accept + "\r\nSec-WebSocket-Protocol: " + FrameCodec.SUBPROTOCOL
+				+ "\r\n\r\n")
 			.getBytes(StandardCharsets.US_ASCII));
 		server.out.flush();
 		return server;
@@ -152,10 +154,11 @@ public final class RawTcpWebSocket implements AutoCloseable {
 	}
 
 	/**
-	 * Read until the other end closes the TCP connection, and return the code of the close frame
-	 * it sent first.
+	 * Read until the other end closes the TCP connection, and return the code of the
+	 * close frame it sent first.
 	 * @return the close code, or -1 if the connection ended without a close frame
-	 * @throws SocketTimeoutException if the connection is still open after the read timeout
+	 * @throws SocketTimeoutException if the connection is still open after the read
+	 * timeout
 	 */
 	public int awaitTransportClosed() throws IOException {
 		int code = -1;

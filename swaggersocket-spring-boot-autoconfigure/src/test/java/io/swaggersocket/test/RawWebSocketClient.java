@@ -17,8 +17,8 @@ import io.swaggersocket.protocol.FrameCodec;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A WebSocket client independent of the code under test (the JDK's), to send a server exactly
- * the bytes a misbehaving peer would.
+ * A WebSocket client independent of the code under test (the JDK's), to send a server
+ * exactly the bytes a misbehaving peer would.
  */
 public final class RawWebSocketClient implements AutoCloseable {
 

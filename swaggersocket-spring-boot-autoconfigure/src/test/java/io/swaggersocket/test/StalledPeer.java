@@ -16,9 +16,10 @@ import io.swaggersocket.protocol.Frame;
 import io.swaggersocket.protocol.FrameCodec;
 
 /**
- * A peer over a bare TCP socket that completes the handshake and then only writes: it never
- * reads another byte, so everything the other side sends piles up in its TCP buffers and then in
- * the sender. The receive buffer is kept small so that the sender, not the kernel, has to cope.
+ * A peer over a bare TCP socket that completes the handshake and then only writes: it
+ * never reads another byte, so everything the other side sends piles up in its TCP
+ * buffers and then in the sender. The receive buffer is kept small so that the sender,
+ * not the kernel, has to cope.
  */
 public final class StalledPeer implements AutoCloseable {
 

@@ -19,8 +19,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * Starts real Spring Boot WebFlux applications on loopback and ephemeral ports, in the server
- * or client role, and closes them all at the end of a test.
+ * Starts real Spring Boot WebFlux applications on loopback and ephemeral ports, in the
+ * server or client role, and closes them all at the end of a test.
  */
 public final class TestApplications implements AutoCloseable {
 
@@ -31,7 +31,9 @@ public final class TestApplications implements AutoCloseable {
 		return start(0, properties);
 	}
 
-	/** A server application on a given port (to restart one where its predecessor was). */
+	/**
+	 * A server application on a given port (to restart one where its predecessor was).
+	 */
 	public ConfigurableApplicationContext serverOnPort(int port, String... properties) {
 		return start(port, properties);
 	}
@@ -45,7 +47,10 @@ public final class TestApplications implements AutoCloseable {
 		return start(0, all.toArray(String[]::new));
 	}
 
-	/** A server and a client connected to it, once both have published their connected event. */
+	/**
+	 * A server and a client connected to it, once both have published their connected
+	 * event.
+	 */
 	public Connected connected() {
 		ConfigurableApplicationContext server = server();
 		ConfigurableApplicationContext client = client(socketUrl(server));
@@ -56,6 +61,7 @@ public final class TestApplications implements AutoCloseable {
 
 	/**
 	 * Two connected applications.
+	 *
 	 * @param server the server application
 	 * @param client the client application
 	 * @param serverSide the connection as the server sees it
@@ -80,7 +86,8 @@ public final class TestApplications implements AutoCloseable {
 		all.add("server.port=" + port);
 		all.add("server.address=127.0.0.1");
 		all.add("spring.main.banner-mode=off");
-		// Spring Security is on the test classpath for the security tests, which switch it back on
+		// Spring Security is on the test classpath for the security tests, which switch
+		// it back on
 		all.add("spring.autoconfigure.exclude=" + String.join(",", SECURITY_AUTO_CONFIGURATIONS));
 		all.addAll(Arrays.asList(properties));
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApp.class)
@@ -91,7 +98,10 @@ public final class TestApplications implements AutoCloseable {
 		return context;
 	}
 
-	/** Boot's reactive security auto-configurations, off unless a test sets spring.autoconfigure.exclude itself. */
+	/**
+	 * Boot's reactive security auto-configurations, off unless a test sets
+	 * spring.autoconfigure.exclude itself.
+	 */
 	public static final List<String> SECURITY_AUTO_CONFIGURATIONS = List.of(
 			"org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration",
 			"org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration",
@@ -119,7 +129,8 @@ public final class TestApplications implements AutoCloseable {
 
 	@Override
 	public void close() {
-		// clients first, so that they do not start reconnecting to servers that stop before them
+		// clients first, so that they do not start reconnecting to servers that stop
+		// before them
 		for (int i = this.contexts.size() - 1; i >= 0; i--) {
 			ConfigurableApplicationContext context = this.contexts.get(i);
 			if (context.isActive()) {
@@ -139,8 +150,9 @@ public final class TestApplications implements AutoCloseable {
 		}
 
 		/**
-		 * Each application on its own Reactor Netty resources, as if in its own process: with
-		 * the global ones, closing one application would cut the others' connections.
+		 * Each application on its own Reactor Netty resources, as if in its own process:
+		 * with the global ones, closing one application would cut the others'
+		 * connections.
 		 */
 		@Bean
 		org.springframework.http.client.ReactorResourceFactory reactorResourceFactory() {

@@ -40,9 +40,9 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.WebFilter;
 
 /**
- * The API every test application serves: a RouterFunction and a controller covering the HTTP
- * features the socket must carry, plus streaming endpoints. The nested controllers are
- * registered as member classes of this configuration.
+ * The API every test application serves: a RouterFunction and a controller covering the
+ * HTTP features the socket must carry, plus streaming endpoints. The nested controllers
+ * are registered as member classes of this configuration.
  */
 @Configuration(proxyBeanMethods = false)
 public class TestEndpoints {
@@ -61,30 +61,35 @@ public class TestEndpoints {
 	@Bean
 	RouterFunction<ServerResponse> functionalRoutes() {
 		return RouterFunctions.route()
-			.GET("/fn/echo", (request) -> ServerResponse.ok()
-				.bodyValue(Map.of("q", request.queryParam("q").orElse(""))))
-			.GET("/fn/whoami", (request) -> request.principal()
-				.map(java.security.Principal::getName)
-				.defaultIfEmpty("anonymous")
-				.flatMap((name) -> ServerResponse.ok().bodyValue(name)))
+			.GET("/fn/echo",
+					(request) -> ServerResponse.ok().bodyValue(Map.of("q", request.queryParam("q").orElse(""))))
+			.GET("/fn/whoami",
+					(request) -> request.principal()
+						.map(java.security.Principal::getName)
+						.defaultIfEmpty("anonymous")
+						.flatMap((name) -> ServerResponse.ok().bodyValue(name)))
 			.GET("/admin/secret", (request) -> ServerResponse.ok().bodyValue("secret"))
-			.GET("/fn/where", (request) -> ServerResponse.ok()
-				.bodyValue(SwaggerSocketExchanges.connection(request.exchange())
-					.map((connection) -> Map.of("connection", connection.id(), "metadata", connection.info().metadata(),
-							"uri", request.uri().toString()))
-					.orElse(Map.of("uri", request.uri().toString()))))
+			.GET("/fn/where",
+					(request) -> ServerResponse.ok()
+						.bodyValue(SwaggerSocketExchanges.connection(request.exchange())
+							.map((connection) -> Map.of("connection", connection.id(), "metadata",
+									connection.info().metadata(), "uri", request.uri().toString()))
+							.orElse(Map.of("uri", request.uri().toString()))))
 			.POST("/fn/json", (request) -> request.bodyToMono(Map.class)
 				.flatMap((body) -> ServerResponse.status(HttpStatus.CREATED).bodyValue(Map.of("received", body))))
-			.PUT("/fn/items/{id}", (request) -> request.bodyToMono(String.class)
-				.flatMap((body) -> ServerResponse.ok().bodyValue(request.pathVariable("id") + "=" + body)))
+			.PUT("/fn/items/{id}",
+					(request) -> request.bodyToMono(String.class)
+						.flatMap((body) -> ServerResponse.ok().bodyValue(request.pathVariable("id") + "=" + body)))
 			.DELETE("/fn/items/{id}", (request) -> ServerResponse.noContent().build())
-			.GET("/fn/headers", (request) -> ServerResponse.ok()
-				.header("X-Echo", request.headers().firstHeader("X-Custom"))
-				.cookie(ResponseCookie.from("session", "abc123").path("/").httpOnly(true).build())
-				.bodyValue("cookie=" + request.cookies().getFirst("flavour").getValue()))
-			.POST("/fn/binary", (request) -> ServerResponse.ok()
-				.contentType(MediaType.APPLICATION_OCTET_STREAM)
-				.body(request.bodyToMono(byte[].class).map(TestEndpoints::reverse), byte[].class))
+			.GET("/fn/headers",
+					(request) -> ServerResponse.ok()
+						.header("X-Echo", request.headers().firstHeader("X-Custom"))
+						.cookie(ResponseCookie.from("session", "abc123").path("/").httpOnly(true).build())
+						.bodyValue("cookie=" + request.cookies().getFirst("flavour").getValue()))
+			.POST("/fn/binary",
+					(request) -> ServerResponse.ok()
+						.contentType(MediaType.APPLICATION_OCTET_STREAM)
+						.body(request.bodyToMono(byte[].class).map(TestEndpoints::reverse), byte[].class))
 			.build();
 	}
 
@@ -110,7 +115,9 @@ public class TestEndpoints {
 			return Mono.just("done after " + ms).delayElement(Duration.ofMillis(ms));
 		}
 
-		/** Answers late and never reads the request body: its sender runs out of credit. */
+		/**
+		 * Answers late and never reads the request body: its sender runs out of credit.
+		 */
 		@PostMapping("/hold")
 		Mono<String> hold() {
 			return Mono.just("late").delayElement(Duration.ofSeconds(30));
@@ -142,7 +149,8 @@ public class TestEndpoints {
 				@org.springframework.web.bind.annotation.CookieValue("flavour") String flavour) {
 			return ResponseEntity.ok()
 				.header("X-Echo", custom)
-				.header("Set-Cookie", ResponseCookie.from("session", "abc123").path("/").httpOnly(true).build().toString())
+				.header("Set-Cookie",
+						ResponseCookie.from("session", "abc123").path("/").httpOnly(true).build().toString())
 				.body("cookie=" + flavour);
 		}
 
@@ -180,7 +188,10 @@ public class TestEndpoints {
 				.doOnNext((event) -> signals.add("produced " + event.data()));
 		}
 
-		/** {@code size} bytes of a repeating pattern, in 64 KiB buffers generated on demand. */
+		/**
+		 * {@code size} bytes of a repeating pattern, in 64 KiB buffers generated on
+		 * demand.
+		 */
 		@GetMapping(path = "/download", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
 		Flux<DataBuffer> download(@RequestParam long size) {
 			return pattern(size);
@@ -201,7 +212,10 @@ public class TestEndpoints {
 				.map((count) -> Map.of("sha256", HexFormat.of().formatHex(digest.digest())));
 		}
 
-		/** Three events at once: a response that ends while the caller may still be closing. */
+		/**
+		 * Three events at once: a response that ends while the caller may still be
+		 * closing.
+		 */
 		@GetMapping(path = "/short-sse", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
 		Flux<ServerSentEvent<String>> shortSse() {
 			return Flux.range(0, 3).map((i) -> ServerSentEvent.builder("short-" + i).build());

@@ -26,8 +26,7 @@ public class AgentHandler {
 
 	private final HubGreeter greeter;
 
-	AgentHandler(AgentIdentity identity, SwaggerSocketConnections connections, ItemStore items,
-			HubGreeter greeter) {
+	AgentHandler(AgentIdentity identity, SwaggerSocketConnections connections, ItemStore items, HubGreeter greeter) {
 		this.identity = identity;
 		this.connections = connections;
 		this.items = items;
@@ -35,7 +34,8 @@ public class AgentHandler {
 	}
 
 	Mono<ServerResponse> status(ServerRequest request) {
-		// an agent has at most one connection in the client role: the one it dialed to the hub
+		// an agent has at most one connection in the client role: the one it dialed to
+		// the hub
 		boolean hubConnected = this.connections.list()
 			.stream()
 			.anyMatch((connection) -> connection.info().role() == ConnectionRole.CLIENT && connection.isOpen());

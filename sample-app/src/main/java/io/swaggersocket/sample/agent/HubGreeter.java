@@ -14,9 +14,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * The agent's calls to the hub: the agent greets the hub as soon as it is connected, and again
- * whenever {@code GET /api/hello-hub} asks it to. Both go over the socket the agent dialed, to
- * the hub's own {@code GET /hello}: no address of the hub is needed beyond the socket's.
+ * The agent's calls to the hub: the agent greets the hub as soon as it is connected, and
+ * again whenever {@code GET /api/hello-hub} asks it to. Both go over the socket the agent
+ * dialed, to the hub's own {@code GET /hello}: no address of the hub is needed beyond the
+ * socket's.
  */
 @Component
 @Profile("agent")

@@ -15,8 +15,8 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
- * A streaming endpoint: server-sent events, each sent as it happens, so that a caller on the
- * other end of the socket sees them arrive one by one rather than all at the end.
+ * A streaming endpoint: server-sent events, each sent as it happens, so that a caller on
+ * the other end of the socket sees them arrive one by one rather than all at the end.
  */
 @RestController
 @Profile("agent")

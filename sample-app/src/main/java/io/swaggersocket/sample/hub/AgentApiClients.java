@@ -5,10 +5,11 @@ import io.swaggersocket.http.SwaggerSocketClientHttpConnector;
 import io.swaggersocket.sample.agentclient.ApiClient;
 
 /**
- * Builds the client that OpenAPI Generator made from {@code src/main/openapi/agent-api.yaml}
- * for one agent's connection. The generated code is used as generated: its own
- * {@code WebClient} set-up (codecs, object mapper, base path) stays, only the connector is
- * swapped for one that sends each request over the agent's socket.
+ * Builds the client that OpenAPI Generator made from
+ * {@code src/main/openapi/agent-api.yaml} for one agent's connection. The generated code
+ * is used as generated: its own {@code WebClient} set-up (codecs, object mapper, base
+ * path) stays, only the connector is swapped for one that sends each request over the
+ * agent's socket.
  */
 public final class AgentApiClients {
 
@@ -16,8 +17,8 @@ public final class AgentApiClients {
 	}
 
 	/**
-	 * Return a generated {@link ApiClient} bound to a connection; pass it to the generated
-	 * {@code ItemsApi}, {@code StatusApi} or {@code TicksApi}.
+	 * Return a generated {@link ApiClient} bound to a connection; pass it to the
+	 * generated {@code ItemsApi}, {@code StatusApi} or {@code TicksApi}.
 	 * @param connection the agent's connection
 	 * @return a new client
 	 */

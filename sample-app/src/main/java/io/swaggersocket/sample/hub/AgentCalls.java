@@ -13,9 +13,9 @@ import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.stereotype.Service;
 
 /**
- * The hub's service code that calls agents: find the agent's connection in the registry, then
- * call it with a {@code WebClient} bound to that connection, either written by hand or
- * generated from the agents' OpenAPI document.
+ * The hub's service code that calls agents: find the agent's connection in the registry,
+ * then call it with a {@code WebClient} bound to that connection, either written by hand
+ * or generated from the agents' OpenAPI document.
  */
 @Service
 @Profile("hub")

@@ -42,8 +42,8 @@ public class AgentDirectory {
 	/**
 	 * Return the connection of the agent with the given name.
 	 * @param name the agent's name
-	 * @return its connection; the newest if the agent reconnected and its old connection has
-	 * not been noticed gone yet
+	 * @return its connection; the newest if the agent reconnected and its old connection
+	 * has not been noticed gone yet
 	 * @throws ResponseStatusException with 404 if no agent of that name is connected
 	 */
 	public SwaggerSocketConnection connection(String name) {
@@ -51,7 +51,8 @@ public class AgentDirectory {
 			.stream()
 			.filter(SwaggerSocketConnection::isOpen)
 			.max(Comparator.comparing((SwaggerSocketConnection connection) -> connection.info().connectedAt()))
-			.orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No agent named " + name + " is connected"));
+			.orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND,
+					"No agent named " + name + " is connected"));
 	}
 
 }

@@ -19,8 +19,8 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.reactive.function.client.WebClientException;
 
 /**
- * The hub's view of its agents, and calls to them over their sockets. An agent is addressed
- * by the name it sent in its handshake metadata.
+ * The hub's view of its agents, and calls to them over their sockets. An agent is
+ * addressed by the name it sent in its handshake metadata.
  */
 @RestController
 @Profile("hub")
@@ -46,7 +46,10 @@ public class AgentsController {
 		return AgentSummary.of(this.directory.connection(name).info());
 	}
 
-	/** The bare connection id, for shell scripts: {@code ID=$(curl -s .../agents/agent-1/id)}. */
+	/**
+	 * The bare connection id, for shell scripts:
+	 * {@code ID=$(curl -s .../agents/agent-1/id)}.
+	 */
 	@GetMapping(path = "/{name}/id", produces = MediaType.TEXT_PLAIN_VALUE)
 	String id(@PathVariable String name) {
 		return this.directory.connection(name).id();

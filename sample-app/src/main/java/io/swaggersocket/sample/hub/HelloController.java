@@ -29,7 +29,8 @@ public class HelloController {
 	 * The hub's greeting.
 	 *
 	 * @param message the greeting
-	 * @param connectionId the connection the request arrived on, or {@code null} over plain HTTP
+	 * @param connectionId the connection the request arrived on, or {@code null} over
+	 * plain HTTP
 	 */
 	public record Greeting(String message, @Nullable String connectionId) {
 	}
