@@ -208,6 +208,32 @@ class PeerMisbehaviourLoggingIntegrationTests {
 			.isEmpty();
 	}
 
+	/**
+	 * A caller that stops reading a response body (take, a timeout, a cancelled request)
+	 * cancels its stream: an ordinary event, which nobody logs at ERROR.
+	 */
+	@Test
+	void callersCancellingResponseBodiesLogNoError(CapturedOutput output) {
+		try (TestApplications pair = new TestApplications()) {
+			TestApplications.Connected connected = pair.connected();
+			org.springframework.web.reactive.function.client.WebClient webClient = connected.clientToServer();
+			for (int i = 0; i < 20; i++) {
+				List<String> first = webClient.get()
+					.uri("/stream/endless")
+					.retrieve()
+					.bodyToFlux(String.class)
+					.take(2)
+					.collectList()
+					.block(TIMEOUT);
+				assertThat(first).hasSize(2);
+			}
+			await().atMost(TIMEOUT).until(() -> connected.serverSide().activeStreams() == 0);
+		}
+		assertThat(output.getAll().lines().filter((line) -> line.contains(" ERROR ")))
+			.as("ERROR records caused by a cancelled body")
+			.isEmpty();
+	}
+
 	private static BareWebSocket open() throws Exception {
 		BareWebSocket peer = BareWebSocket.connect(uri, TIMEOUT);
 		peer.handshake("{\"metadata\":{\"name\":\"rude\"}}");
