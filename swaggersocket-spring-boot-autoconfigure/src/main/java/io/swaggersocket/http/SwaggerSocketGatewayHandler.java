@@ -4,6 +4,8 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -183,29 +185,31 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 	 * not.
 	 */
 	private static Flux<DataBuffer> exactly(Flux<DataBuffer> body, long declared) {
-		long[] relayed = { 0 };
-		boolean[] rejected = { false };
-		// once rejected, the stream's own reset comes back as an error nobody waits for
-		// any more
-		return body.onErrorResume((ex) -> rejected[0], (ex) -> Flux.empty()).<DataBuffer>handle((buffer, sink) -> {
-			relayed[0] += buffer.readableByteCount();
-			if (relayed[0] > declared) {
-				rejected[0] = true;
-				DataBufferUtils.release(buffer);
-				sink.error(new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
-						"The peer sent more body than its content-length of " + declared + " bytes"));
-				return;
-			}
-			sink.next(buffer);
-		})
-			.concatWith(
-					Mono.defer(
-							() -> (relayed[0] < declared)
-									? Mono.error(
-											new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
-													"The peer ended the body after " + relayed[0] + " of the "
-															+ declared + " bytes of its content-length"))
-									: Mono.empty()));
+		return Flux.defer(() -> {
+			AtomicLong relayed = new AtomicLong();
+			AtomicBoolean rejected = new AtomicBoolean();
+			Mono<DataBuffer> complete = Mono
+				.defer(() -> (relayed.get() < declared) ? Mono.error(lengthMismatch("The peer ended the body after "
+						+ relayed.get() + " of the " + declared + " bytes of its content-length")) : Mono.empty());
+			// once rejected, the stream's own reset comes back as an error nobody waits
+			// for
+			return body.onErrorResume((ex) -> rejected.get(), (ex) -> Flux.empty())
+				.<DataBuffer>handle((buffer, sink) -> {
+					if (relayed.addAndGet(buffer.readableByteCount()) > declared) {
+						rejected.set(true);
+						DataBufferUtils.release(buffer);
+						sink.error(lengthMismatch(
+								"The peer sent more body than its content-length of " + declared + " bytes"));
+						return;
+					}
+					sink.next(buffer);
+				})
+				.concatWith(complete);
+		});
+	}
+
+	private static SwaggerSocketStreamResetException lengthMismatch(String detail) {
+		return new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR, detail);
 	}
 
 	/**
