@@ -152,7 +152,7 @@ public class SwaggerSocketMetrics
 
 	@Override
 	public void bytesTransferred(ConnectionRole role, boolean inbound, long bytes) {
-		this.bytes[bytesIndex(role, inbound)].increment(bytes);
+		this.bytes[bytesIndex(role, inbound)].increment((double) bytes);
 	}
 
 	@Override

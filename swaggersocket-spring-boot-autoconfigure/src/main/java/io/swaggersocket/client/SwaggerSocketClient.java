@@ -182,10 +182,9 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 	}
 
 	private void logAttemptFailure(Throwable failure, long attempt) {
-		// Retry.backoff doubles from the initial delay, capped, then adds up to jitter of
-		// it
-		double base = Math.min(this.reconnect.maxBackoff().toMillis(),
-				this.reconnect.initialBackoff().toMillis() * Math.pow(2, Math.min(attempt, 40)));
+		// as Retry.backoff: the initial delay doubled per attempt, capped, plus jitter
+		double base = Math.min((double) this.reconnect.maxBackoff().toMillis(),
+				(double) this.reconnect.initialBackoff().toMillis() * Math.pow(2, (double) Math.min(attempt, 40)));
 		Instant nextAttemptBefore = Instant.now().plusMillis((long) (base * (1 + this.reconnect.jitter())));
 		this.status = new Status(failure.getMessage(), nextAttemptBefore, attempt + 1);
 		if (failure instanceof ConnectionEndedException) {

@@ -3,6 +3,7 @@ package io.swaggersocket.connection;
 import java.net.InetSocketAddress;
 import java.security.Principal;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -227,8 +228,8 @@ public final class ConnectionManager implements SmartLifecycle {
 	void established(SocketConnection connection) {
 		ConnectionInfo info = connection.info();
 		this.registry.add(connection);
-		logger.info(connection.logPrefix() + "Connected (" + info.role().name().toLowerCase() + " role, peer "
-				+ info.remoteAddress() + ", metadata " + info.metadata() + ")");
+		logger.info(connection.logPrefix() + "Connected (" + info.role().name().toLowerCase(Locale.ROOT)
+				+ " role, peer " + info.remoteAddress() + ", metadata " + info.metadata() + ")");
 		publish(new SwaggerSocketConnectedEvent(connection));
 	}
 

@@ -6,6 +6,7 @@ import java.security.Principal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -641,7 +642,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 		if (info != null) {
 			return "[" + info.id() + "] ";
 		}
-		return "[" + this.role.name().toLowerCase() + " handshake"
+		return "[" + this.role.name().toLowerCase(Locale.ROOT) + " handshake"
 				+ ((this.remoteAddress != null) ? " " + this.remoteAddress : "") + "] ";
 	}
 

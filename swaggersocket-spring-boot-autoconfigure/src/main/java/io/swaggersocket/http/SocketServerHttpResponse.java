@@ -97,7 +97,7 @@ final class SocketServerHttpResponse extends AbstractServerHttpResponse {
 			for (ResponseCookie responseCookie : cookies) {
 				DefaultCookie cookie = new DefaultCookie(responseCookie.getName(), responseCookie.getValue());
 				if (!responseCookie.getMaxAge().isNegative()) {
-					cookie.setMaxAge(responseCookie.getMaxAge().getSeconds());
+					cookie.setMaxAge(responseCookie.getMaxAge().toSeconds());
 				}
 				if (responseCookie.getDomain() != null) {
 					cookie.setDomain(responseCookie.getDomain());

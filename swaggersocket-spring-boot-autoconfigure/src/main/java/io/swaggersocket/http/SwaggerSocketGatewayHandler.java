@@ -144,7 +144,7 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 		HttpHeaders headers = HeaderMapping.fromWire(message.headers());
 		// these answers have no body in HTTP/1.1, whatever the peer sends: none is
 		// relayed
-		boolean bodyless = method == HttpMethod.HEAD || status == 204 || status == 304;
+		boolean bodyless = HttpMethod.HEAD.equals(method) || status == 204 || status == 304;
 		Flux<DataBuffer> body = bodyless ? Flux.empty() : message.body();
 		List<String> contentLength = headers.get(HttpHeaders.CONTENT_LENGTH);
 		if (contentLength != null) {
