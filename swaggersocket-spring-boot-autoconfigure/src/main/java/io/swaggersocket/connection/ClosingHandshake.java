@@ -1,5 +1,6 @@
 package io.swaggersocket.connection;
 
+import java.io.IOException;
 import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -42,11 +43,12 @@ import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSess
  * included. The caller bounds the wait for the peer.
  *
  * <p>
- * A second handler keeps a peer's half-sent fragmented message from being logged at
- * ERROR: a connection that ends between the fragments (a close frame may come between
- * them) makes Netty's frame aggregator raise {@link PrematureChannelClosureException}
- * after Reactor Netty has let go of the channel, which Reactor Netty then reports as an
- * uncaught exception.
+ * A second handler keeps a transport that the peer cut short from being logged at ERROR.
+ * A connection that ends between the fragments of a message (a close frame may come
+ * between them) makes Netty's frame aggregator raise
+ * {@link PrematureChannelClosureException} after Reactor Netty has let go of the channel,
+ * which Reactor Netty then reports as an uncaught exception; and a reset reaches Reactor
+ * Netty's receiver twice, the second time after it has ended, as a dropped error.
  */
 final class ClosingHandshake {
 
@@ -191,7 +193,8 @@ final class ClosingHandshake {
 	}
 
 	/**
-	 * Reports a message cut short by the end of the connection at DEBUG: the peer's
+	 * Reports the end of a transport that the peer cut short (a message half sent, a
+	 * reset) at DEBUG, and lets the connection end as one without a close: the peer's
 	 * doing.
 	 */
 	private static final class CutShortMessage extends ChannelInboundHandlerAdapter {
@@ -206,6 +209,16 @@ final class ClosingHandshake {
 		public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
 			if (cause instanceof PrematureChannelClosureException) {
 				logger.debug(this.logPrefix.get() + "The connection ended in the middle of a fragmented message");
+				return;
+			}
+			if (cause instanceof IOException) {
+				// the transport failed (a reset, mostly): the connection ends as a
+				// transport
+				// without a close does. Passed on, Reactor Netty signals the error to the
+				// receiver once more after it has ended, which logs it as dropped at
+				// ERROR
+				logger.debug(this.logPrefix.get() + "The transport failed: " + cause);
+				ctx.close();
 				return;
 			}
 			super.exceptionCaught(ctx, cause);
