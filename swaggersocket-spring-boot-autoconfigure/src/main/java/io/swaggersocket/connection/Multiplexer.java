@@ -56,6 +56,9 @@ final class Multiplexer {
 
 	private static final DefaultDataBufferFactory BUFFERS = DefaultDataBufferFactory.sharedInstance;
 
+	/** See {@link #maxDataFrame()}; the default {@code maxFrameSize}. */
+	static final int MAX_DATA_FRAME = 64 * 1024;
+
 	private final SocketConnection connection;
 
 	private final ConnectionSettings local;
@@ -395,6 +398,15 @@ final class Multiplexer {
 			this.blocked.clear();
 		}
 		wake.forEach(Stream::pump);
+	}
+
+	/**
+	 * The largest DATA frame this side sends: the peer's {@code maxFrameSize}, but no
+	 * more than {@link #MAX_DATA_FRAME}, so that one frame never fills the outbound queue
+	 * on its own and what the transport buffers beyond the queue stays small.
+	 */
+	private int maxDataFrame() {
+		return Math.min(this.peer.maxFrameSize(), MAX_DATA_FRAME);
 	}
 
 	/** Called with the monitor held: park a stream until credit or queue space comes. */
@@ -870,8 +882,9 @@ final class Multiplexer {
 				}
 				// the response cannot reach the peer: its caller learns of a failure
 				// rather than waiting
-				logger.debug(Multiplexer.this.connection.logPrefix() + "Resetting stream " + this.id
-						+ " with INTERNAL_ERROR: " + tooLarge.getMessage());
+				// this application's answer, not the peer's doing: it should know
+				logger.warn(Multiplexer.this.connection.logPrefix() + "Resetting stream " + this.id
+						+ " with INTERNAL_ERROR, its response cannot be sent: " + tooLarge.getMessage());
 				Multiplexer.this.reset(this, ErrorCode.INTERNAL_ERROR, tooLarge, false);
 				sink.error(tooLarge);
 			});
@@ -973,8 +986,7 @@ final class Multiplexer {
 				ByteBuffer pending = this.pending;
 				while (pending != null && pending.hasRemaining()) {
 					long credit = Math.min(this.sendCredit, Multiplexer.this.sendCredit);
-					int length = (int) Math.min(Math.min(pending.remaining(), Multiplexer.this.peer.maxFrameSize()),
-							credit);
+					int length = (int) Math.min(Math.min(pending.remaining(), maxDataFrame()), credit);
 					if (length <= 0 || Multiplexer.this.connection.outboundFull()) {
 						// whatever credit the peer granted, memory here is bounded by the
 						// queue

@@ -157,8 +157,14 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 			if (status == 204) {
 				headers.remove(HttpHeaders.CONTENT_LENGTH);
 			}
-			else if (!bodyless) {
-				body = exactly(body, declared);
+			else {
+				// one field, one number: a list of equal values ("5, 5") is valid but
+				// makes
+				// strict clients and proxies suspect smuggling
+				headers.setContentLength(declared);
+				if (!bodyless) {
+					body = exactly(body, declared);
+				}
 			}
 		}
 		if (bodyless) {

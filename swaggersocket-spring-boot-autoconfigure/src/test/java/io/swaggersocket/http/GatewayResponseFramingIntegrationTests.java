@@ -119,6 +119,22 @@ class GatewayResponseFramingIntegrationTests {
 		}
 	}
 
+	@Test
+	void contentLengthListOfEqualValuesIsRelayedAsOneNumber() throws Exception {
+		try (RawAgent agent = RawAgent.connect();
+				RawHttpConnection http = RawHttpConnection.connect(TestApplications.port(hub), NO_HANG)) {
+			http.sendHead("GET /peers/" + agent.id + "/items HTTP/1.1\r\nHost: 127.0.0.1");
+			agent.answer(List.of(new Header(":status", "200"), new Header("content-length", "10, 10"),
+					new Header("content-length", "10")), "0123456789");
+			RawHttpConnection.Head head = http.readHead();
+			assertThat(head.fields()).containsEntry("content-length", "10");
+			RawHttpConnection.Body body = http.readBody(head, (count) -> {
+			});
+			assertThat(body.text()).isEqualTo("0123456789");
+			assertThat(body.complete()).isTrue();
+		}
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "ten", "-1", "5, 6", "" })
 	void invalidContentLengthIsA502Problem(String contentLength, CapturedOutput output) throws Exception {
