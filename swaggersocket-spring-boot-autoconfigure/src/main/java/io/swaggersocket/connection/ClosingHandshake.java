@@ -97,7 +97,7 @@ final class ClosingHandshake {
 			}
 			// after the frame aggregator, whose exceptions travel towards the tail
 			if (pipeline.get(NettyPipeline.ReactiveBridge) != null) {
-				pipeline.addBefore(NettyPipeline.ReactiveBridge, CUT_SHORT, new CutShortMessage(logPrefix));
+				pipeline.addBefore(NettyPipeline.ReactiveBridge, CUT_SHORT, new TransportCutShort(logPrefix));
 			}
 		}
 	}
@@ -197,11 +197,11 @@ final class ClosingHandshake {
 	 * reset) at DEBUG, and lets the connection end as one without a close: the peer's
 	 * doing.
 	 */
-	private static final class CutShortMessage extends ChannelInboundHandlerAdapter {
+	private static final class TransportCutShort extends ChannelInboundHandlerAdapter {
 
 		private final Supplier<String> logPrefix;
 
-		CutShortMessage(Supplier<String> logPrefix) {
+		TransportCutShort(Supplier<String> logPrefix) {
 			this.logPrefix = logPrefix;
 		}
 

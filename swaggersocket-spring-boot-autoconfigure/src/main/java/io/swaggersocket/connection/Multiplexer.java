@@ -244,8 +244,7 @@ final class Multiplexer {
 		}
 		if (!Header.isWellFormedResponse(frame.headers())) {
 			// a response the caller cannot use: without the RESET the stream would stay
-			// open and count
-			// against the peer's limit for good
+			// open and count against the peer's limit for good
 			logger.debug(this.connection.logPrefix() + "Resetting stream " + id
 					+ ": response pseudo-header fields are missing, repeated, unknown, misplaced or out of range");
 			reset(stream, ErrorCode.PROTOCOL_ERROR, new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
@@ -366,8 +365,7 @@ final class Multiplexer {
 					throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, CloseCodes.PROTOCOL_ERROR,
 							"Connection send window overflowed 2^31-1");
 				}
-				wake = new ArrayList<>(this.blocked);
-				this.blocked.clear();
+				wake = unparkAll();
 			}
 			else {
 				Stream stream = this.streams.get(update.streamId());
@@ -394,10 +392,19 @@ final class Multiplexer {
 	void outboundDrained() {
 		List<Stream> wake;
 		synchronized (this) {
-			wake = new ArrayList<>(this.blocked);
-			this.blocked.clear();
+			wake = unparkAll();
 		}
 		wake.forEach(Stream::pump);
+	}
+
+	/**
+	 * Called with the monitor held: the parked streams, to be pumped once it is released
+	 * (those still short of credit or queue space park again).
+	 */
+	private List<Stream> unparkAll() {
+		List<Stream> wake = new ArrayList<>(this.blocked);
+		this.blocked.clear();
+		return wake;
 	}
 
 	/**

@@ -47,7 +47,8 @@ public interface SwaggerSocketConnection {
 	 * Most applications use a {@code WebClient} bound to the connection instead.
 	 * @param headers the request header fields, {@code :method} and {@code :path} first
 	 * @param body the request body (empty for none)
-	 * @return the response head and body; errors with
+	 * @return the response head and body, its {@code :status} well-formed (a malformed
+	 * response is reset with PROTOCOL_ERROR and fails the call instead); errors with
 	 * {@link SwaggerSocketConnectionClosedException} if the connection ends first,
 	 * {@link SwaggerSocketStreamRefusedException} if the peer refused the stream (safe to
 	 * retry), {@link SwaggerSocketStreamResetException} if it was reset. Cancelling it

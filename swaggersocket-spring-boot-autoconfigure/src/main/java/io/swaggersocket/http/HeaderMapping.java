@@ -64,14 +64,6 @@ final class HeaderMapping {
 		return headers;
 	}
 
-	/**
-	 * Whether the pseudo-header fields of a block are exactly the expected ones, each
-	 * once, before every regular field (docs/PROTOCOL.md 4.2).
-	 */
-	static boolean hasPseudoHeaders(List<Header> wire, Set<String> expected) {
-		return Header.hasPseudoHeaders(wire, expected);
-	}
-
 	private static String trimWhitespace(String value) {
 		int start = 0;
 		int end = value.length();

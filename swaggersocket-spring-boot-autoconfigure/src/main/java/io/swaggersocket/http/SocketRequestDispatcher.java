@@ -3,7 +3,6 @@ package io.swaggersocket.http;
 import java.net.URI;
 import java.security.Principal;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -63,8 +62,6 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 
 	private final List<PathPattern> exclude;
 
-	private static final Set<String> REQUEST_PSEUDO_HEADERS = Set.of(Header.METHOD, Header.PATH);
-
 	private final AtomicInteger streamNumbers = new AtomicInteger();
 
 	/**
@@ -91,7 +88,7 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 	public Mono<Void> handle(SwaggerSocketConnection connection, StreamMessage message, StreamResponder responder) {
 		String method = Header.pseudo(message.headers(), Header.METHOD);
 		String path = Header.pseudo(message.headers(), Header.PATH);
-		if (!HeaderMapping.hasPseudoHeaders(message.headers(), REQUEST_PSEUDO_HEADERS) || method == null
+		if (!Header.hasPseudoHeaders(message.headers(), Header.REQUEST_PSEUDO_HEADERS) || method == null
 				|| method.isEmpty() || path == null || !path.startsWith("/")) {
 			logger.warn("[" + connection.id() + "] Request without a valid :method and :path; resetting its stream");
 			responder.reset(ErrorCode.PROTOCOL_ERROR);

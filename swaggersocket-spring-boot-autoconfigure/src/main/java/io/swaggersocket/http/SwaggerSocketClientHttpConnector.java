@@ -7,7 +7,6 @@ import java.util.function.Supplier;
 import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.connection.SwaggerSocketConnectionClosedException;
 import io.swaggersocket.connection.SwaggerSocketStreamResetException;
-import io.swaggersocket.protocol.ErrorCode;
 import io.swaggersocket.protocol.Header;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -69,15 +68,9 @@ public final class SwaggerSocketClientHttpConnector implements ClientHttpConnect
 			SocketClientHttpRequest request = new SocketClientHttpRequest(method, uri);
 			return requestCallback.apply(request)
 				.then(Mono.defer(() -> connection.exchange(request.wireHeaders(), request.body())))
-				.map((message) -> {
-					int code = Header.status(message.headers());
-					if (code < 0) {
-						throw new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
-								"Response without a valid :status (" + Header.pseudo(message.headers(), Header.STATUS)
-										+ ")");
-					}
-					return new SocketClientHttpResponse(HttpStatusCode.valueOf(code), message);
-				});
+				// the stream layer passes on only responses with a well-formed :status
+				.map((message) -> new SocketClientHttpResponse(HttpStatusCode.valueOf(Header.status(message.headers())),
+						message));
 		});
 	}
 

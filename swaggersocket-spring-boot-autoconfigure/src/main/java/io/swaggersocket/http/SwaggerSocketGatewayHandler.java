@@ -135,12 +135,8 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 	}
 
 	private static Mono<Void> relay(StreamMessage message, HttpMethod method, ServerHttpResponse response) {
+		// the stream layer passes on only responses with a well-formed :status
 		int status = Header.status(message.headers());
-		if (status < 0) {
-			discard(message);
-			return Mono.error(new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
-					"The peer answered without a valid :status"));
-		}
 		HttpHeaders headers = HeaderMapping.fromWire(message.headers());
 		// these answers have no body in HTTP/1.1, whatever the peer sends: none is
 		// relayed
