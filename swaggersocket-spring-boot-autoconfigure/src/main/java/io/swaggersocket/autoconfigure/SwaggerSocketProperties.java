@@ -381,6 +381,14 @@ public class SwaggerSocketProperties {
 		private DataSize connectionWindow = DataSize.ofMegabytes(1);
 
 		/**
+		 * How far the stream and connection windows may grow, from the bandwidth-delay
+		 * product measured with pings while bodies flow, so that one stream on a
+		 * high-latency link is not capped at window / round trip. At or below the initial
+		 * windows, they do not grow.
+		 */
+		private DataSize maxWindow = DataSize.ofMegabytes(16);
+
+		/**
 		 * How many streams the peer may have open towards this side at once.
 		 */
 		private int maxConcurrentStreams = 256;
@@ -423,6 +431,14 @@ public class SwaggerSocketProperties {
 
 		public void setInitialStreamWindow(DataSize initialStreamWindow) {
 			this.initialStreamWindow = initialStreamWindow;
+		}
+
+		public DataSize getMaxWindow() {
+			return this.maxWindow;
+		}
+
+		public void setMaxWindow(DataSize maxWindow) {
+			this.maxWindow = maxWindow;
 		}
 
 		public DataSize getConnectionWindow() {

@@ -55,8 +55,9 @@ final class SwaggerSocketPropertiesMapper {
 			throw new InvalidConfigurationPropertyValueException("swaggersocket.server.max-connections", maxConnections,
 					"must be -1 (no limit) or at least 0");
 		}
+		int maxWindow = bytes("swaggersocket.limits.max-window", limits.getMaxWindow(), 1, Integer.MAX_VALUE);
 		return new ConnectionOptions(settings, limits.getHandshakeTimeout(), heartbeat.getInterval(),
-				heartbeat.getTimeout(), maxMetadataSize, drainTimeout(environment), maxConnections);
+				heartbeat.getTimeout(), maxMetadataSize, drainTimeout(environment), maxConnections, maxWindow);
 	}
 
 	/**

@@ -111,11 +111,13 @@ final class ClosingHandshake {
 	static Mono<Void> start(WebSocketSession session, CloseStatus status) {
 		return Mono.defer(() -> {
 			Channel channel = channel(session);
+			if (channel != null && !channel.isActive()) {
+				// nothing to close: Reactor Netty's close would build a frame it never
+				// writes, and leak it
+				return Mono.empty();
+			}
 			if (channel == null || channel.pipeline().get(ONE_CLOSE_FRAME) == null) {
 				return session.close(status);
-			}
-			if (!channel.isActive()) {
-				return Mono.empty();
 			}
 			CloseWebSocketFrame frame = new CloseWebSocketFrame(status.getCode(), status.getReason());
 			return Mono.create((sink) -> channel.writeAndFlush(frame).addListener((future) -> {
@@ -135,7 +137,7 @@ final class ClosingHandshake {
 	 * installed and {@link #start} falls back to the adapter's own close, which ends TCP
 	 * at once.
 	 */
-	private static @Nullable Channel channel(WebSocketSession session) {
+	static @Nullable Channel channel(WebSocketSession session) {
 		if (GET_DELEGATE == null || !(session instanceof ReactorNettyWebSocketSession)) {
 			return null;
 		}

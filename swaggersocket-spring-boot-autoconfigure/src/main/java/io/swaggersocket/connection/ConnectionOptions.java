@@ -15,9 +15,15 @@ import java.time.Duration;
  * @param maxMetadataSize the largest HELLO payload the server accepts, in bytes
  * @param drainTimeout how long in-flight streams may take to finish on shutdown
  * @param maxConnections how many connections the server accepts at once, -1 for no limit
+ * @param maxWindow how far the stream and connection windows may grow beyond the declared
+ * ones from the measured bandwidth-delay product, in bytes; no larger than the declared
+ * windows: they do not grow
  */
 public record ConnectionOptions(ConnectionSettings settings, Duration handshakeTimeout, Duration heartbeatInterval,
-		Duration heartbeatTimeout, int maxMetadataSize, Duration drainTimeout, int maxConnections) {
+		Duration heartbeatTimeout, int maxMetadataSize, Duration drainTimeout, int maxConnections, int maxWindow) {
+
+	/** The largest window when none is given. */
+	public static final int DEFAULT_MAX_WINDOW = 16 * 1024 * 1024;
 
 	/** The drain timeout when none is given: Spring's default shutdown phase timeout. */
 	public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
@@ -34,6 +40,23 @@ public record ConnectionOptions(ConnectionSettings settings, Duration handshakeT
 			Duration heartbeatTimeout, int maxMetadataSize) {
 		this(settings, handshakeTimeout, heartbeatInterval, heartbeatTimeout, maxMetadataSize, DEFAULT_DRAIN_TIMEOUT,
 				-1);
+	}
+
+	/**
+	 * Create options whose windows grow up to {@link #DEFAULT_MAX_WINDOW}.
+	 * @param settings the limits this side declares in the handshake
+	 * @param handshakeTimeout how long the handshake may take
+	 * @param heartbeatInterval how often to ping the peer
+	 * @param heartbeatTimeout how long the peer may stay silent
+	 * @param maxMetadataSize the largest HELLO payload the server accepts
+	 * @param drainTimeout how long in-flight streams may take to finish on shutdown
+	 * @param maxConnections how many connections the server accepts at once, -1 for no
+	 * limit
+	 */
+	public ConnectionOptions(ConnectionSettings settings, Duration handshakeTimeout, Duration heartbeatInterval,
+			Duration heartbeatTimeout, int maxMetadataSize, Duration drainTimeout, int maxConnections) {
+		this(settings, handshakeTimeout, heartbeatInterval, heartbeatTimeout, maxMetadataSize, drainTimeout,
+				maxConnections, DEFAULT_MAX_WINDOW);
 	}
 
 	public ConnectionOptions {

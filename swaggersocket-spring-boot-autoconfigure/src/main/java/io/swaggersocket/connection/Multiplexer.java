@@ -1,108 +1,80 @@
 package io.swaggersocket.connection;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.swaggersocket.protocol.CloseCodes;
 import io.swaggersocket.protocol.ErrorCode;
 import io.swaggersocket.protocol.Frame;
 import io.swaggersocket.protocol.FrameCodec;
 import io.swaggersocket.protocol.Header;
-import io.swaggersocket.protocol.ProtocolException;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscription;
-import reactor.core.Disposable;
-import reactor.core.publisher.BaseSubscriber;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
-import reactor.core.publisher.Sinks;
-import reactor.util.concurrent.Queues;
 
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.util.Assert;
 
 /**
- * The streams of one open connection: stream ids, opening and answering streams, body
- * transfer under flow control in both directions, reset and go-away. See
- * docs/PROTOCOL.md, "Streams" and "Flow control".
+ * The streams of one open connection (docs/PROTOCOL.md, "Streams", "Flow control" and
+ * "GOAWAY"), in the shape of Netty's HTTP/2 codec: an endpoint per side
+ * ({@link StreamEndpoint}) for ids and limits, a {@link StreamState} per {@link Stream},
+ * the {@link InboundFlowController} for the credit this side grants, the
+ * {@link OutboundFlowController} for the credit it is granted and for which stream sends
+ * next, and a {@link FrameWriter} as its only way out. Frames from the peer arrive
+ * through {@link StreamFrameReader}.
  *
  * <p>
- * Flow control: a body is read from its publisher one buffer at a time, and the next
- * buffer is requested only once the current one went out within the peer's stream and
- * connection credit. Received body bytes are handed to the subscriber as it requests
- * them, and credit goes back to the peer (WINDOW_UPDATE) as they are handed over or
- * discarded. Neither side buffers more than the windows it declared. Whatever credit the
- * peer grants, bodies also pause while the connection's outbound queue is full
- * ({@link SocketConnection#outboundFull()}), so that a peer that does not read cannot
- * make this side hold more than that queue.
- *
- * <p>
- * All state is guarded by this object's monitor; subscribers are signalled outside it
- * where they may run application code.
+ * All stream state is guarded by this object's monitor, held briefly and never while
+ * waiting; callers, handlers and bodies are signalled outside it where they may run
+ * application code.
  */
 final class Multiplexer {
 
-	private static final Log logger = LogFactory.getLog(Multiplexer.class);
-
-	private static final DefaultDataBufferFactory BUFFERS = DefaultDataBufferFactory.sharedInstance;
-
-	/** See {@link #maxDataFrame()}; the default {@code maxFrameSize}. */
-	static final int MAX_DATA_FRAME = 64 * 1024;
-
-	private final SocketConnection connection;
-
-	private final ConnectionSettings local;
+	private final StreamContext context;
 
 	private final ConnectionSettings peer;
 
 	private final SwaggerSocketStreamHandler handler;
 
-	private final Map<Integer, Stream> streams = new HashMap<>();
+	final FrameWriter writer;
 
-	private final ArrayDeque<Stream> blocked = new ArrayDeque<>();
+	final StreamEndpoint localEndpoint;
 
-	private final ArrayDeque<Stream> pendingOpens = new ArrayDeque<>();
+	final StreamEndpoint remoteEndpoint;
 
-	private int nextLocalId;
+	final Map<Integer, Stream> streams = new HashMap<>();
 
-	private int highestRemoteId;
+	final ArrayDeque<Stream> pendingOpens = new ArrayDeque<>(0);
 
-	private int openLocal;
+	private final InboundFlowController inboundFlow;
 
-	private int openRemote;
+	private final OutboundFlowController outboundFlow;
 
-	private long sendCredit;
+	final StreamOutcomes outcomes;
 
-	private long receivedUngranted;
+	final GoAway goAway = new GoAway(this);
 
-	private long consumedUngranted;
-
-	private int peerLastStreamId = Integer.MAX_VALUE;
-
-	private boolean goingAway;
+	private boolean exhaustionReported;
 
 	private @Nullable RuntimeException terminated;
 
-	private final Sinks.Empty<Void> drained = Sinks.empty();
-
-	Multiplexer(SocketConnection connection, ConnectionRole role, ConnectionSettings local, ConnectionSettings peer,
-			SwaggerSocketStreamHandler handler) {
-		this.connection = connection;
-		this.local = local;
+	Multiplexer(StreamContext context, ConnectionSettings local, int maxWindow, ConnectionSettings peer,
+			SwaggerSocketStreamHandler handler, FrameWriter writer) {
+		this.context = context;
 		this.peer = peer;
 		this.handler = handler;
-		this.nextLocalId = (role == ConnectionRole.CLIENT) ? 1 : 2;
-		this.sendCredit = peer.connectionWindow();
+		this.writer = writer;
+		boolean client = context.role() == ConnectionRole.CLIENT;
+		this.localEndpoint = new StreamEndpoint(client, peer.maxConcurrentStreams());
+		this.remoteEndpoint = new StreamEndpoint(!client, local.maxConcurrentStreams());
+		this.inboundFlow = new InboundFlowController(local, maxWindow, writer, this.streams);
+		this.outboundFlow = new OutboundFlowController(this, writer, peer);
+		this.outcomes = new StreamOutcomes(context.observer(), context.role());
+		writer.dataSource(this.outboundFlow);
 	}
 
 	// ---- opening streams (calling the peer)
@@ -116,25 +88,32 @@ final class Multiplexer {
 				sink.error(tooLarge);
 				return;
 			}
-			Stream stream = new Stream(true);
+			Stream stream = newStream(true);
 			stream.response = sink;
-			stream.headersToSend = headers;
-			stream.body = body;
+			stream.outbound.prepare(headers, body);
+			StreamLocalEnd end = null;
 			synchronized (this) {
 				RuntimeException refusal = refusal();
 				if (refusal != null) {
 					sink.error(refusal);
 					return;
 				}
-				if (this.openLocal >= this.peer.maxConcurrentStreams()) {
+				if (!this.localEndpoint.canOpenStream()) {
 					this.pendingOpens.add(stream);
 				}
 				else {
-					start(stream);
+					end = start(stream);
 				}
+			}
+			if (end != null) {
+				afterLocalEnd(end);
 			}
 			sink.onCancel(() -> cancelledByCaller(stream));
 		});
+	}
+
+	Stream newStream(boolean local) {
+		return new Stream(this, local, this.peer.initialStreamWindow());
 	}
 
 	/**
@@ -142,7 +121,7 @@ final class Multiplexer {
 	 * {@code maxHeaderBlockSize}, or than its {@code maxFrameSize}, which would make it
 	 * close the whole connection.
 	 */
-	private @Nullable SwaggerSocketHeadersTooLargeException checkHeaderBlock(List<Header> headers) {
+	@Nullable SwaggerSocketHeadersTooLargeException checkHeaderBlock(List<Header> headers) {
 		int limit = Math.min(this.peer.maxHeaderBlockSize(), this.peer.maxFrameSize());
 		long size = FrameCodec.headerBlockSize(headers);
 		return (size > limit) ? new SwaggerSocketHeadersTooLargeException(size, limit) : null;
@@ -152,20 +131,29 @@ final class Multiplexer {
 		if (this.terminated != null) {
 			return this.terminated;
 		}
-		if (this.peerLastStreamId != Integer.MAX_VALUE || this.goingAway) {
+		if (this.goAway.goingAway()) {
 			return new SwaggerSocketStreamRefusedException("The connection is going away; no new streams");
+		}
+		if (this.localEndpoint.exhausted()) {
+			return new SwaggerSocketStreamRefusedException(
+					"The connection has used up its stream ids and is closing; no new streams");
 		}
 		return null;
 	}
 
-	private void start(Stream stream) {
-		stream.id = this.nextLocalId;
-		this.nextLocalId += 2;
-		stream.started(method(stream.headersToSend));
-		this.connection.counters().requestOpened(false);
+	/** Called with the monitor held. */
+	private @Nullable StreamLocalEnd start(Stream stream) {
+		stream.id = this.localEndpoint.openStream();
+		stream.started(StreamOutcomes.method(stream.outbound.headers));
+		this.context.counters().requestOpened(false);
 		this.streams.put(stream.id, stream);
-		this.openLocal++;
-		stream.startSending();
+		if (this.localEndpoint.exhausted() && !this.exhaustionReported) {
+			this.exhaustionReported = true;
+			this.context.streamIdsExhausted().run();
+		}
+		StreamLocalEnd end = stream.outbound.start();
+		this.inboundFlow.opened(stream);
+		return end;
 	}
 
 	private void cancelledByCaller(Stream stream) {
@@ -173,128 +161,67 @@ final class Multiplexer {
 			if (this.pendingOpens.remove(stream)) {
 				return;
 			}
-		}
-		if (!stream.responded) {
-			reset(stream, ErrorCode.CANCEL,
-					new SwaggerSocketStreamResetException(ErrorCode.CANCEL, "Cancelled by the caller"), true);
-		}
-	}
-
-	// ---- inbound frames
-
-	void onFrame(Frame frame) {
-		if (frame instanceof Frame.Headers headers) {
-			onHeaders(headers);
-		}
-		else if (frame instanceof Frame.Data data) {
-			onData(data);
-		}
-		else if (frame instanceof Frame.Reset reset) {
-			Stream stream = stream(reset.streamId());
-			if (stream != null) {
-				onPeerReset(stream, reset.errorCode());
-			}
-		}
-		else if (frame instanceof Frame.WindowUpdate update) {
-			onWindowUpdate(update);
-		}
-		else if (frame instanceof Frame.GoAway goAway) {
-			onGoAway(goAway);
-		}
-	}
-
-	private synchronized @Nullable Stream stream(int id) {
-		return this.streams.get(id);
-	}
-
-	private boolean isLocalId(int id) {
-		return (id % 2) == (this.nextLocalId % 2);
-	}
-
-	private void onHeaders(Frame.Headers frame) {
-		int id = frame.streamId();
-		Stream stream;
-		synchronized (this) {
-			stream = this.streams.get(id);
-			if (stream == null) {
-				if (isLocalId(id)) {
-					if (id >= this.nextLocalId) {
-						throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, CloseCodes.PROTOCOL_ERROR,
-								"HEADERS on stream " + id + " that this side never opened");
-					}
-					return; // a stream we already closed: discard
-				}
-				if (id <= this.highestRemoteId) {
-					throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, CloseCodes.PROTOCOL_ERROR,
-							"HEADERS reuses stream id " + id);
-				}
-				openRemote(frame);
+			if (stream.responded) {
 				return;
 			}
 		}
-		if (!stream.local) {
-			throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, CloseCodes.PROTOCOL_ERROR,
-					"Second request HEADERS on stream " + id);
+		reset(stream, ErrorCode.CANCEL,
+				new SwaggerSocketStreamResetException(ErrorCode.CANCEL, "Cancelled by the caller"), true);
+	}
+
+	private void startPending(Stream next) {
+		StreamLocalEnd end;
+		synchronized (this) {
+			RuntimeException refusal = refusal();
+			MonoSink<StreamMessage> response = next.response;
+			Assert.state(response != null, "A waiting stream has a caller");
+			if (refusal != null) {
+				response.error(refusal);
+				return;
+			}
+			end = start(next);
 		}
-		if (stream.responded) {
-			// no trailers in this version
-			reset(stream, ErrorCode.PROTOCOL_ERROR, new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
-					"Unexpected second HEADERS on stream " + id), true);
-			return;
-		}
-		if (!Header.isWellFormedResponse(frame.headers())) {
-			// a response the caller cannot use: without the RESET the stream would stay
-			// open and count against the peer's limit for good
-			logger.debug(this.connection.logPrefix() + "Resetting stream " + id
-					+ ": response pseudo-header fields are missing, repeated, unknown, misplaced or out of range");
-			reset(stream, ErrorCode.PROTOCOL_ERROR, new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
-					"Malformed response on stream " + id + ": pseudo-header fields " + pseudoHeaders(frame.headers())),
-					true);
-			return;
-		}
-		stream.responded = true;
-		stream.status = Header.status(frame.headers());
-		if (frame.endStream()) {
-			stream.remoteEnded();
-		}
-		Assert.state(stream.response != null, "A stream this side opened has a caller");
-		stream.response.success(new StreamMessage(frame.headers(), stream.body()));
-		if (frame.endStream()) {
-			maybeClose(stream);
+		if (end != null) {
+			afterLocalEnd(end);
 		}
 	}
 
-	/** Called with the monitor held. */
-	private void openRemote(Frame.Headers frame) {
+	// ---- answering streams (serving the peer)
+
+	/** Called with the monitor held, for HEADERS that open a stream the peer may open. */
+	void openRemote(Frame.Headers frame) {
 		int id = frame.streamId();
-		this.highestRemoteId = id;
-		if (this.goingAway || this.terminated != null) {
+		if (this.goAway.sent() || this.terminated != null) {
+			this.remoteEndpoint.used(id);
 			sendReset(id, ErrorCode.REFUSED_STREAM);
 			return;
 		}
-		if (this.openRemote >= this.local.maxConcurrentStreams()) {
-			logger.warn(this.connection.logPrefix() + "Refusing stream " + id + ": the peer already has "
-					+ this.openRemote + " streams open (maxConcurrentStreams)");
+		if (!this.remoteEndpoint.canOpenStream()) {
+			this.remoteEndpoint.used(id);
+			this.context.logger()
+				.warn(logPrefix() + "Refusing stream " + id + ": the peer already has "
+						+ this.remoteEndpoint.activeStreams() + " streams open (maxConcurrentStreams)");
 			sendReset(id, ErrorCode.REFUSED_STREAM);
 			return;
 		}
-		Stream stream = new Stream(false);
+		Stream stream = newStream(false);
 		stream.id = id;
 		stream.responded = true;
-		stream.started(method(frame.headers()));
-		this.connection.counters().requestOpened(true);
+		stream.started(StreamOutcomes.method(frame.headers()));
+		this.context.counters().requestOpened(true);
 		this.streams.put(id, stream);
-		this.openRemote++;
+		this.remoteEndpoint.created(id);
 		if (frame.endStream()) {
-			stream.remoteEnded();
+			remoteEnded(stream);
 		}
-		StreamMessage request = new StreamMessage(frame.headers(), stream.body());
-		stream.handling = Mono.defer(() -> this.handler.handle(this.connection, request, stream))
+		this.inboundFlow.opened(stream);
+		StreamMessage request = new StreamMessage(frame.headers(), stream.inbound.flux());
+		stream.handling = Mono.defer(() -> this.handler.handle(this.context.connection(), request, stream))
 			.subscribe(null, (ex) -> handlerFailed(stream, ex), () -> handlerDone(stream));
 	}
 
 	private void handlerFailed(Stream stream, Throwable ex) {
-		logger.debug(this.connection.logPrefix() + "Handler failed on stream " + stream.id, ex);
+		this.context.logger().debug(logPrefix() + "Handler failed on stream " + stream.id, ex);
 		reset(stream, ErrorCode.INTERNAL_ERROR,
 				new SwaggerSocketStreamResetException(ErrorCode.INTERNAL_ERROR, "Handler failed: " + ex), true);
 	}
@@ -302,7 +229,7 @@ final class Multiplexer {
 	private void handlerDone(Stream stream) {
 		boolean unanswered;
 		synchronized (this) {
-			unanswered = !stream.closed && !stream.sending;
+			unanswered = !stream.isClosed() && !stream.outbound.started;
 		}
 		if (unanswered) {
 			reset(stream, ErrorCode.INTERNAL_ERROR, new SwaggerSocketStreamResetException(ErrorCode.INTERNAL_ERROR,
@@ -311,226 +238,113 @@ final class Multiplexer {
 		}
 		// a request body the handler never read still holds connection credit: let it
 		// drain
-		stream.drainUnread();
+		stream.inbound.drainUnread();
 	}
 
-	private void onData(Frame.Data frame) {
-		int length = frame.data().remaining();
-		Stream stream;
-		ErrorCode violation = null;
-		synchronized (this) {
-			this.receivedUngranted += length;
-			if (this.receivedUngranted > this.local.connectionWindow()) {
-				throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, CloseCodes.PROTOCOL_ERROR,
-						"The peer exceeded the connection window of " + this.local.connectionWindow() + " bytes");
-			}
-			stream = this.streams.get(frame.streamId());
-			if (stream == null) {
-				int id = frame.streamId();
-				boolean idle = isLocalId(id) ? id >= this.nextLocalId : id > this.highestRemoteId;
-				if (idle) {
-					throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, CloseCodes.PROTOCOL_ERROR,
-							"DATA on stream " + id + " that was never opened");
-				}
-				consumed(null, length);
-				return;
-			}
-			if (stream.remoteEnded || (stream.local && !stream.responded)) {
-				violation = stream.remoteEnded ? ErrorCode.STREAM_CLOSED : ErrorCode.PROTOCOL_ERROR;
-			}
-			else if (stream.receivedUngranted + length > this.local.initialStreamWindow()) {
-				violation = ErrorCode.FLOW_CONTROL_ERROR;
-			}
-			else {
-				stream.receivedUngranted += length;
-			}
-		}
-		if (violation != null) {
-			String detail = (violation == ErrorCode.FLOW_CONTROL_ERROR) ? "The peer exceeded the stream window"
-					: "DATA on stream " + stream.id + " in the wrong state";
-			reset(stream, violation, new SwaggerSocketStreamResetException(violation, detail), true);
-			// the reaction first, then the discarded bytes' credit (section 7)
-			consumed(null, length);
-			return;
-		}
-		stream.deliver(frame.data(), frame.endStream());
+	// ---- sending
+
+	/** Called with the monitor held. */
+	void writeHeaders(Stream stream, List<Header> headers, boolean endStream) {
+		this.writer.write(new Frame.Headers(stream.id, endStream, headers));
 	}
 
-	private void onWindowUpdate(Frame.WindowUpdate update) {
-		List<Stream> wake;
-		synchronized (this) {
-			if (update.streamId() == 0) {
-				this.sendCredit += update.increment();
-				if (this.sendCredit > Integer.MAX_VALUE) {
-					throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, CloseCodes.PROTOCOL_ERROR,
-							"Connection send window overflowed 2^31-1");
-				}
-				wake = unparkAll();
-			}
-			else {
-				Stream stream = this.streams.get(update.streamId());
-				if (stream == null) {
-					return;
-				}
-				stream.sendCredit += update.increment();
-				if (stream.sendCredit > Integer.MAX_VALUE) {
-					throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, CloseCodes.PROTOCOL_ERROR,
-							"Send window of stream " + stream.id + " overflowed 2^31-1");
-				}
-				this.blocked.remove(stream);
-				wake = List.of(stream);
-			}
-		}
-		wake.forEach(Stream::pump);
+	/** Called with the monitor held. */
+	void sendReset(int id, ErrorCode code) {
+		this.writer.write(new Frame.Reset(id, code));
+		this.context.counters().streamReset(code, true);
 	}
 
-	/**
-	 * The transport has taken the outbound queue below its low mark: the streams parked
-	 * for it produce again (with those parked for credit, which park again if they still
-	 * lack it).
-	 */
-	void outboundDrained() {
-		List<Stream> wake;
-		synchronized (this) {
-			wake = unparkAll();
-		}
-		wake.forEach(Stream::pump);
+	OutboundFlowController outboundFlow() {
+		return this.outboundFlow;
 	}
 
-	/**
-	 * Called with the monitor held: the parked streams, to be pumped once it is released
-	 * (those still short of credit or queue space park again).
-	 */
-	private List<Stream> unparkAll() {
-		List<Stream> wake = new ArrayList<>(this.blocked);
-		this.blocked.clear();
-		return wake;
+	InboundFlowController inboundFlow() {
+		return this.inboundFlow;
 	}
 
-	/**
-	 * The largest DATA frame this side sends: the peer's {@code maxFrameSize}, but no
-	 * more than {@link #MAX_DATA_FRAME}, so that one frame never fills the outbound queue
-	 * on its own and what the transport buffers beyond the queue stays small.
-	 */
-	private int maxDataFrame() {
-		return Math.min(this.peer.maxFrameSize(), MAX_DATA_FRAME);
-	}
-
-	/** Called with the monitor held: park a stream until credit or queue space comes. */
-	private void park(Stream stream) {
-		if (!this.blocked.contains(stream)) {
-			this.blocked.add(stream);
-		}
-	}
-
-	private void onGoAway(Frame.GoAway goAway) {
-		List<Stream> refused = new ArrayList<>();
-		synchronized (this) {
-			this.peerLastStreamId = Math.min(this.peerLastStreamId, goAway.lastStreamId());
-			for (Stream stream : this.streams.values()) {
-				if (stream.local && stream.id > this.peerLastStreamId) {
-					refused.add(stream);
-				}
-			}
-			refused.addAll(this.pendingOpens);
-			this.pendingOpens.clear();
-		}
-		for (Stream stream : refused) {
-			reset(stream, null,
-					new SwaggerSocketStreamRefusedException("The peer is going away and did not process this stream"),
-					false);
-		}
-	}
-
-	// ---- credit
-
-	/**
-	 * Body bytes handed to a subscriber or discarded: return their credit. Consumed bytes
-	 * are returned in batches; discarded ones ({@code stream} null) at once on stream 0,
-	 * with whatever is batched, since no consumer will ever return them. Called with or
-	 * without the monitor.
-	 */
-	private synchronized void consumed(@Nullable Stream stream, int length) {
-		if (stream != null && !stream.remoteEnded && !stream.closed) {
-			stream.consumedUngranted += length;
-			if (stream.consumedUngranted >= this.local.initialStreamWindow() / 2) {
-				this.connection.send(new Frame.WindowUpdate(stream.id, (int) stream.consumedUngranted));
-				stream.receivedUngranted -= stream.consumedUngranted;
-				stream.consumedUngranted = 0;
-			}
-		}
-		this.consumedUngranted += length;
-		if (this.consumedUngranted > 0
-				&& (stream == null || this.consumedUngranted >= this.local.connectionWindow() / 2)) {
-			this.connection.send(new Frame.WindowUpdate(0, (int) this.consumedUngranted));
-			this.receivedUngranted -= this.consumedUngranted;
-			this.consumedUngranted = 0;
+	/** Body bytes handed to a subscriber, or discarded ({@code stream} null). */
+	synchronized void consumed(@Nullable Stream stream, int length) {
+		if (this.terminated == null) {
+			this.inboundFlow.consumed(stream, length);
 		}
 	}
 
 	// ---- ending streams
 
-	private void maybeClose(Stream stream) {
-		Stream next = null;
-		synchronized (this) {
-			if (stream.closed || !stream.localEnded || !stream.remoteEnded) {
-				return;
-			}
-			next = close(stream);
+	/**
+	 * Called with the monitor held once this side's last frame of a stream is queued.
+	 * @param stream the stream
+	 * @return what to do once the monitor is released
+	 */
+	StreamLocalEnd localEnded(Stream stream) {
+		stream.state = stream.state.localEnded();
+		if (!stream.isClosed()) {
+			return new StreamLocalEnd(stream, false, null);
 		}
-		record(stream, outcome(stream.status));
+		Stream next = closed(stream);
+		this.goAway.signalIfDrained(next != null);
+		return new StreamLocalEnd(stream, true, next);
+	}
+
+	void afterLocalEnd(StreamLocalEnd end) {
+		MonoSink<Void> sent = end.stream().outbound.sent;
+		if (sent != null) {
+			sent.success();
+		}
+		if (end.closed()) {
+			this.outcomes.record(end.stream(), StreamOutcomes.outcome(end.stream().status));
+		}
+		Stream next = end.next();
 		if (next != null) {
 			startPending(next);
 		}
 	}
 
-	/** Called with the monitor held; returns a pending stream that may start now. */
-	private @Nullable Stream close(Stream stream) {
-		Stream next = closeQuietly(stream);
-		signalIfDrained(next);
-		return next;
+	/** Called with the monitor held when the peer's half ends. */
+	void remoteEnded(Stream stream) {
+		stream.state = stream.state.remoteEnded();
+		stream.inbound.complete();
 	}
 
 	/**
-	 * Close without signalling a finished drain, for a caller that sends the stream's
-	 * last frame after closing it and signals once that frame is queued.
+	 * The peer's END_STREAM arrived after the body: close the stream if both halves
+	 * ended.
 	 */
-	private @Nullable Stream closeQuietly(Stream stream) {
-		stream.closed = true;
-		this.blocked.remove(stream);
+	void maybeClose(Stream stream) {
+		Stream next;
+		synchronized (this) {
+			if (stream.state != StreamState.CLOSED || !this.streams.containsKey(stream.id)
+					|| this.streams.get(stream.id) != stream) {
+				return;
+			}
+			next = closed(stream);
+			this.goAway.signalIfDrained(next != null);
+		}
+		this.outcomes.record(stream, StreamOutcomes.outcome(stream.status));
+		if (next != null) {
+			startPending(next);
+		}
+	}
+
+	/**
+	 * Called with the monitor held: forget a stream that reached CLOSED.
+	 * @return a waiting stream that may open now
+	 */
+	private @Nullable Stream closed(Stream stream) {
+		stream.state = StreamState.CLOSED;
+		this.outboundFlow.removed(stream);
+		stream.outbound.discard();
 		Stream next = null;
 		if (this.streams.remove(stream.id, stream)) {
 			if (stream.local) {
-				this.openLocal--;
+				this.localEndpoint.closed();
 				next = this.pendingOpens.poll();
 			}
 			else {
-				this.openRemote--;
+				this.remoteEndpoint.closed();
 			}
 		}
 		return next;
-	}
-
-	/**
-	 * Called with the monitor held, after the last frame of the last stream has been
-	 * queued.
-	 */
-	private void signalIfDrained(@Nullable Stream next) {
-		if (this.goingAway && this.streams.isEmpty() && next == null) {
-			this.drained.tryEmitEmpty();
-		}
-	}
-
-	private void startPending(Stream next) {
-		synchronized (this) {
-			RuntimeException refusal = refusal();
-			if (refusal == null) {
-				start(next);
-				return;
-			}
-			Assert.state(next.response != null, "A waiting stream has a caller");
-			next.response.error(refusal);
-		}
 	}
 
 	/**
@@ -541,17 +355,18 @@ final class Multiplexer {
 	 * @param failure what its caller or handler sees
 	 * @param cancelHandler whether to cancel the handling of a peer-opened stream
 	 */
-	private void reset(Stream stream, @Nullable ErrorCode code, Throwable failure, boolean cancelHandler) {
+	void reset(Stream stream, @Nullable ErrorCode code, Throwable failure, boolean cancelHandler) {
 		Stream next;
 		synchronized (this) {
-			if (stream.closed) {
+			if (stream.isClosed()) {
 				return;
 			}
 			if (code != null && stream.id != 0) {
 				sendReset(stream.id, code);
 			}
-			next = close(stream);
-			record(stream, outcome(code, failure));
+			next = closed(stream);
+			this.goAway.signalIfDrained(next != null);
+			this.outcomes.record(stream, StreamOutcomes.outcome(code, failure));
 		}
 		stream.fail(failure, cancelHandler);
 		if (next != null) {
@@ -559,43 +374,19 @@ final class Multiplexer {
 		}
 	}
 
-	private void onPeerReset(Stream stream, ErrorCode code) {
-		if (code == ErrorCode.NO_ERROR && stream.local && stream.remoteEnded) {
-			// the response is complete; the peer only asks us to stop sending the request
-			// body
-			synchronized (this) {
-				stream.localEnded = true;
-			}
-			stream.stopSending();
-			maybeClose(stream);
-			return;
-		}
-		this.connection.counters().streamReset(code, false);
-		RuntimeException failure = (code == ErrorCode.REFUSED_STREAM)
-				? new SwaggerSocketStreamRefusedException("The peer refused stream " + stream.id + "; safe to retry")
-				: new SwaggerSocketStreamResetException(code, "The peer reset stream " + stream.id + " with " + code);
-		reset(stream, null, failure, true);
+	void bodyFailed(Stream stream, Throwable ex) {
+		reset(stream, ErrorCode.INTERNAL_ERROR, ex, false);
 	}
 
-	/**
-	 * Reset a stream on a stream-level protocol error found while decoding its frame.
-	 * @param id the stream id
-	 * @param code the error code
-	 */
-	void resetMalformed(int id, ErrorCode code) {
-		Stream stream;
+	void bodyCancelled(Stream stream) {
+		boolean wanted;
 		synchronized (this) {
-			stream = this.streams.get(id);
-			if (stream == null) {
-				if (!isLocalId(id) && id > this.highestRemoteId) {
-					// a refused HEADERS still opens (and closes) its stream id
-					this.highestRemoteId = id;
-				}
-				sendReset(id, code);
-				return;
-			}
+			wanted = stream.local && stream.state.remoteSideOpen();
 		}
-		reset(stream, code, new SwaggerSocketStreamResetException(code, "Malformed frame on stream " + id), true);
+		if (wanted) {
+			reset(stream, ErrorCode.CANCEL,
+					new SwaggerSocketStreamResetException(ErrorCode.CANCEL, "Response body cancelled"), false);
+		}
 	}
 
 	/**
@@ -613,117 +404,26 @@ final class Multiplexer {
 			all.addAll(this.pendingOpens);
 			this.pendingOpens.clear();
 			for (Stream stream : all) {
-				stream.closed = true;
+				closed(stream);
 				if (stream.id != 0) {
-					record(stream, "CONNECTION_CLOSED");
+					this.outcomes.record(stream, "CONNECTION_CLOSED");
 				}
 			}
 			this.streams.clear();
-			this.blocked.clear();
 		}
-		this.drained.tryEmitEmpty();
+		this.goAway.terminated();
 		for (Stream stream : all) {
 			stream.fail(failure, true);
 		}
 	}
 
-	// ---- accounting
-
-	private void sendReset(int id, ErrorCode code) {
-		this.connection.send(new Frame.Reset(id, code));
-		this.connection.counters().streamReset(code, true);
-	}
-
-	private void record(Stream stream, String outcome) {
-		if (stream.method == null) {
-			return;
-		}
-		this.connection.observer()
-			.exchangeCompleted(
-					new SwaggerSocketObserver.ExchangeRecord(this.connection.role(), !stream.local, stream.method,
-							stream.status, outcome, java.time.Duration.ofNanos(System.nanoTime() - stream.startNanos)));
-	}
-
-	private static List<String> pseudoHeaders(List<Header> headers) {
-		return headers.stream()
-			.filter((header) -> header.name().startsWith(":"))
-			.map((header) -> header.name() + "=" + header.value())
-			.toList();
-	}
-
-	private static String method(@Nullable List<Header> headers) {
-		String method = (headers != null) ? Header.pseudo(headers, Header.METHOD) : null;
-		return (method != null) ? method : "UNKNOWN";
-	}
-
-	private static String outcome(int status) {
-		if (status >= 500) {
-			return "SERVER_ERROR";
-		}
-		if (status >= 400) {
-			return "CLIENT_ERROR";
-		}
-		if (status >= 300) {
-			return "REDIRECTION";
-		}
-		if (status >= 200) {
-			return "SUCCESS";
-		}
-		return (status >= 100) ? "INFORMATIONAL" : "UNKNOWN";
-	}
-
-	private static String outcome(@Nullable ErrorCode sent, Throwable failure) {
-		if (failure instanceof SwaggerSocketStreamRefusedException || sent == ErrorCode.REFUSED_STREAM) {
-			return "REFUSED";
-		}
-		if (sent == ErrorCode.CANCEL || (failure instanceof SwaggerSocketStreamResetException reset
-				&& reset.getErrorCode() == ErrorCode.CANCEL)) {
-			return "CANCELLED";
-		}
-		return "RESET";
-	}
-
 	/**
-	 * Stop accepting streams from the peer and announce it with GOAWAY.
+	 * A pong that answers the bandwidth-delay estimator's ping.
+	 * @param payload the pong's payload
 	 */
-	synchronized void goAway(String reason) {
-		if (!this.goingAway) {
-			this.goingAway = true;
-			this.connection.send(new Frame.GoAway(this.highestRemoteId, ErrorCode.NO_ERROR, reason));
-			// waiting callers will not be served on this connection: refused, safe to
-			// retry elsewhere
-			for (Stream pending : this.pendingOpens) {
-				Assert.state(pending.response != null, "A waiting stream has a caller");
-				pending.response.error(new SwaggerSocketStreamRefusedException("The connection is going away"));
-			}
-			this.pendingOpens.clear();
-			if (this.streams.isEmpty()) {
-				this.drained.tryEmitEmpty();
-			}
-		}
-	}
-
-	/**
-	 * Announce GOAWAY and wait for the streams in flight, in both directions, to finish.
-	 * @param reason the GOAWAY message
-	 * @return completes once no stream is open
-	 */
-	Mono<Void> drain(String reason) {
-		goAway(reason);
-		return this.drained.asMono();
-	}
-
-	/**
-	 * Reset every stream still open with CANCEL, for a drain that ran out of time.
-	 */
-	void cancelAll() {
-		List<Stream> open;
-		synchronized (this) {
-			open = new ArrayList<>(this.streams.values());
-		}
-		for (Stream stream : open) {
-			reset(stream, ErrorCode.CANCEL, new SwaggerSocketStreamResetException(ErrorCode.CANCEL,
-					"Stream " + stream.id + " still open when the connection shut down"), true);
+	synchronized void estimatorPong(byte[] payload) {
+		if (this.terminated == null) {
+			this.inboundFlow.estimatorPong(payload);
 		}
 	}
 
@@ -731,427 +431,16 @@ final class Multiplexer {
 		return this.streams.size();
 	}
 
-	/**
-	 * One stream, from either side. Its outbound half sends a body under flow control;
-	 * its inbound half delivers the peer's body.
-	 */
-	private final class Stream implements StreamResponder {
-
-		final boolean local;
-
-		int id;
-
-		// outbound half
-		@Nullable List<Header> headersToSend;
-
-		@Nullable Publisher<? extends DataBuffer> body;
-
-		boolean sending;
-
-		boolean headersSent;
-
-		boolean localEnded;
-
-		long sendCredit = Multiplexer.this.peer.initialStreamWindow();
-
-		@Nullable ByteBuffer pending;
-
-		boolean bodyCompleted;
-
-		/**
-		 * Whether a buffer has been requested from the body and not delivered yet: at
-		 * most one.
-		 */
-		boolean demanded;
-
-		@Nullable BodySubscriber subscriber;
-
-		@Nullable MonoSink<Void> sent;
-
-		// inbound half
-		// most bodies are a few chunks: start the queue small (flow control bounds it
-		// anyway)
-		final Sinks.Many<DataBuffer> inbound = Sinks.many()
-			.unicast()
-			.onBackpressureBuffer(Queues.<DataBuffer>unbounded(16).get());
-
-		boolean bodySubscribed;
-
-		boolean remoteEnded;
-
-		long receivedUngranted;
-
-		long consumedUngranted;
-
-		// calling side: the response; serving side: the handling
-		@Nullable MonoSink<StreamMessage> response;
-
-		boolean responded;
-
-		@Nullable Disposable handling;
-
-		boolean closed;
-
-		// accounting
-		@Nullable String method;
-
-		int status = -1;
-
-		long startNanos;
-
-		Stream(boolean local) {
-			this.local = local;
-		}
-
-		void started(String method) {
-			this.method = method;
-			this.startNanos = System.nanoTime();
-		}
-
-		Flux<DataBuffer> body() {
-			return this.inbound.asFlux()
-				.doOnSubscribe((subscription) -> this.bodySubscribed = true)
-				.doOnNext((buffer) -> consumed(this, buffer.readableByteCount()))
-				.doOnDiscard(DataBuffer.class, (buffer) -> consumed(null, buffer.readableByteCount()))
-				.doOnCancel(this::bodyCancelled);
-		}
-
-		private void bodyCancelled() {
-			if (this.local && !this.remoteEnded) {
-				Multiplexer.this.reset(this, ErrorCode.CANCEL,
-						new SwaggerSocketStreamResetException(ErrorCode.CANCEL, "Response body cancelled"), false);
-			}
-		}
-
-		void remoteEnded() {
-			this.remoteEnded = true;
-			emitInbound(() -> this.inbound.tryEmitComplete());
-		}
-
-		void deliver(ByteBuffer data, boolean end) {
-			if (end) {
-				// ended before the last bytes go out: a subscriber that cancels on them
-				// (Flux.next(),
-				// Mono.from) cancels a complete response, which needs no RESET CANCEL
-				synchronized (Multiplexer.this) {
-					this.remoteEnded = true;
-				}
-			}
-			if (data.hasRemaining()) {
-				DataBuffer buffer = BUFFERS.wrap(data);
-				Sinks.EmitResult result;
-				synchronized (this) {
-					result = this.inbound.tryEmitNext(buffer);
-				}
-				if (result.isFailure()) {
-					consumed(null, data.remaining());
-				}
-			}
-			if (end) {
-				emitInbound(() -> this.inbound.tryEmitComplete());
-				maybeClose(this);
-			}
-		}
-
-		private synchronized void emitInbound(Runnable emission) {
-			emission.run();
-		}
-
-		void drainUnread() {
-			if (!this.bodySubscribed) {
-				body().subscribe(null, (ex) -> {
-				});
-			}
-		}
-
-		// -- outbound
-
-		@Override
-		public Mono<Void> respond(List<Header> headers, Publisher<? extends DataBuffer> body) {
-			return Mono.create((sink) -> {
-				SwaggerSocketHeadersTooLargeException tooLarge = checkHeaderBlock(headers);
-				synchronized (Multiplexer.this) {
-					if (this.closed || this.sending) {
-						sink.error(this.closed
-								? new SwaggerSocketStreamResetException(ErrorCode.CANCEL,
-										"Stream " + this.id + " is closed")
-								: new IllegalStateException("Already responding"));
-						return;
-					}
-					if (tooLarge == null) {
-						this.headersToSend = headers;
-						this.status = Header.status(headers);
-						this.body = body;
-						this.sent = sink;
-						startSending();
-						return;
-					}
-				}
-				// the response cannot reach the peer: its caller learns of a failure
-				// rather than waiting
-				// this application's answer, not the peer's doing: it should know
-				logger.warn(Multiplexer.this.connection.logPrefix() + "Resetting stream " + this.id
-						+ " with INTERNAL_ERROR, its response cannot be sent: " + tooLarge.getMessage());
-				Multiplexer.this.reset(this, ErrorCode.INTERNAL_ERROR, tooLarge, false);
-				sink.error(tooLarge);
-			});
-		}
-
-		@Override
-		public void reset(ErrorCode errorCode) {
-			Multiplexer.this.reset(this, errorCode,
-					new SwaggerSocketStreamResetException(errorCode, "Reset by this side"), false);
-		}
-
-		/** Called with the monitor held. */
-		void startSending() {
-			this.sending = true;
-			BodySubscriber subscriber = new BodySubscriber(this);
-			this.subscriber = subscriber;
-			Assert.state(this.body != null, "A stream sends only once it has a body");
-			this.body.subscribe(subscriber);
-			// what a synchronous body delivered during subscribe goes out now, in as few
-			// frames as it can
-			pump();
-			// a body that did not deliver at once: the peer gets the headers now
-			if (!this.headersSent && !this.closed) {
-				sendHeaders(false);
-			}
-		}
-
-		private void sendHeaders(boolean endStream) {
-			this.headersSent = true;
-			Assert.state(this.headersToSend != null, "Headers are sent once");
-			Multiplexer.this.connection.send(new Frame.Headers(this.id, endStream, this.headersToSend));
-			this.headersToSend = null;
-		}
-
-		void onBodyBuffer(DataBuffer buffer) {
-			byte[] bytes = new byte[buffer.readableByteCount()];
-			buffer.read(bytes);
-			DataBufferUtils.release(buffer);
-			synchronized (Multiplexer.this) {
-				this.demanded = false;
-				this.pending = ByteBuffer.wrap(bytes);
-			}
-			pumpUnlessRequesting();
-		}
-
-		void onBodyComplete() {
-			synchronized (Multiplexer.this) {
-				this.bodyCompleted = true;
-			}
-			pumpUnlessRequesting();
-		}
-
-		/**
-		 * A body that answers a request synchronously (a Mono, a ready Flux) is sent by
-		 * the pump that asked, once the request returns: so its last buffer and its
-		 * completion go out together, as one DATA frame with END_STREAM.
-		 */
-		private void pumpUnlessRequesting() {
-			BodySubscriber subscriber = this.subscriber;
-			if (subscriber == null || !subscriber.requesting) {
-				pump();
-			}
-		}
-
-		/**
-		 * Send what credit allows; ask the body for more once the current buffer is out.
-		 */
-		void pump() {
-			while (pumpOnce()) {
-				BodySubscriber subscriber = this.subscriber;
-				if (subscriber == null) {
-					return;
-				}
-				subscriber.requesting = true;
-				subscriber.request(1);
-				subscriber.requesting = false;
-				synchronized (Multiplexer.this) {
-					// an asynchronous body pumps by itself when its next buffer arrives
-					if (this.pending == null && !this.bodyCompleted) {
-						return;
-					}
-				}
-			}
-		}
-
-		/**
-		 * Send the pending buffer as far as credit allows.
-		 * @return whether the body should be asked for its next buffer
-		 */
-		private boolean pumpOnce() {
-			boolean more;
-			boolean ended = false;
-			boolean closedNow = false;
-			Stream next = null;
-			synchronized (Multiplexer.this) {
-				if (this.closed || this.localEnded || !this.sending) {
-					return false;
-				}
-				ByteBuffer pending = this.pending;
-				while (pending != null && pending.hasRemaining()) {
-					long credit = Math.min(this.sendCredit, Multiplexer.this.sendCredit);
-					int length = (int) Math.min(Math.min(pending.remaining(), maxDataFrame()), credit);
-					if (length <= 0 || Multiplexer.this.connection.outboundFull()) {
-						// whatever credit the peer granted, memory here is bounded by the
-						// queue
-						park(this);
-						return false;
-					}
-					if (!this.headersSent) {
-						sendHeaders(false);
-					}
-					ByteBuffer chunk = pending.slice().limit(length);
-					pending.position(pending.position() + length);
-					this.sendCredit -= length;
-					Multiplexer.this.sendCredit -= length;
-					boolean last = this.bodyCompleted && !pending.hasRemaining();
-					if (last) {
-						closedNow = ended(this);
-						next = closedNow ? closeQuietly(this) : null;
-						ended = true;
-					}
-					Multiplexer.this.connection.send(new Frame.Data(this.id, last, chunk));
-					if (closedNow) {
-						signalIfDrained(next);
-					}
-				}
-				this.pending = null;
-				// pump runs from the body's and the peer's threads alike: only one may
-				// ask for more
-				more = !this.bodyCompleted && !this.demanded;
-				if (more && Multiplexer.this.connection.outboundFull()) {
-					// the next buffer is not even produced until the queue drains
-					park(this);
-					more = false;
-				}
-				if (more) {
-					this.demanded = true;
-				}
-				if (this.bodyCompleted && !ended) {
-					closedNow = ended(this);
-					next = closedNow ? closeQuietly(this) : null;
-					ended = true;
-					if (this.headersSent) {
-						Multiplexer.this.connection.send(new Frame.Data(this.id, true, ByteBuffer.allocate(0)));
-					}
-					else {
-						sendHeaders(true);
-					}
-					if (closedNow) {
-						signalIfDrained(next);
-					}
-				}
-			}
-			if (ended) {
-				if (this.sent != null) {
-					this.sent.success();
-				}
-				if (closedNow) {
-					record(this, outcome(this.status));
-					if (next != null) {
-						startPending(next);
-					}
-				}
-				return false;
-			}
-			return more;
-		}
-
-		/**
-		 * This side's half ends; called with the monitor held, before the last frame is
-		 * sent.
-		 * @return whether the stream is now closed: it is then counted closed before the
-		 * peer can see the end, so that a new stream of the peer's never meets it in the
-		 * limit
-		 */
-		private boolean ended(Stream stream) {
-			stream.localEnded = true;
-			return stream.remoteEnded;
-		}
-
-		void stopSending() {
-			BodySubscriber subscriber = this.subscriber;
-			if (subscriber != null) {
-				subscriber.dispose();
-			}
-		}
-
-		/** Called without the monitor, once, after the stream was closed abnormally. */
-		void fail(Throwable failure, boolean cancelHandler) {
-			// cancel the handling first: for the handler the peer has gone away, as an
-			// HTTP client
-			// that disconnects; its pending write must not surface as an application
-			// error
-			if (cancelHandler && this.handling != null) {
-				this.handling.dispose();
-			}
-			stopSending();
-			if (this.sent != null) {
-				this.sent.error(failure);
-			}
-			if (this.response != null && !this.responded) {
-				this.responded = true;
-				this.response.error(failure);
-			}
-			emitInbound(() -> this.inbound.tryEmitError(failure));
-			drainUnread();
-		}
-
+	synchronized @Nullable RuntimeException terminated() {
+		return this.terminated;
 	}
 
-	/**
-	 * Reads a body one buffer at a time, on demand of the flow control.
-	 */
-	private final class BodySubscriber extends BaseSubscriber<DataBuffer> {
+	String logPrefix() {
+		return this.context.logPrefix().get();
+	}
 
-		private final Stream stream;
-
-		/**
-		 * Set while this side is inside {@code request(1)}: signals delivered meanwhile
-		 * are sent after it.
-		 */
-		volatile boolean requesting;
-
-		BodySubscriber(Stream stream) {
-			this.stream = stream;
-		}
-
-		@Override
-		protected void hookOnSubscribe(Subscription subscription) {
-			synchronized (Multiplexer.this) {
-				if (Multiplexer.this.connection.outboundFull()) {
-					// first buffer asked for by the pump once the queue drains
-					park(this.stream);
-					return;
-				}
-				this.stream.demanded = true;
-			}
-			this.requesting = true;
-			request(1);
-			this.requesting = false;
-		}
-
-		@Override
-		protected void hookOnNext(DataBuffer buffer) {
-			this.stream.onBodyBuffer(buffer);
-		}
-
-		@Override
-		protected void hookOnComplete() {
-			this.stream.onBodyComplete();
-		}
-
-		@Override
-		protected void hookOnError(Throwable ex) {
-			logger.debug(Multiplexer.this.connection.logPrefix() + "Body of stream " + this.stream.id + " failed", ex);
-			// the writer of the body sees its own error; the peer sees RESET
-			// INTERNAL_ERROR
-			reset(this.stream, ErrorCode.INTERNAL_ERROR, ex, false);
-		}
-
+	StreamContext context() {
+		return this.context;
 	}
 
 }

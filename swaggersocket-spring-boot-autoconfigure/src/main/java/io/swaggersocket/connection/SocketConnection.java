@@ -1,7 +1,6 @@
 package io.swaggersocket.connection;
 
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.security.Principal;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -25,12 +23,10 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
-import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
-import reactor.util.concurrent.Queues;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.util.Assert;
@@ -58,20 +54,12 @@ final class SocketConnection implements SwaggerSocketConnection {
 	private static final Duration QUEUE_POLL = Duration.ofMillis(5);
 
 	/**
-	 * Bytes of queued frames above which the streams stop producing DATA until the
-	 * transport has taken the queue below half of it: what a peer that does not read can
-	 * make this side hold, whatever windows it declared (docs/PROTOCOL.md section 7,
-	 * "Memory").
+	 * The most DATA queued for the transport, whichever writer carries it: what a peer
+	 * that does not read can make this side hold, whatever windows it declared
+	 * (docs/PROTOCOL.md section 7, "Memory").
 	 */
-	static final int MAX_QUEUED_BYTES = 1024 * 1024;
-
-	/**
-	 * Bytes of queued frames above which the peer is taken not to read at all and the
-	 * connection fails with {@link CloseCodes#POLICY_VIOLATION}: DATA stops at
-	 * {@link #MAX_QUEUED_BYTES}, so only frames the peer keeps asking for without reading
-	 * them get this far.
-	 */
-	static final int MAX_QUEUED_BYTES_OVERFLOW = 4 * MAX_QUEUED_BYTES;
+	static final int MAX_QUEUED_BYTES = Math.max(SessionFrameWriter.MAX_QUEUED_BYTES,
+			ChannelFrameWriter.HIGH_WATER_MARK);
 
 	private final WebSocketSession session;
 
@@ -91,13 +79,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	private final @Nullable ConnectionInfo attempt;
 
-	/**
-	 * Bounded by flow control and small control frames; starts small to keep idle
-	 * connections light.
-	 */
-	private final Sinks.Many<WebSocketMessage> outbound = Sinks.many()
-		.unicast()
-		.onBackpressureBuffer(Queues.<WebSocketMessage>unbounded(16).get());
+	private final FrameWriter writer;
 
 	private final Sinks.Empty<Void> finished = Sinks.empty();
 
@@ -119,23 +101,14 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	private volatile @Nullable Multiplexer multiplexer;
 
+	private volatile @Nullable StreamFrameReader reader;
+
 	private volatile @Nullable Disposable handshakeTimer;
 
 	private final ConnectionCounters counters;
 
-	/**
-	 * Bytes of the messages in {@link #outbound} that the transport has not taken yet.
-	 */
-	private final AtomicLong queuedBytes = new AtomicLong();
-
-	/** Set once the queue overflowed: the connection is being failed for it. */
+	/** Set once the outbound queue overflowed: the connection is being failed for it. */
 	private final AtomicBoolean overflowed = new AtomicBoolean();
-
-	/**
-	 * Set by a producer that stopped for a full queue: the next drain below the low mark
-	 * wakes it.
-	 */
-	private volatile boolean drainAwaited;
 
 	SocketConnection(WebSocketSession session, ConnectionRole role, Handshake handshake, ConnectionManager manager,
 			@Nullable InetSocketAddress remoteAddress, @Nullable Principal principal,
@@ -151,6 +124,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 		this.principal = principal;
 		this.onEstablished = onEstablished;
 		this.counters = new ConnectionCounters(role, manager.observer());
+		this.writer = FrameWriter.forSession(session, this.codec, this::overflowed, this::written);
 	}
 
 	@Override
@@ -249,13 +223,13 @@ final class SocketConnection implements SwaggerSocketConnection {
 			}
 			Multiplexer multiplexer = this.multiplexer;
 			Mono<Void> drained = (multiplexer != null && !drainTimeout.isZero())
-					? multiplexer.drain(reason).timeout(drainTimeout, Mono.fromRunnable(() -> {
+					? multiplexer.goAway.drain(reason).timeout(drainTimeout, Mono.fromRunnable(() -> {
 						logger.warn(logPrefix() + multiplexer.activeStreams() + " streams still open after "
 								+ drainTimeout.toMillis() + " ms; cancelling them");
-						multiplexer.cancelAll();
+						multiplexer.goAway.cancelAll();
 					})) : Mono.fromRunnable(() -> {
 						if (multiplexer != null) {
-							multiplexer.goAway(reason);
+							multiplexer.goAway.goAway(reason);
 						}
 					});
 			return drained.then(Mono.defer(() -> {
@@ -274,9 +248,9 @@ final class SocketConnection implements SwaggerSocketConnection {
 		Mono<Void> inbound = this.session.receive()
 			.doOnNext(this::onMessage)
 			.then()
-			.doFinally((signal) -> this.outbound.tryEmitComplete());
+			.doFinally((signal) -> this.writer.complete());
 		ClosingHandshake.install(this.session, this::logPrefix);
-		Mono<Void> send = this.session.send(this.outbound.asFlux().doOnNext(this::taken));
+		Mono<Void> send = this.writer.run();
 		Disposable handshakeTimer = Mono.delay(this.manager.options().handshakeTimeout())
 			.subscribe((tick) -> handshakeTimedOut());
 		this.handshakeTimer = handshakeTimer;
@@ -343,11 +317,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 		this.lastInbound = System.nanoTime();
 		try {
 			switch (message.getType()) {
-				case BINARY -> {
-					byte[] bytes = bytes(message.getPayload());
-					this.counters.bytes(true, bytes.length);
-					onFrame(this.codec.decode(ByteBuffer.wrap(bytes)));
-				}
+				case BINARY -> onBinary(message.getPayload());
 				case TEXT -> throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, CloseCodes.UNSUPPORTED_DATA,
 						"Text messages are not part of the protocol");
 				case PING -> onPing(bytes(message.getPayload()));
@@ -367,6 +337,20 @@ final class SocketConnection implements SwaggerSocketConnection {
 			closeLocally(Termination.failed(FailureReason.INTERNAL_ERROR, CloseCodes.INTERNAL_ERROR,
 					"Internal error: " + ex, true));
 		}
+	}
+
+	private void onBinary(DataBuffer payload) {
+		this.counters.bytes(true, payload.readableByteCount());
+		Frame frame = this.codec.decode(InboundFrames.view(payload));
+		StreamFrameReader reader = this.reader;
+		if (frame instanceof Frame.Data data && reader != null && this.info != null) {
+			// a slice of the received message, not a copy: the body's subscriber releases
+			// it
+			reader.onData(data.streamId(), data.endStream(),
+					InboundFrames.payload(payload, data.data(), this.session.bufferFactory()));
+			return;
+		}
+		onFrame(frame);
 	}
 
 	private void onFrame(Frame frame) {
@@ -391,18 +375,18 @@ final class SocketConnection implements SwaggerSocketConnection {
 	}
 
 	private void onStreamFrame(Frame frame) {
-		Multiplexer multiplexer = this.multiplexer;
-		if (multiplexer != null) {
-			multiplexer.onFrame(frame);
+		StreamFrameReader reader = this.reader;
+		if (reader != null) {
+			reader.onFrame(frame);
 		}
 	}
 
 	private void onProtocolError(ProtocolException ex) {
 		if (ex.isStreamError() && this.info != null) {
 			logger.warn(logPrefix() + "Resetting stream " + ex.streamId() + ": " + ex.getMessage());
-			Multiplexer multiplexer = this.multiplexer;
-			if (multiplexer != null) {
-				multiplexer.resetMalformed(ex.streamId(), ex.errorCode());
+			StreamFrameReader reader = this.reader;
+			if (reader != null) {
+				reader.resetMalformed(ex.streamId(), ex.errorCode());
 			}
 			return;
 		}
@@ -414,14 +398,20 @@ final class SocketConnection implements SwaggerSocketConnection {
 	}
 
 	private void onPing(byte[] payload) {
-		this.outboundEmit(this.session.pongMessage((factory) -> factory.wrap(payload)));
+		this.writer.pong(payload);
 		ConnectionInfo info = this.info;
-		if (info != null) {
+		// the peer's bandwidth-delay estimate is no heartbeat
+		if (info != null && !BdpEstimator.isEstimatorPayload(payload)) {
 			this.manager.heartbeatHandler().onPing(info, payload);
 		}
 	}
 
 	private void onPong(byte[] payload) {
+		Multiplexer multiplexer = this.multiplexer;
+		if (multiplexer != null && BdpEstimator.isEstimatorPayload(payload)) {
+			multiplexer.estimatorPong(payload);
+			return;
+		}
 		long sent = this.lastPingSent;
 		ConnectionInfo info = this.info;
 		if (sent == 0 || info == null) {
@@ -440,8 +430,13 @@ final class SocketConnection implements SwaggerSocketConnection {
 			}
 			this.info = new ConnectionInfo(result.connectionId(), this.role, result.metadata(), this.remoteAddress,
 					this.principal, Instant.now());
-			this.multiplexer = new Multiplexer(this, this.role, this.manager.options().settings(),
-					result.peerSettings(), this.manager.streamHandler());
+			Multiplexer multiplexer = new Multiplexer(
+					new StreamContext(this, this.role, this.counters, this.manager.observer(), this::logPrefix, logger,
+							this::streamIdsExhausted),
+					this.manager.options().settings(), this.manager.options().maxWindow(), result.peerSettings(),
+					this.manager.streamHandler(), this.writer);
+			this.multiplexer = multiplexer;
+			this.reader = new StreamFrameReader(multiplexer);
 		}
 		// an open connection has no use for its handshake timer: drop it rather than keep
 		// it for 10 s
@@ -480,7 +475,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 		}
 		byte[] ping = payload;
 		this.lastPingSent = System.nanoTime();
-		outboundEmit(this.session.pingMessage((factory) -> factory.wrap(ping)));
+		this.writer.ping(ping);
 	}
 
 	private void handshakeTimedOut() {
@@ -502,87 +497,62 @@ final class SocketConnection implements SwaggerSocketConnection {
 		if (logger.isTraceEnabled()) {
 			logger.trace(logPrefix() + "Sending " + frame);
 		}
-		ByteBuffer encoded = this.codec.encode(frame);
-		this.counters.bytes(false, encoded.remaining());
-		outboundEmit(this.session.binaryMessage((factory) -> factory.wrap(encoded)));
+		this.writer.write(frame);
 	}
 
-	private void outboundEmit(WebSocketMessage message) {
-		int size = message.getPayload().readableByteCount();
-		long queued = this.queuedBytes.addAndGet(size);
-		if (queued > MAX_QUEUED_BYTES_OVERFLOW) {
-			// the connection is failed for it: what it would have carried is lost with it
-			this.queuedBytes.addAndGet(-size);
-			overflowed(queued);
-			return;
-		}
-		Sinks.EmitResult result;
-		synchronized (this.outbound) {
-			result = this.outbound.tryEmitNext(message);
-		}
-		if (result.isFailure()) {
-			this.queuedBytes.addAndGet(-size);
-		}
+	private void written(int bytes) {
+		this.counters.bytes(false, bytes);
 	}
 
 	/**
 	 * The peer keeps asking for answers (pongs, RESETs, credit, responses without bodies)
-	 * and does not read them: bodies already wait for the queue, so only failing the
+	 * and does not read them: DATA already waits for the transport, so only failing the
 	 * connection bounds what such a peer makes this side hold.
 	 */
-	private void overflowed(long queued) {
+	private void overflowed() {
 		if (this.termination.get() != null || !this.overflowed.compareAndSet(false, true)) {
 			return;
 		}
-		String detail = "The peer does not read: " + queued + " bytes queued for it, over the bound of "
-				+ MAX_QUEUED_BYTES_OVERFLOW;
+		String detail = "The peer does not read: over " + FrameWriter.MAX_QUEUED_BYTES_OVERFLOW
+				+ " bytes queued for it";
 		logger.warn(logPrefix() + detail);
-		// not on this thread: a sender may hold the multiplexer's monitor, and failing
-		// its streams
-		// may wait for a writer that waits for that monitor
+		// not on this thread: a sender may hold the stream layer's monitor, and failing
+		// its streams runs their callers' code
 		Schedulers.parallel()
 			.schedule(() -> closeLocally(
 					Termination.failed(FailureReason.PROTOCOL_ERROR, CloseCodes.POLICY_VIOLATION, detail, true)));
 	}
 
 	/**
-	 * The transport took a message from the queue: wake stopped producers once it is half
-	 * empty.
+	 * This side has opened its last stream id: shut the connection down as for a graceful
+	 * close, so that the client dials a fresh one (docs/PROTOCOL.md 6.1).
 	 */
-	private void taken(WebSocketMessage message) {
-		long queued = this.queuedBytes.addAndGet(-message.getPayload().readableByteCount());
-		if (this.drainAwaited && queued < MAX_QUEUED_BYTES / 2) {
-			this.drainAwaited = false;
-			Multiplexer multiplexer = this.multiplexer;
-			if (multiplexer != null) {
-				// not on this thread: it may hold the queue's monitor, which senders take
-				// inside the multiplexer's
-				Schedulers.parallel().schedule(multiplexer::outboundDrained);
-			}
+	private void streamIdsExhausted() {
+		logger.info(logPrefix() + "Stream ids used up; closing the connection once its streams are done");
+		Schedulers.parallel()
+			.schedule(() -> close(CloseCodes.GOING_AWAY, "Stream ids used up", this.manager.options().drainTimeout())
+				.subscribe());
+	}
+
+	/**
+	 * Start this side's stream ids near their end, for tests of id exhaustion.
+	 * @param nextStreamId the next id this side opens, of its parity
+	 */
+	void nextStreamIdForTesting(long nextStreamId) {
+		Multiplexer multiplexer = this.multiplexer;
+		Assert.state(multiplexer != null, "The handshake has not completed");
+		synchronized (multiplexer) {
+			multiplexer.localEndpoint.nextStreamIdForTesting(nextStreamId);
 		}
 	}
 
 	/**
-	 * Whether the outbound queue is full, in which case the caller stops producing DATA
-	 * until {@link Multiplexer#outboundDrained()} is called.
-	 * @return whether to stop
-	 */
-	boolean outboundFull() {
-		if (this.queuedBytes.get() < MAX_QUEUED_BYTES) {
-			return false;
-		}
-		this.drainAwaited = true;
-		// the transport may have emptied the queue before it could see the flag: then go
-		// on
-		return this.queuedBytes.get() >= MAX_QUEUED_BYTES / 2;
-	}
-
-	/**
-	 * Return the bytes queued for the transport and not yet taken by it.
+	 * Return the bytes queued for the transport and not yet written, as far as this side
+	 * can tell.
 	 * @return the queued bytes
 	 */
 	long queuedBytes() {
-		return this.queuedBytes.get();
+		return this.writer.queuedBytes();
 	}
 
 	/**
@@ -602,7 +572,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 		CloseStatus status = new CloseStatus(end.closeCode(), CloseCodes.truncateReason(end.detail()));
 		Mono<Void> queued = end.isFailure() ? Mono.empty()
 				: Flux.interval(QUEUE_POLL)
-					.filter((tick) -> queuedMessages() == 0)
+					.filter((tick) -> this.writer.isFlushed())
 					.next()
 					.timeout(CLOSE_GRACE, Mono.just(0L))
 					.then();
@@ -612,11 +582,6 @@ final class SocketConnection implements SwaggerSocketConnection {
 			.onErrorResume((ex) -> Mono.empty())
 			.then(Mono.delay(CLOSE_GRACE))
 			.subscribe((tick) -> this.forceStop.tryEmitValue(true));
-	}
-
-	private int queuedMessages() {
-		Integer buffered = Scannable.from(this.outbound).scan(Scannable.Attr.BUFFERED);
-		return (buffered != null) ? buffered : 0;
 	}
 
 	private boolean terminate(Termination end) {
@@ -646,7 +611,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 				+ ((this.remoteAddress != null) ? " " + this.remoteAddress : "") + "] ";
 	}
 
-	private static byte[] bytes(DataBuffer buffer) {
+	static byte[] bytes(DataBuffer buffer) {
 		byte[] bytes = new byte[buffer.readableByteCount()];
 		buffer.read(bytes);
 		return bytes;

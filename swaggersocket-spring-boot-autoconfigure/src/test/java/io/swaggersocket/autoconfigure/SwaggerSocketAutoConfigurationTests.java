@@ -359,6 +359,17 @@ class SwaggerSocketAutoConfigurationTests {
 	}
 
 	@Test
+	void maxWindowBindsAndTakesEffect() {
+		this.contextRunner.withPropertyValues("swaggersocket.limits.max-window=64MB")
+			.run((context) -> assertThat(options(context).maxWindow()).isEqualTo(64 * 1024 * 1024));
+	}
+
+	@Test
+	void windowsGrowToSixteenMegabytesByDefault() {
+		this.contextRunner.run((context) -> assertThat(options(context).maxWindow()).isEqualTo(16 * 1024 * 1024));
+	}
+
+	@Test
 	void maxConcurrentStreamsBindsAndTakesEffect() {
 		this.contextRunner.withPropertyValues("swaggersocket.limits.max-concurrent-streams=32")
 			.run((context) -> assertThat(options(context).settings().maxConcurrentStreams()).isEqualTo(32));

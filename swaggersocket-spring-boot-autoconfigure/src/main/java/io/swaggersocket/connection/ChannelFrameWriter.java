@@ -1,0 +1,252 @@
+package io.swaggersocket.connection;
+
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.swaggersocket.protocol.Frame;
+import io.swaggersocket.protocol.FrameCodec;
+import io.swaggersocket.protocol.FrameType;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.netty.NettyPipeline;
+
+/**
+ * Writes frames straight to the Netty channel under a WebSocket session, on the channel's
+ * event loop.
+ *
+ * <p>
+ * Any thread queues; one drain task on the event loop writes what is queued, then pulls
+ * DATA while the channel is writable, and flushes once at the end: a burst of frames from
+ * many streams costs one flush. The channel's writability (its write-buffer water marks)
+ * is what DATA waits for, and a handler in the pipeline starts a drain when the channel
+ * becomes writable again. DATA goes out as a 10-byte header and a slice of the body's own
+ * buffer, without copying.
+ */
+final class ChannelFrameWriter implements FrameWriter {
+
+	/**
+	 * The channel's write-buffer high-water mark: the most DATA that waits in front of a
+	 * new frame on this side (the socket's own buffer comes on top).
+	 */
+	static final int HIGH_WATER_MARK = 256 * 1024;
+
+	private static final String WRITABILITY = "swaggersocket.writability";
+
+	private final Channel channel;
+
+	private final FrameCodec codec;
+
+	private final Runnable overflow;
+
+	private final IntConsumer written;
+
+	private final Queue<WebSocketFrame> queue = new ConcurrentLinkedQueue<>();
+
+	private final AtomicLong queuedBytes = new AtomicLong();
+
+	private final AtomicBoolean scheduled = new AtomicBoolean();
+
+	private final Runnable drain = this::drain;
+
+	private volatile @Nullable DataSource source;
+
+	private volatile boolean completed;
+
+	ChannelFrameWriter(Channel channel, FrameCodec codec, Runnable overflow, IntConsumer written) {
+		this.written = written;
+		this.channel = channel;
+		this.codec = codec;
+		this.overflow = overflow;
+		channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(HIGH_WATER_MARK / 2, HIGH_WATER_MARK));
+		ChannelPipeline pipeline = channel.pipeline();
+		if (pipeline.get(NettyPipeline.ReactiveBridge) != null) {
+			pipeline.addBefore(NettyPipeline.ReactiveBridge, WRITABILITY, new Writability());
+		}
+		else {
+			pipeline.addLast(WRITABILITY, new Writability());
+		}
+	}
+
+	@Override
+	public void write(Frame frame) {
+		enqueue(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(this.codec.encode(frame))));
+	}
+
+	@Override
+	public void writeData(int streamId, boolean endStream, ByteBuf payload) {
+		WebSocketFrame frame = new BinaryWebSocketFrame(dataFrame(this.channel.alloc(), streamId, endStream, payload));
+		// only from the drain, on the event loop: it writes the queue after this
+		this.queuedBytes.addAndGet(frame.content().readableBytes());
+		this.queue.offer(frame);
+	}
+
+	@Override
+	public void ping(byte[] payload) {
+		enqueue(new PingWebSocketFrame(Unpooled.wrappedBuffer(payload)));
+	}
+
+	@Override
+	public void pong(byte[] payload) {
+		enqueue(new PongWebSocketFrame(Unpooled.wrappedBuffer(payload)));
+	}
+
+	@Override
+	public void dataSource(DataSource source) {
+		this.source = source;
+	}
+
+	@Override
+	public void dataReady() {
+		schedule();
+	}
+
+	@Override
+	public Mono<Void> run() {
+		// the channel ends with the inbound side; write failures close it
+		return Mono.never();
+	}
+
+	@Override
+	public void complete() {
+		this.completed = true;
+		schedule();
+	}
+
+	@Override
+	public boolean isFlushed() {
+		return this.queue.isEmpty() && !this.scheduled.get();
+	}
+
+	@Override
+	public long queuedBytes() {
+		ChannelOutboundBuffer buffer = this.channel.unsafe().outboundBuffer();
+		return this.queuedBytes.get() + ((buffer != null) ? buffer.totalPendingWriteBytes() : 0);
+	}
+
+	private void enqueue(WebSocketFrame frame) {
+		if (this.completed) {
+			frame.release();
+			return;
+		}
+		int size = frame.content().readableBytes();
+		long queued = this.queuedBytes.addAndGet(size);
+		if (queued + this.channel.bytesBeforeWritable() > MAX_QUEUED_BYTES_OVERFLOW) {
+			// the connection is failed for it: what it would have carried is lost with it
+			this.queuedBytes.addAndGet(-size);
+			frame.release();
+			this.overflow.run();
+			return;
+		}
+		this.queue.offer(frame);
+		schedule();
+	}
+
+	private void schedule() {
+		if (this.scheduled.compareAndSet(false, true)) {
+			try {
+				this.channel.eventLoop().execute(this.drain);
+			}
+			catch (RejectedExecutionException ex) {
+				// the event loop has shut down, and the channel with it
+				this.scheduled.set(false);
+				releaseQueued();
+			}
+		}
+	}
+
+	private void drain() {
+		this.scheduled.set(false);
+		if (!this.channel.isActive() || (this.completed && this.queue.isEmpty())) {
+			releaseQueued();
+			return;
+		}
+		boolean written = false;
+		DataSource source = this.source;
+		while (true) {
+			WebSocketFrame frame;
+			while ((frame = this.queue.poll()) != null) {
+				int size = frame.content().readableBytes();
+				this.queuedBytes.addAndGet(-size);
+				if (frame instanceof BinaryWebSocketFrame) {
+					this.written.accept(size);
+				}
+				this.channel.write(frame, this.channel.voidPromise());
+				written = true;
+			}
+			if (source == null || !this.channel.isWritable() || !source.writeNext(this)) {
+				break;
+			}
+		}
+		if (written) {
+			this.channel.flush();
+		}
+	}
+
+	private void releaseQueued() {
+		WebSocketFrame frame;
+		while ((frame = this.queue.poll()) != null) {
+			this.queuedBytes.addAndGet(-frame.content().readableBytes());
+			frame.release();
+		}
+	}
+
+	/**
+	 * A DATA frame: the header in a buffer of its own, the payload as it is.
+	 * @param allocator where the header is allocated
+	 * @param streamId the stream id
+	 * @param endStream whether the frame ends the stream
+	 * @param payload the payload, owned by the result
+	 * @return the frame, owning the payload
+	 */
+	static ByteBuf dataFrame(ByteBufAllocator allocator, int streamId, boolean endStream, ByteBuf payload) {
+		ByteBuf header = allocator.buffer(FrameCodec.HEADER_LENGTH);
+		header.writeByte(FrameType.DATA.code());
+		header.writeByte(endStream ? Frame.FLAG_END_STREAM : 0);
+		header.writeInt(streamId);
+		header.writeInt(payload.readableBytes());
+		if (!payload.isReadable()) {
+			payload.release();
+			return header;
+		}
+		return allocator.compositeBuffer(2).addComponents(true, header, payload);
+	}
+
+	/**
+	 * Starts a drain whenever the channel becomes writable again.
+	 */
+	private final class Writability extends ChannelInboundHandlerAdapter {
+
+		@Override
+		public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+			if (ctx.channel().isWritable()) {
+				schedule();
+			}
+			super.channelWritabilityChanged(ctx);
+		}
+
+		@Override
+		public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+			schedule();
+			super.channelInactive(ctx);
+		}
+
+	}
+
+}

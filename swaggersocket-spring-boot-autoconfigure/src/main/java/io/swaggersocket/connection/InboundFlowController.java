@@ -1,0 +1,184 @@
+package io.swaggersocket.connection;
+
+import java.util.Map;
+
+import io.swaggersocket.protocol.CloseCodes;
+import io.swaggersocket.protocol.ErrorCode;
+import io.swaggersocket.protocol.Frame;
+import io.swaggersocket.protocol.ProtocolException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The credit this side grants the peer (its inbound, or "local", flow control, as Netty's
+ * {@code DefaultHttp2LocalFlowController}): checks each DATA frame against the windows
+ * this side granted and returns credit with WINDOW_UPDATE as body bytes are consumed or
+ * discarded (docs/PROTOCOL.md, section 7). Guarded by the stream layer's monitor.
+ *
+ * <p>
+ * The windows start as declared in the handshake and grow, up to a maximum, from the
+ * bandwidth-delay product the {@link BdpEstimator} measures: once a round trip delivers
+ * two thirds of a window, the stream window grows to twice what the round trip delivered
+ * and the connection window to four times, granted with WINDOW_UPDATE (to every open
+ * stream and to the connection). A single stream on a long link is then not capped at
+ * window / round trip, and the connection window stays twice the stream window, so that a
+ * stream whose reader stalls never holds all of it.
+ */
+final class InboundFlowController {
+
+	private final ConnectionSettings local;
+
+	private final FrameWriter writer;
+
+	private final Map<Integer, Stream> streams;
+
+	private final int maxWindow;
+
+	private final @Nullable BdpEstimator bdp;
+
+	/** The window each stream starts with (beyond the declared one once grown). */
+	private int streamWindow;
+
+	private int connectionWindow;
+
+	/** DATA bytes received on the connection whose credit has not gone back yet. */
+	private long receivedUngranted;
+
+	/** Of those, bytes consumed and waiting for a batched WINDOW_UPDATE. */
+	private long consumedUngranted;
+
+	InboundFlowController(ConnectionSettings local, int maxWindow, FrameWriter writer, Map<Integer, Stream> streams) {
+		this.local = local;
+		this.writer = writer;
+		this.streams = streams;
+		this.maxWindow = maxWindow;
+		this.streamWindow = local.initialStreamWindow();
+		this.connectionWindow = local.connectionWindow();
+		boolean adaptive = maxWindow > this.streamWindow || maxWindow > this.connectionWindow;
+		this.bdp = adaptive ? new BdpEstimator() : null;
+	}
+
+	/**
+	 * A stream opened: it gets the current stream window, granting the peer what it has
+	 * grown beyond the declared one.
+	 * @param stream the stream, after its HEADERS
+	 */
+	void opened(Stream stream) {
+		stream.window = this.streamWindow;
+		int grown = this.streamWindow - this.local.initialStreamWindow();
+		if (grown > 0 && stream.state.remoteSideOpen()) {
+			this.writer.write(new Frame.WindowUpdate(stream.id, grown));
+		}
+	}
+
+	/**
+	 * A pong for the estimator's ping: grow the windows if the round trip filled most of
+	 * them.
+	 * @param payload the pong's payload
+	 */
+	void estimatorPong(byte[] payload) {
+		BdpEstimator bdp = this.bdp;
+		long sample = (bdp != null) ? bdp.pong(payload) : -1;
+		if (sample <= 0) {
+			return;
+		}
+		boolean streamsLimit = 3 * sample >= 2L * this.streamWindow;
+		boolean connectionLimits = 3 * sample >= 2L * this.connectionWindow;
+		if (!streamsLimit && !connectionLimits) {
+			return;
+		}
+		// the connection window stays twice the stream window: a stream whose reader
+		// stalls holds at most half of it, and the other streams keep the rest
+		int connectionTarget = (int) Math.min(this.maxWindow, 4 * sample);
+		int streamTarget = (int) Math.min(connectionTarget / 2, 2 * sample);
+		if (connectionTarget > this.connectionWindow) {
+			int delta = connectionTarget - this.connectionWindow;
+			this.connectionWindow = connectionTarget;
+			this.writer.write(new Frame.WindowUpdate(0, delta));
+		}
+		if (streamTarget > this.streamWindow) {
+			int delta = streamTarget - this.streamWindow;
+			this.streamWindow = streamTarget;
+			for (Stream stream : this.streams.values()) {
+				if (stream.state.remoteSideOpen()) {
+					stream.window += delta;
+					this.writer.write(new Frame.WindowUpdate(stream.id, delta));
+				}
+			}
+		}
+	}
+
+	/**
+	 * Return the window new streams get.
+	 * @return the stream window
+	 */
+	int streamWindow() {
+		return this.streamWindow;
+	}
+
+	/**
+	 * Return the connection window the peer has been granted.
+	 * @return the connection window
+	 */
+	int connectionWindow() {
+		return this.connectionWindow;
+	}
+
+	/**
+	 * Take a DATA frame's bytes from the connection window.
+	 * @param length the payload length
+	 * @throws ProtocolException if the peer exceeded the connection window
+	 */
+	void receivedOnConnection(int length) {
+		this.receivedUngranted += length;
+		if (this.receivedUngranted > this.connectionWindow) {
+			throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, CloseCodes.PROTOCOL_ERROR,
+					"The peer exceeded the connection window of " + this.connectionWindow + " bytes");
+		}
+		BdpEstimator bdp = this.bdp;
+		if (bdp != null && length > 0) {
+			byte[] ping = bdp.received(length);
+			if (ping != null) {
+				this.writer.ping(ping);
+			}
+		}
+	}
+
+	/**
+	 * Take a DATA frame's bytes from the stream window.
+	 * @param stream the stream
+	 * @param length the payload length
+	 * @return whether the bytes were within the window (otherwise a stream error)
+	 */
+	boolean receivedOnStream(Stream stream, int length) {
+		if (stream.receivedUngranted + length > stream.window) {
+			return false;
+		}
+		stream.receivedUngranted += length;
+		return true;
+	}
+
+	/**
+	 * Body bytes handed to a subscriber or discarded: return their credit. Consumed bytes
+	 * go back in batches of half a window; discarded ones ({@code stream} null) at once
+	 * on stream 0, with whatever is batched, since no consumer will ever return them.
+	 * @param stream the stream whose subscriber consumed them, or {@code null}
+	 * @param length the byte count
+	 */
+	void consumed(@Nullable Stream stream, int length) {
+		if (stream != null && stream.state.remoteSideOpen()) {
+			stream.consumedUngranted += length;
+			if (stream.consumedUngranted >= stream.window / 2) {
+				this.writer.write(new Frame.WindowUpdate(stream.id, (int) stream.consumedUngranted));
+				stream.receivedUngranted -= stream.consumedUngranted;
+				stream.consumedUngranted = 0;
+			}
+		}
+		this.consumedUngranted += length;
+		if (this.consumedUngranted > 0 && (stream == null || this.consumedUngranted >= this.connectionWindow / 2)) {
+			this.writer.write(new Frame.WindowUpdate(0, (int) this.consumedUngranted));
+			this.receivedUngranted -= this.consumedUngranted;
+			this.consumedUngranted = 0;
+		}
+	}
+
+}

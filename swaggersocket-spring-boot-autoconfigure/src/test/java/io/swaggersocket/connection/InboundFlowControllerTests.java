@@ -1,0 +1,170 @@
+package io.swaggersocket.connection;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.netty.buffer.ByteBuf;
+import io.swaggersocket.protocol.Frame;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The credit this side grants: windows that grow from the measured bandwidth-delay
+ * product, and never so far that one stalled stream holds the whole connection window.
+ */
+class InboundFlowControllerTests {
+
+	private static final int KIB = 1024;
+
+	private final ConnectionSettings local = new ConnectionSettings(64 * KIB, 16 * KIB, 256 * KIB, 1024 * KIB, 100);
+
+	private final RecordingWriter writer = new RecordingWriter();
+
+	private final Map<Integer, Stream> streams = new HashMap<>();
+
+	@Test
+	void windowsGrowOnceARoundTripDeliversMostOfAWindowAndGrantTheDifference() {
+		InboundFlowController flow = new InboundFlowController(this.local, 16 * 1024 * KIB, this.writer, this.streams);
+		Stream open = openStream(flow, 1);
+		byte[] ping = receive(flow, open, 200 * KIB);
+		assertThat(ping).isNotNull();
+
+		flow.estimatorPong(ping);
+
+		// 200 KiB in one round trip, over two thirds of the stream window: it grows to
+		// twice that; the connection window (1 MiB) is already over four times it
+		assertThat(flow.streamWindow()).isEqualTo(400 * KIB);
+		assertThat(flow.connectionWindow()).isEqualTo(1024 * KIB);
+		assertThat(this.writer.updates).containsExactly(new Frame.WindowUpdate(1, 144 * KIB));
+		assertThat(open.window).isEqualTo(400 * KIB);
+
+		// a later stream gets the grown window at once
+		Stream later = openStream(flow, 3);
+		assertThat(later.window).isEqualTo(400 * KIB);
+		assertThat(this.writer.updates).endsWith(new Frame.WindowUpdate(3, 144 * KIB));
+	}
+
+	@Test
+	void connectionWindowStaysTwiceTheStreamWindowAndBothStopAtTheMaximum() {
+		InboundFlowController flow = new InboundFlowController(this.local, 4 * 1024 * KIB, this.writer, this.streams);
+		Stream open = openStream(flow, 1);
+		for (int round = 0; round < 10; round++) {
+			byte[] ping = receive(flow, open, flow.streamWindow());
+			flow.estimatorPong(ping);
+			consumeAll(flow, open);
+		}
+		assertThat(flow.connectionWindow()).isEqualTo(4 * 1024 * KIB);
+		assertThat(flow.streamWindow()).isEqualTo(2 * 1024 * KIB);
+		assertThat(open.window).isEqualTo(2 * 1024 * KIB);
+	}
+
+	@Test
+	void roundTripsThatDeliverLittleLeaveTheWindowsAlone() {
+		InboundFlowController flow = new InboundFlowController(this.local, 16 * 1024 * KIB, this.writer, this.streams);
+		Stream open = openStream(flow, 1);
+		byte[] ping = receive(flow, open, 100 * KIB);
+		flow.estimatorPong(ping);
+		assertThat(flow.streamWindow()).isEqualTo(256 * KIB);
+		assertThat(flow.connectionWindow()).isEqualTo(1024 * KIB);
+		assertThat(this.writer.updates).isEmpty();
+	}
+
+	@Test
+	void windowsDoNotGrowWhenTheMaximumIsTheDeclaredWindow() {
+		InboundFlowController flow = new InboundFlowController(this.local, 256 * KIB, this.writer, this.streams);
+		Stream open = openStream(flow, 1);
+		assertThat(receive(flow, open, 256 * KIB)).isNull();
+		assertThat(this.writer.pings).isEmpty();
+	}
+
+	@Test
+	void dataBeyondTheGrantedStreamWindowIsRefused() {
+		InboundFlowController flow = new InboundFlowController(this.local, 16 * 1024 * KIB, this.writer, this.streams);
+		Stream open = openStream(flow, 1);
+		flow.receivedOnConnection(256 * KIB);
+		assertThat(flow.receivedOnStream(open, 256 * KIB)).isTrue();
+		flow.receivedOnConnection(1);
+		assertThat(flow.receivedOnStream(open, 1)).isFalse();
+	}
+
+	private Stream openStream(InboundFlowController flow, int id) {
+		Stream stream = new Stream(null, false, 0);
+		stream.id = id;
+		this.streams.put(id, stream);
+		flow.opened(stream);
+		return stream;
+	}
+
+	/** Receive bytes on a stream; return the estimator's ping if one went out. */
+	private byte[] receive(InboundFlowController flow, Stream stream, int length) {
+		int pings = this.writer.pings.size();
+		flow.receivedOnConnection(length);
+		assertThat(flow.receivedOnStream(stream, length)).isTrue();
+		return (this.writer.pings.size() > pings) ? this.writer.pings.get(pings) : null;
+	}
+
+	private void consumeAll(InboundFlowController flow, Stream stream) {
+		flow.consumed(stream, (int) stream.receivedUngranted);
+	}
+
+	private static final class RecordingWriter implements FrameWriter {
+
+		final List<Frame.WindowUpdate> updates = new ArrayList<>();
+
+		final List<byte[]> pings = new ArrayList<>();
+
+		@Override
+		public void write(Frame frame) {
+			if (frame instanceof Frame.WindowUpdate update) {
+				this.updates.add(update);
+			}
+		}
+
+		@Override
+		public void writeData(int streamId, boolean endStream, ByteBuf payload) {
+			payload.release();
+		}
+
+		@Override
+		public void ping(byte[] payload) {
+			this.pings.add(payload);
+		}
+
+		@Override
+		public void pong(byte[] payload) {
+		}
+
+		@Override
+		public void dataSource(DataSource source) {
+		}
+
+		@Override
+		public void dataReady() {
+		}
+
+		@Override
+		public Mono<Void> run() {
+			return Mono.never();
+		}
+
+		@Override
+		public void complete() {
+		}
+
+		@Override
+		public boolean isFlushed() {
+			return true;
+		}
+
+		@Override
+		public long queuedBytes() {
+			return 0;
+		}
+
+	}
+
+}
