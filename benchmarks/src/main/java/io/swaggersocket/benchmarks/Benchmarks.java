@@ -1,5 +1,6 @@
 package io.swaggersocket.benchmarks;
 
+import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,9 +40,13 @@ public final class Benchmarks {
 			PeerProcess.run(Arrays.copyOfRange(args, 1, args.length));
 			return;
 		}
+		// standard output is for the report alone: the hubs' logs go to standard error
+		PrintStream reportOut = System.out;
+		System.setOut(System.err);
 		BenchmarkSettings settings = BenchmarkSettings.fromSystemProperties();
 		String report = Report.markdown(run(settings));
-		System.out.println(report);
+		reportOut.println(report);
+		reportOut.flush();
 		String output = System.getProperty("bench.output");
 		if (output != null && !output.isBlank()) {
 			Files.writeString(Path.of(output), report, StandardCharsets.UTF_8);

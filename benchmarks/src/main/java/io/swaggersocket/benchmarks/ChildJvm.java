@@ -14,10 +14,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.jar.JarFile;
 
 /**
@@ -34,11 +34,17 @@ final class ChildJvm implements AutoCloseable {
 	private static final List<String> INHERITED_PREFIXES = List.of("swaggersocket.", "spring.", "reactor.", "io.netty.",
 			"logging.", "server.");
 
+	/** The first words of the lines {@link PeerProcess} answers with. */
+	private static final Set<String> ANSWERS = Set.of("READY", "CPU", "OK", "HEAP", "DIALED", "ERROR");
+
+	private static final String END = "\u0000end";
+
 	private final String name;
 
 	private final Process process;
 
-	private final BufferedReader answers;
+	/** The child's answers, read by a thread of their own; {@link #END} once it ends. */
+	private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
 
 	private final PrintWriter commands;
 
@@ -47,7 +53,9 @@ final class ChildJvm implements AutoCloseable {
 	private ChildJvm(String name, Process process) {
 		this.name = name;
 		this.process = process;
-		this.answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+		Thread reader = new Thread(() -> readAnswers(process), name + "-answers");
+		reader.setDaemon(true);
+		reader.start();
 		this.commands = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
 	}
 
@@ -192,28 +200,45 @@ final class ChildJvm implements AutoCloseable {
 		return words;
 	}
 
+	/**
+	 * Queue the child's protocol lines; anything else on its standard output (a JVM
+	 * warning, say) goes to standard error instead of confusing the protocol.
+	 */
+	private void readAnswers(Process process) {
+		try (BufferedReader lines = new BufferedReader(
+				new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+			String line;
+			while ((line = lines.readLine()) != null) {
+				String word = line.split(" ", 2)[0];
+				if (ANSWERS.contains(word)) {
+					this.answers.add(line);
+				}
+				else {
+					System.err.println(this.name + ": " + line);
+				}
+			}
+		}
+		catch (IOException ex) {
+			System.err.println(this.name + ": cannot read its output: " + ex);
+		}
+		finally {
+			this.answers.add(END);
+		}
+	}
+
 	private String readLine(Duration timeout) {
-		CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
-			try {
-				return this.answers.readLine();
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		});
 		try {
-			String answer = line.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+			String answer = this.answers.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
 			if (answer == null) {
+				throw new IllegalStateException(this.name + " did not answer within " + timeout);
+			}
+			if (END.equals(answer)) {
+				// later calls see the end too
+				this.answers.add(END);
 				throw new IllegalStateException(this.name + " ended (exit code "
 						+ (this.process.isAlive() ? "none yet" : this.process.exitValue()) + ")");
 			}
 			return answer;
-		}
-		catch (TimeoutException ex) {
-			throw new IllegalStateException(this.name + " did not answer within " + timeout, ex);
-		}
-		catch (ExecutionException ex) {
-			throw new IllegalStateException(this.name + " cannot be read", ex.getCause());
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

@@ -121,7 +121,8 @@ final class PeerProcess {
 						IdleConnectionsRunner.Dialed dialed = dialer.dial(URI.create(words[1]),
 								Integer.parseInt(words[2]), Integer.parseInt(words[3]),
 								Duration.ofMillis(Long.parseLong(words[4])));
-						answer(control, "DIALED " + dialed.open() + " " + dialed.seconds());
+						answer(control, "DIALED " + dialed.open() + " " + dialed.seconds() + " "
+								+ dialed.handshakesPerSecond());
 					}
 				}
 				case "exit" -> {

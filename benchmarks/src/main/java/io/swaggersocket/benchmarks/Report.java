@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
@@ -32,6 +33,9 @@ final class Report {
 
 	static final String H2C = "(f) HTTP/2 cleartext (h2c), one connection";
 
+	/** The rows that pay Spring's HTTP model on both sides, as the floor does. */
+	static final Set<String> HTTP_MODEL = Set.of(HTTP, HUB_TO_AGENT, AGENT_TO_HUB, H2C);
+
 	private Report() {
 	}
 
@@ -57,7 +61,7 @@ final class Report {
 			longLink(results, out);
 		}
 		if (results.idle != null) {
-			idle(results.idle, out);
+			idle(results, results.idle, out);
 		}
 		if (!results.localEcho.isEmpty()) {
 			localEcho(results, out);
@@ -91,7 +95,8 @@ final class Report {
 			.append("from subscribe to decoded answer. CPU per request: CPU time of both processes (hub with load ")
 			.append("generator, and agent; JIT and GC included) during the cell, divided by the requests answered. ")
 			.append("Above floor: CPU per request minus row (e)'s at the same concurrency, the transport's own cost. ")
-			.append("Row (e) runs in the hub's JVM alone (the agent's JVM idles meanwhile).\n\n");
+			.append("Only for the rows that carry Spring's HTTP model, (a), (b) and (f). Row (e) runs in the hub's ")
+			.append("JVM alone (the agent's JVM idles meanwhile).\n\n");
 		if (results.h2cCheck != null) {
 			out.append("Row (f) check, from the h2c client's counters: ").append(results.h2cCheck).append(".\n\n");
 		}
@@ -117,8 +122,8 @@ final class Report {
 					.append(" | ")
 					.append(String.format(Locale.ROOT, "%,.0f", cell.cpuMicrosPerRequest()))
 					.append(" | ")
-					.append((floor != null) ? String.format(Locale.ROOT, "%,.0f",
-							cell.cpuMicrosPerRequest() - floor.cpuMicrosPerRequest()) : "–")
+					.append((floor != null && HTTP_MODEL.contains(transport.getKey())) ? String.format(Locale.ROOT,
+							"%,.0f", cell.cpuMicrosPerRequest() - floor.cpuMicrosPerRequest()) : "–")
 					.append(" | ")
 					.append(throughputRatio(cell, results.cell(HTTP, entry.getKey())))
 					.append(" | ")
@@ -275,10 +280,14 @@ final class Report {
 		out.append('\n');
 	}
 
-	private static void idle(IdleConnectionsRunner.Result idle, StringBuilder out) {
+	private static void idle(Results results, IdleConnectionsRunner.Result idle, StringBuilder out) {
 		out.append("### Idle connections, measured on the hub\n\n");
-		out.append("SwaggerSocketClients sharing one ConnectionManager, in a dialer JVM of their own, dial the hub; ")
-			.append("the heap figure is the hub's alone (after full GCs, with the connections open, minus before).\n\n");
+		out.append("SwaggerSocketClients sharing one ConnectionManager, in a dialer JVM of their own, dial the hub, ")
+			.append(results.settings.idleParallelism())
+			.append(" handshakes in flight at once. Handshakes/s counts the second half of the connections, once ")
+			.append("the dialer's JIT has warmed up on the first half. The heap figure is the hub's alone (after ")
+			.append("full GCs, with the connections open, minus before, divided by the connections the hub ")
+			.append("lists).\n\n");
 		out.append("| requested | open (client side) | listed by the hub | handshakes/s | hub heap growth after GC | ")
 			.append("hub heap per connection |\n");
 		out.append("|---:|---:|---:|---:|---:|---:|\n");

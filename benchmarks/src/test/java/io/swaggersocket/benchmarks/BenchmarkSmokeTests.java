@@ -69,13 +69,27 @@ class BenchmarkSmokeTests {
 		assertThat(tableRows(report, "### Idle connections")).hasSize(1);
 		assertThat(tableRows(report, "### Secondary: the same echo")).hasSize(4);
 		assertThat(tableRows(report, "### Against the targets")).hasSize(18);
+		// "above floor" only applies to the rows that carry Spring's HTTP model
+		List<String> echoRows = tableRows(report, "### Small JSON echo, hub and agent in separate JVMs");
+		assertThat(echoRows).allSatisfy((row) -> {
+			List<String> cells = cells(row);
+			boolean httpModel = Report.HTTP_MODEL.contains(cells.get(0));
+			assertThat(cells.get(7)).as(row).matches(httpModel ? "-?[0-9,]+" : "–");
+		});
 		report.lines()
 			.filter((line) -> line.startsWith("| "))
+			.map((line) -> echoRows.contains(line) ? withoutColumn(line, 7) : line)
 			.forEach((line) -> assertThat(cells(line)).as(line)
 				.allSatisfy((cell) -> assertThat(cell).isNotBlank()
 					.doesNotContain("n/a")
 					.doesNotContain("failed")
 					.isNotEqualTo("–")));
+	}
+
+	private static String withoutColumn(String row, int column) {
+		List<String> cells = new java.util.ArrayList<>(cells(row));
+		cells.remove(column);
+		return "| " + String.join(" | ", cells) + " |";
 	}
 
 	/** The body rows of the table under a heading. */
