@@ -20,30 +20,43 @@ import org.springframework.util.unit.DataSize;
  * connections).
  *
  * @param smoke whether this is the seconds-long smoke run
- * @param sections which parts run: {@code echo}, {@code large}, {@code hol}, {@code idle}
+ * @param sections which parts run: {@code echo}, {@code large}, {@code hol}, {@code rtt},
+ * {@code idle}, {@code local}
  * @param transports which transports the echo and large-body parts use: {@code http},
- * {@code hub-to-agent}, {@code agent-to-hub}, {@code rsocket}, {@code raw}
- * @param warmup how long each transport runs before anything is measured
+ * {@code hub-to-agent}, {@code rsocket}, {@code raw}, {@code floor}, {@code h2c} (and
+ * {@code agent-to-hub} in the one-JVM table)
+ * @param warmup how long each transport runs before anything is measured, in rounds over
+ * all transports
  * @param duration how long each measured echo cell runs
  * @param concurrencies the numbers of requests kept in flight
  * @param largeBodySize the size of each large download and upload
  * @param largeRepeat how many measured transfers per transport and direction (after one
  * unmeasured warm-up transfer); the report shows the median
  * @param holConcurrency small requests kept in flight during the head-of-line transfer
+ * @param holLargeWindow the stream and connection window of the second head-of-line run
+ * @param rttDelay the delay of each direction of the long-link proxy
+ * @param rttBodySize the size of each transfer through the long-link proxy
+ * @param proxyMaxInFlight the most bytes the long-link proxy holds per direction
  * @param idleConnections how many idle SwaggerSocket connections to open
  * @param idleParallelism how many of them may be handshaking at once
  * @param idleHistogram whether to print the heap's top classes with the idle connections
  * open
+ * @param localConcurrencies the concurrencies of the one-JVM echo table
+ * @param localWarmup the warm-up per transport of the one-JVM echo table
+ * @param childJvmOptions the JVM options of the agent's and the dialer's JVMs
  * @param transferTimeout how long one large transfer or the idle phase may take before it
  * counts as failed
  */
 record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transports, Duration warmup,
 		Duration duration, List<Integer> concurrencies, long largeBodySize, int largeRepeat, int holConcurrency,
-		int idleConnections, int idleParallelism, boolean idleHistogram, Duration transferTimeout) {
+		long holLargeWindow, Duration rttDelay, long rttBodySize, long proxyMaxInFlight, int idleConnections,
+		int idleParallelism, boolean idleHistogram, List<Integer> localConcurrencies, Duration localWarmup,
+		List<String> childJvmOptions, Duration transferTimeout) {
 
-	static final Set<String> ALL_SECTIONS = Set.of("echo", "large", "hol", "idle");
+	static final Set<String> ALL_SECTIONS = Set.of("echo", "large", "hol", "rtt", "idle", "local");
 
-	static final Set<String> ALL_TRANSPORTS = Set.of("http", "hub-to-agent", "agent-to-hub", "rsocket", "raw");
+	static final Set<String> ALL_TRANSPORTS = Set.of("http", "hub-to-agent", "agent-to-hub", "rsocket", "raw", "floor",
+			"h2c");
 
 	/**
 	 * Read the settings from system properties.
@@ -63,21 +76,37 @@ record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transp
 		return new BenchmarkSettings(smoke,
 				property(properties, "bench.sections", ALL_SECTIONS, BenchmarkSettings::names),
 				property(properties, "bench.transports", ALL_TRANSPORTS, BenchmarkSettings::names),
-				property(properties, "bench.warmup", smoke ? Duration.ofMillis(200) : Duration.ofSeconds(10),
+				property(properties, "bench.warmup", smoke ? Duration.ofMillis(300) : Duration.ofSeconds(10),
 						DurationStyle::detectAndParse),
-				property(properties, "bench.duration", smoke ? Duration.ofMillis(200) : Duration.ofSeconds(10),
+				property(properties, "bench.duration", smoke ? Duration.ofMillis(200) : Duration.ofSeconds(5),
 						DurationStyle::detectAndParse),
-				property(properties, "bench.concurrency", List.of(1, 16, 64, 256),
-						(value) -> Arrays.stream(value.split(",")).map(String::trim).map(Integer::valueOf).toList()),
+				property(properties, "bench.concurrency", List.of(1, 16, 64, 256), BenchmarkSettings::numbers),
 				property(properties, "bench.large.size", smoke ? DataSize.ofMegabytes(8) : DataSize.ofMegabytes(256),
 						DataSize::parse)
 					.toBytes(),
 				property(properties, "bench.large.repeat", smoke ? 1 : 3, Integer::valueOf),
 				property(properties, "bench.hol.concurrency", 1, Integer::valueOf),
-				property(properties, "bench.idle.connections", smoke ? 50 : 2000, Integer::valueOf),
+				property(properties, "bench.hol.large-window", DataSize.ofMegabytes(4), DataSize::parse).toBytes(),
+				property(properties, "bench.rtt.delay", Duration.ofMillis(25), DurationStyle::detectAndParse),
+				property(properties, "bench.rtt.size", smoke ? DataSize.ofMegabytes(2) : DataSize.ofMegabytes(256),
+						DataSize::parse)
+					.toBytes(),
+				property(properties, "bench.rtt.max-in-flight", DataSize.ofMegabytes(16), DataSize::parse).toBytes(),
+				property(properties, "bench.idle.connections", smoke ? 50 : 10_000, Integer::valueOf),
 				property(properties, "bench.idle.parallelism", 64, Integer::valueOf),
 				property(properties, "bench.idle.histogram", false, Boolean::valueOf),
+				property(properties, "bench.local.concurrency", List.of(64), BenchmarkSettings::numbers),
+				property(properties, "bench.local.warmup", smoke ? Duration.ofMillis(200) : Duration.ofSeconds(5),
+						DurationStyle::detectAndParse),
+				// C1 only in the smoke run: the children start in about half the time
+				property(properties, "bench.child.jvm-options",
+						smoke ? List.of("-Xmx1g", "-XX:TieredStopAtLevel=1") : List.of("-Xmx2g"),
+						(value) -> Arrays.stream(value.split("\\s+")).filter((option) -> !option.isEmpty()).toList()),
 				property(properties, "bench.timeout", Duration.ofMinutes(5), DurationStyle::detectAndParse));
+	}
+
+	private static List<Integer> numbers(String value) {
+		return Arrays.stream(value.split(",")).map(String::trim).map(Integer::valueOf).toList();
 	}
 
 	private static Set<String> names(String value) {
@@ -100,8 +129,13 @@ record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transp
 				+ ", transports " + this.transports.stream().sorted().toList() + ", warm-up " + this.warmup.toMillis()
 				+ " ms per transport, " + this.duration.toMillis() + " ms per cell, concurrency " + this.concurrencies
 				+ ", large body " + Report.size(this.largeBodySize) + " (median of " + this.largeRepeat
-				+ " after a warm-up transfer), head-of-line concurrency " + this.holConcurrency + ", idle connections "
-				+ this.idleConnections + " (" + this.idleParallelism + " dialing at once)";
+				+ " after a warm-up transfer), head-of-line concurrency " + this.holConcurrency
+				+ " (default windows and " + Report.size(this.holLargeWindow) + "), long link "
+				+ this.rttDelay.toMillis() + " ms each way with " + Report.size(this.rttBodySize)
+				+ " bodies and at most " + Report.size(this.proxyMaxInFlight)
+				+ " in flight per direction, idle connections " + this.idleConnections + " (" + this.idleParallelism
+				+ " dialing at once), one-JVM table at concurrency " + this.localConcurrencies + ", child JVMs "
+				+ this.childJvmOptions;
 	}
 
 	private static <T> T property(Function<String, @Nullable String> properties, String name, T defaultValue,

@@ -1,11 +1,17 @@
 package io.swaggersocket.benchmarks;
 
+import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.swaggersocket.connection.SwaggerSocketConnections;
@@ -18,18 +24,29 @@ import io.swaggersocket.connection.SwaggerSocketConnections;
  */
 public final class Benchmarks {
 
+	private static final long STARTED = System.nanoTime();
+
 	private Benchmarks() {
 	}
 
 	/**
-	 * Run with the settings from system properties.
-	 * @param args ignored
+	 * Run with the settings from system properties, or, with {@code child} as the first
+	 * argument, as the agent or dialer JVM of a run (see {@link PeerProcess}).
+	 * @param args none, or the child's arguments
 	 * @throws Exception if the run cannot complete
 	 */
 	public static void main(String[] args) throws Exception {
+		if (args.length > 0 && PeerProcess.ARGUMENT.equals(args[0])) {
+			PeerProcess.run(Arrays.copyOfRange(args, 1, args.length));
+			return;
+		}
+		// standard output is for the report alone: the hubs' logs go to standard error
+		PrintStream reportOut = System.out;
+		System.setOut(System.err);
 		BenchmarkSettings settings = BenchmarkSettings.fromSystemProperties();
 		String report = Report.markdown(run(settings));
-		System.out.println(report);
+		reportOut.println(report);
+		reportOut.flush();
 		String output = System.getProperty("bench.output");
 		if (output != null && !output.isBlank()) {
 			Files.writeString(Path.of(output), report, StandardCharsets.UTF_8);
@@ -43,34 +60,65 @@ public final class Benchmarks {
 	 * Run every section the settings ask for, then close everything.
 	 * @param settings the settings
 	 * @return the measurements
-	 * @throws InterruptedException if interrupted
 	 */
-	static Results run(BenchmarkSettings settings) throws InterruptedException {
+	static Results run(BenchmarkSettings settings) {
 		allowIdleConnections(settings.idleConnections());
 		progress("SwaggerSocket benchmark: " + settings.describe());
 		progress("Machine: " + Report.machine());
 		Results results = new Results(settings);
 		results.loadAtStart = loadAverage();
 		long start = System.nanoTime();
-		try (Topology topology = new Topology(settings.maxConcurrency())) {
-			progress("Hub on port " + topology.hubPort + ", agent connected");
-			if (settings.runs("echo")) {
-				echo(settings, topology, results);
-			}
-			if (settings.runs("large")) {
-				large(settings, topology, results);
-			}
+		try (Closer closer = new Closer()) {
+			boolean full = settings.runs("echo") || settings.runs("large");
+			// every JVM the run needs starts now, in parallel: they idle until their part
+			SplitTopology main = (full || settings.runs("hol") || settings.runs("idle"))
+					? new SplitTopology("main", List.of(), full, null, settings, closer) : null;
+			SplitTopology largeWindows = null;
 			if (settings.runs("hol")) {
-				headOfLine(settings, topology, results);
+				String bytes = settings.holLargeWindow() + "B";
+				largeWindows = new SplitTopology("windows-" + settings.holLargeWindow(),
+						List.of("swaggersocket.limits.initial-stream-window=" + bytes,
+								"swaggersocket.limits.connection-window=" + bytes),
+						false, null, settings, closer);
 			}
-			if (settings.runs("idle")) {
-				try (IdleConnectionsRunner idle = IdleConnectionsRunner.create(settings)) {
-					progress("Idle connections: opening " + settings.idleConnections());
-					warnIfTooFewFileDescriptors(settings.idleConnections());
-					results.idle = idle.measure(topology.hubPort, topology.hub.getBean(SwaggerSocketConnections.class),
-							settings);
-					progress("  " + results.idle);
-				}
+			SplitTopology longLink = settings.runs("rtt")
+					? new SplitTopology(Report.rtt(settings), List.of(), false, settings.rttDelay(), settings, closer)
+					: null;
+			ChildJvm dialer = null;
+			if (main != null && settings.runs("idle")) {
+				dialer = ChildJvm.launch("dialer", settings.childJvmOptions(), List.of("dialer"));
+				closer.add(dialer);
+			}
+			if (main != null) {
+				main.ready();
+				progress("Hub on port " + main.hubPort + " in this JVM, " + main.agent + " connected");
+			}
+			if (main != null && settings.runs("echo")) {
+				echo(settings, main, results);
+			}
+			if (main != null && settings.runs("large")) {
+				large(settings, main, results);
+			}
+			if (main != null && largeWindows != null) {
+				headOfLine(settings, main.hubToAgent(), "default", results);
+				headOfLine(settings, largeWindows.hubToAgent(), Report.size(settings.holLargeWindow()), results);
+			}
+			if (longLink != null) {
+				longLink(settings, longLink.ready(), results);
+			}
+			if (settings.runs("local")) {
+				local(settings, closer, results);
+			}
+			if (main != null && dialer != null) {
+				progress("Idle connections: opening " + settings.idleConnections() + " from a dialer JVM");
+				warnIfTooFewFileDescriptors(settings.idleConnections());
+				dialer.awaitReady(Duration.ofMinutes(1));
+				results.idle = IdleConnectionsRunner.measure(main.hubPort,
+						main.hub.getBean(SwaggerSocketConnections.class), dialer, settings);
+				progress("  " + results.idle);
+			}
+			if (main != null) {
+				results.h2cStats = main.h2cStats;
 			}
 		}
 		results.loadAtEnd = loadAverage();
@@ -78,21 +126,35 @@ public final class Benchmarks {
 		return results;
 	}
 
-	private static void echo(BenchmarkSettings settings, Topology topology, Results results) {
-		List<Transport> transports = selected(settings,
-				Map.of("http", topology.http, "hub-to-agent", topology.hubToAgent, "agent-to-hub", topology.agentToHub,
-						"rsocket", topology.rSocket, "raw", topology.raw),
-				List.of("http", "hub-to-agent", "agent-to-hub", "rsocket", "raw"));
-		for (Transport transport : transports) {
-			progress("Warming up " + transport.name());
-			LoadRunner.run(transport, Math.min(64, settings.maxConcurrency()), settings.warmup());
-		}
-		// concurrency outside, transports inside: drift on a shared machine spreads over
-		// all transports
-		for (int concurrency : settings.concurrencies()) {
+	private static void echo(BenchmarkSettings settings, SplitTopology topology, Results results) {
+		List<Transport> transports = selected(settings, topology.echoTransports(),
+				List.of("http", "h2c", "hub-to-agent", "rsocket", "floor", "raw"));
+		echo(settings, transports, settings.warmup(), settings.concurrencies(), topology::cpuNanos, results.echo);
+		results.h2cCheck = topology.h2cStats.toString();
+		progress("  h2c: " + results.h2cCheck);
+	}
+
+	/**
+	 * Warm up in rounds over all transports, so that every transport's classes are seen
+	 * before anything is measured (a type first seen late deoptimizes shared code), then
+	 * measure every cell: concurrency outside, transports inside, so that drift on a
+	 * shared machine spreads over all transports.
+	 */
+	private static void echo(BenchmarkSettings settings, List<Transport> transports, Duration warmup,
+			List<Integer> concurrencies, LongSupplier cpu, Map<String, Map<Integer, LoadRunner.Cell>> table) {
+		int rounds = (int) Math.max(1, Math.min(5, warmup.toMillis() / 2000));
+		Duration slice = warmup.dividedBy(rounds);
+		progress("Warming up " + transports.stream().map(Transport::name).toList() + ": " + rounds + " round(s) of "
+				+ slice.toMillis() + " ms each");
+		for (int round = 0; round < rounds; round++) {
 			for (Transport transport : transports) {
-				LoadRunner.Cell cell = LoadRunner.run(transport, concurrency, settings.duration());
-				results.add(transport.name(), concurrency, cell);
+				LoadRunner.run(transport, Math.min(64, settings.maxConcurrency()), slice, cpu);
+			}
+		}
+		for (int concurrency : concurrencies) {
+			for (Transport transport : transports) {
+				LoadRunner.Cell cell = LoadRunner.run(transport, concurrency, settings.duration(), cpu);
+				table.computeIfAbsent(transport.name(), (name) -> new LinkedHashMap<>()).put(concurrency, cell);
 				progress(String.format(
 						"  %-50s c=%-4d %,10.0f req/s  p50 %s ms  p99 %s ms  p99.9 %s ms  %,.0f CPU µs/req  errors %d",
 						transport.name(), concurrency, cell.requestsPerSecond(),
@@ -100,42 +162,76 @@ public final class Benchmarks {
 						Report.millis(cell.percentileMillis(99.9)), cell.cpuMicrosPerRequest(), cell.errors()));
 			}
 		}
-		// the echo table lists transports in this order, whatever order the cells ran in
-		results.echo.keySet().retainAll(transports.stream().map(Transport::name).toList());
+		// the table lists transports in this order, whatever order the cells ran in
+		table.keySet().retainAll(transports.stream().map(Transport::name).toList());
 	}
 
 	private static <T> List<T> selected(BenchmarkSettings settings, Map<String, T> byKey, List<String> order) {
-		return order.stream().filter(settings.transports()::contains).map(byKey::get).toList();
+		return order.stream()
+			.filter(settings.transports()::contains)
+			.filter(byKey::containsKey)
+			.map(byKey::get)
+			.toList();
 	}
 
-	private static void large(BenchmarkSettings settings, Topology topology, Results results) {
-		List<BulkTransport> transports = selected(
-				settings, Map.of("http", topology.http, "hub-to-agent", topology.hubToAgent, "agent-to-hub",
-						topology.agentToHub, "raw", topology.raw),
-				List.of("http", "hub-to-agent", "agent-to-hub", "raw"));
+	private static void large(BenchmarkSettings settings, SplitTopology topology, Results results) {
+		List<BulkTransport> transports = selected(settings, topology.bulkTransports(),
+				List.of("http", "h2c", "hub-to-agent", "raw"));
 		for (String direction : List.of("download", "upload")) {
 			for (BulkTransport transport : transports) {
 				LargeBodyRunner.Transfer transfer = LargeBodyRunner.run(transport, direction, settings.largeBodySize(),
-						settings.largeRepeat(), settings.transferTimeout());
+						settings.largeRepeat(), settings.transferTimeout(), topology.agent);
 				results.large.add(transfer);
-				progress(String.format("  %-50s %-8s %,8.1f MiB/s  peak heap +%s  live +%s%s", transport.name(),
-						direction, transfer.mibPerSecond(), Report.size(transfer.peakHeapGrowth()),
-						Report.size(transfer.peakLiveGrowth()),
-						(transfer.error() != null) ? "  FAILED " + transfer.error() : ""));
+				progress(transfer);
 			}
 		}
 	}
 
-	private static void headOfLine(BenchmarkSettings settings, Topology topology, Results results) {
+	private static void progress(LargeBodyRunner.Transfer transfer) {
+		progress(String.format("  %-50s %-8s %,8.1f MiB/s  peak heap +%s here, +%s in the agent%s",
+				transfer.transport(), transfer.direction(), transfer.mibPerSecond(),
+				Report.size(transfer.peakHeapGrowth()), Report.size(transfer.peerPeakHeapGrowth()),
+				(transfer.error() != null) ? "  FAILED " + transfer.error() : ""));
+	}
+
+	private static void headOfLine(BenchmarkSettings settings, WebClientTransport transport, String windows,
+			Results results) {
 		for (String direction : List.of("download", "upload")) {
-			HeadOfLineRunner.Result result = HeadOfLineRunner.run(topology.hubToAgent, direction,
+			HeadOfLineRunner.Result result = HeadOfLineRunner.run(transport, windows, direction,
 					settings.largeBodySize(), settings.holConcurrency(), settings.transferTimeout());
 			results.headOfLine.add(result);
-			progress(String.format("  head-of-line during %s: %d small requests, p99 %s ms, max %s ms, %,.1f MiB/s%s",
-					direction, result.small().requests(), Report.millis(result.small().percentileMillis(99)),
+			progress(String.format(
+					"  head-of-line, %s windows, during %s: %d small requests, p99 %s ms, max %s ms, %,.1f MiB/s%s",
+					windows, direction, result.small().requests(), Report.millis(result.small().percentileMillis(99)),
 					Report.millis(result.small().maxMillis()), result.mibPerSecond(),
 					(result.error() != null) ? "  FAILED " + result.error() : ""));
 		}
+	}
+
+	private static void longLink(BenchmarkSettings settings, SplitTopology link, Results results) {
+		progress("Long link: a hub and an agent through a proxy delaying each direction by "
+				+ settings.rttDelay().toMillis() + " ms");
+		RawWebSocket.Client raw = java.util.Objects.requireNonNull(link.raw);
+		for (String direction : List.of("download", "upload")) {
+			for (BulkTransport transport : List.of(link.hubToAgent(), raw)) {
+				LargeBodyRunner.Transfer transfer = LargeBodyRunner.run(transport, direction, settings.rttBodySize(),
+						settings.transferTimeout(), null);
+				results.longLink.add(transfer);
+				progress(transfer);
+			}
+		}
+	}
+
+	private static void local(BenchmarkSettings settings, Closer closer, Results results) {
+		progress("One JVM: hub and agent both in this JVM");
+		Topology topology = new Topology(settings.maxConcurrency());
+		closer.add(topology);
+		List<Transport> transports = selected(
+				settings, Map.of("http", topology.http, "hub-to-agent", topology.hubToAgent, "agent-to-hub",
+						topology.agentToHub, "rsocket", topology.rSocket),
+				List.of("http", "hub-to-agent", "agent-to-hub", "rsocket"));
+		echo(settings, transports, settings.localWarmup(), settings.localConcurrencies(), LoadRunner::processCpuNanos,
+				results.localEcho);
 	}
 
 	/**
@@ -148,16 +244,20 @@ public final class Benchmarks {
 	private static void allowIdleConnections(int idleConnections) {
 		String property = "reactor.netty.pool.maxConnections";
 		if (System.getProperty(property) == null && idleConnections >= 400) {
+			// set before any child starts: the children inherit it
 			System.setProperty(property, Integer.toString(idleConnections + 100));
 			progress("Set -D" + property + "=" + (idleConnections + 100)
 					+ ": the client's global pool otherwise stops at 500 connections per JVM and hub");
 		}
 	}
 
-	/** Both ends are in this JVM: every idle connection takes two file descriptors. */
+	/**
+	 * The hub here and the dialer in its JVM each take one file descriptor per idle
+	 * connection; the dialer inherits this process's limit.
+	 */
 	private static void warnIfTooFewFileDescriptors(int connections) {
 		if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
-			long needed = 2L * connections + 500;
+			long needed = connections + 1000L;
 			if (unix.getMaxFileDescriptorCount() < needed) {
 				progress("Warning: " + connections + " idle connections need about " + needed
 						+ " file descriptors in this JVM, the limit is " + unix.getMaxFileDescriptorCount()
@@ -171,7 +271,7 @@ public final class Benchmarks {
 	}
 
 	static void progress(String message) {
-		System.err.println(message);
+		System.err.printf(Locale.ROOT, "[%6.1f s] %s%n", (System.nanoTime() - STARTED) / 1e9, message);
 	}
 
 }

@@ -46,7 +46,13 @@ final class HeapMeter implements AutoCloseable, NotificationListener {
 
 	private volatile boolean running = true;
 
-	private HeapMeter() {
+	private HeapMeter(boolean metering) {
+		if (!metering) {
+			this.baseline = 0;
+			this.sampler = new Thread(() -> {
+			});
+			return;
+		}
 		this.baseline = usedAfterFullGc();
 		this.peakSampled.set(this.baseline);
 		this.peakAfterGc.set(this.baseline);
@@ -66,7 +72,15 @@ final class HeapMeter implements AutoCloseable, NotificationListener {
 	 * @return the meter; close it to stop
 	 */
 	static HeapMeter start() {
-		return new HeapMeter();
+		return new HeapMeter(true);
+	}
+
+	/**
+	 * A meter that watches nothing and reports no growth.
+	 * @return the meter
+	 */
+	static HeapMeter none() {
+		return new HeapMeter(false);
 	}
 
 	/**

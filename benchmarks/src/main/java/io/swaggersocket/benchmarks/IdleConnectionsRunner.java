@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.management.ObjectName;
 
@@ -26,31 +27,42 @@ import reactor.core.publisher.Flux;
 import org.springframework.http.HttpHeaders;
 
 /**
- * Opens many idle SwaggerSocket connections to the hub, from {@link SwaggerSocketClient}s
- * built with their public constructors and sharing one {@link ConnectionManager}, as many
- * agents would. Both ends live in this JVM, so the heap figure per connection covers both
- * ends.
+ * Idle SwaggerSocket connections to the hub, measured on the hub alone. The dialing side
+ * runs in its own JVM ({@link PeerProcess} in the {@code dialer} role): many
+ * {@link SwaggerSocketClient}s built with their public constructors and sharing one
+ * {@link ConnectionManager}, as many agents would. The hub's heap after a full collection
+ * with them open, minus before, divided by their number, is the hub's heap per idle
+ * connection.
  */
 final class IdleConnectionsRunner implements AutoCloseable {
 
 	private final List<SwaggerSocketClient> clients = new ArrayList<>();
 
+	private final Semaphore dialing = new Semaphore(0);
+
+	private final AtomicInteger connected = new AtomicInteger();
+
 	private final ConnectionManager manager;
 
-	private final Semaphore dialing;
+	/** The dialer JVM is cold: handshakes/s counts the second half of the connections. */
+	private volatile int half = -1;
 
-	private final CountDownLatch connected;
+	private volatile int halfConnected;
 
-	private IdleConnectionsRunner(int connections, int parallelism) {
-		this.dialing = new Semaphore(parallelism);
-		this.connected = new CountDownLatch(connections);
+	private volatile long halfAt;
+
+	/** The dialing side, in the dialer JVM. */
+	IdleConnectionsRunner() {
 		// the defaults an application gets from the starter's properties
 		ConnectionOptions options = new ConnectionOptions(ConnectionSettings.DEFAULTS, Duration.ofSeconds(10),
 				Duration.ofSeconds(20), Duration.ofSeconds(60), 16 * 1024);
 		this.manager = new ConnectionManager(options, new SwaggerSocketConnections(), (event) -> {
 			if (event instanceof SwaggerSocketConnectedEvent) {
+				if (this.connected.incrementAndGet() == this.half) {
+					this.halfConnected = this.half;
+					this.halfAt = System.nanoTime();
+				}
 				this.dialing.release();
-				this.connected.countDown();
 			}
 		}, new SwaggerSocketHeartbeatHandler() {
 		}, (connection, request, responder) -> responder.respond(List.of(new Header(":status", "404")), Flux.empty()));
@@ -58,29 +70,18 @@ final class IdleConnectionsRunner implements AutoCloseable {
 	}
 
 	/**
-	 * Prepare a runner; close it at the very end.
-	 * @param settings the run's settings
-	 * @return the runner
+	 * Open connections, at most {@code parallelism} handshaking at once; they stay open
+	 * until {@link #close()}.
+	 * @param url the hub's SwaggerSocket URL
+	 * @param count how many
+	 * @param parallelism how many may be handshaking at once
+	 * @param timeout the longest it may take
+	 * @return how many completed their handshake, and how long it took
+	 * @throws InterruptedException if interrupted
 	 */
-	static IdleConnectionsRunner create(BenchmarkSettings settings) {
-		return new IdleConnectionsRunner(settings.idleConnections(), settings.idleParallelism());
-	}
-
-	/**
-	 * Open the connections and measure; they stay open until {@link #close()}.
-	 * @param hubPort the hub's port
-	 * @param hubConnections the hub's registry
-	 * @param settings the run's settings
-	 * @return the result
-	 * @throws InterruptedException if interrupted while waiting for the handshakes
-	 */
-	Result measure(int hubPort, SwaggerSocketConnections hubConnections, BenchmarkSettings settings)
-			throws InterruptedException {
-		int count = settings.idleConnections();
-		Duration timeout = settings.transferTimeout();
-		int hubBefore = hubConnections.size();
-		long heapBefore = HeapMeter.usedAfterFullGc();
-		URI url = URI.create(Topology.socketUrl(hubPort));
+	Dialed dial(URI url, int count, int parallelism, Duration timeout) throws InterruptedException {
+		this.half = count / 2;
+		this.dialing.release(parallelism);
 		ReconnectPolicy reconnect = new ReconnectPolicy(Duration.ofMillis(200), Duration.ofSeconds(2), 0.5);
 		long deadline = System.nanoTime() + timeout.toNanos();
 		long start = System.nanoTime();
@@ -95,9 +96,37 @@ final class IdleConnectionsRunner implements AutoCloseable {
 			this.clients.add(client);
 			client.start();
 		}
-		this.connected.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-		double seconds = (System.nanoTime() - start) / 1e9;
-		int open = count - (int) this.connected.getCount();
+		while (this.connected.get() < count && System.nanoTime() < deadline) {
+			Topology.sleep(5);
+		}
+		long end = System.nanoTime();
+		int open = this.connected.get();
+		int secondHalf = open - this.halfConnected;
+		double rate = (open == count && secondHalf > 0 && this.halfAt > 0) ? secondHalf / ((end - this.halfAt) / 1e9)
+				: open / ((end - start) / 1e9);
+		return new Dialed(open, (end - start) / 1e9, rate);
+	}
+
+	/**
+	 * Measure the hub's heap per idle connection: dial from the dialer JVM, wait until
+	 * the hub lists them, collect garbage on the hub.
+	 * @param hubPort the hub's port
+	 * @param hubConnections the hub's registry
+	 * @param dialer the dialer JVM
+	 * @param settings the run's settings
+	 * @return the result
+	 */
+	static Result measure(int hubPort, SwaggerSocketConnections hubConnections, ChildJvm dialer,
+			BenchmarkSettings settings) {
+		int count = settings.idleConnections();
+		Duration timeout = settings.transferTimeout();
+		int hubBefore = hubConnections.size();
+		long heapBefore = HeapMeter.usedAfterFullGc();
+		String[] dialed = dialer.call("dial " + Topology.socketUrl(hubPort) + " " + count + " "
+				+ settings.idleParallelism() + " " + timeout.toMillis(), "DIALED", timeout.plusMinutes(1));
+		int open = Integer.parseInt(dialed[1]);
+		double seconds = Double.parseDouble(dialed[2]);
+		double handshakesPerSecond = Double.parseDouble(dialed[3]);
 		// the hub registers each connection when the client's READY arrives, a moment
 		// after the client
 		long settle = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -109,7 +138,7 @@ final class IdleConnectionsRunner implements AutoCloseable {
 		if (settings.idleHistogram()) {
 			printClassHistogram();
 		}
-		return new Result(count, open, onHub, seconds, heapAfter - heapBefore);
+		return new Result(count, open, onHub, seconds, handshakesPerSecond, heapAfter - heapBefore);
 	}
 
 	private static void printClassHistogram() {
@@ -151,18 +180,29 @@ final class IdleConnectionsRunner implements AutoCloseable {
 	 * @param requested how many were to be opened
 	 * @param open how many completed the handshake on the client side
 	 * @param onHub how many the hub lists
-	 * @param seconds from the first dial to the last handshake
-	 * @param heapGrowth heap in use after a full collection, with them open, minus before
+	 * @param seconds from the first dial to the last handshake, in the dialer
+	 * @param handshakesPerSecond see {@link Dialed}
+	 * @param heapGrowth the hub's heap in use after a full collection with them open,
+	 * minus before
 	 */
-	record Result(int requested, int open, int onHub, double seconds, long heapGrowth) {
-
-		double handshakesPerSecond() {
-			return this.open / this.seconds;
-		}
+	record Result(int requested, int open, int onHub, double seconds, double handshakesPerSecond, long heapGrowth) {
 
 		double heapPerConnection() {
-			return (this.open > 0) ? (double) this.heapGrowth / this.open : 0;
+			return (this.onHub > 0) ? (double) this.heapGrowth / this.onHub : 0;
 		}
+
+	}
+
+	/**
+	 * What the dialer did.
+	 *
+	 * @param open how many completed the handshake on the client side
+	 * @param seconds from the first dial to the last handshake
+	 * @param handshakesPerSecond handshakes per second over the second half of the
+	 * connections, once the dialer's JIT has warmed up on the first half (over all of
+	 * them if not all opened)
+	 */
+	record Dialed(int open, double seconds, double handshakesPerSecond) {
 
 	}
 

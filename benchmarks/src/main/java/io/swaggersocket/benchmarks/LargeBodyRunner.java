@@ -23,16 +23,20 @@ final class LargeBodyRunner {
 	 * @param size the body size
 	 * @param repeat how many measured transfers
 	 * @param timeout the longest each may take
+	 * @param peer the other end's JVM, whose heap is watched too, or {@code null}
 	 * @return the median transfer by duration, with the highest heap growth of all
 	 */
-	static Transfer run(BulkTransport transport, String direction, long size, int repeat, Duration timeout) {
-		Transfer warmUp = run(transport, direction, size, timeout);
+	static Transfer run(BulkTransport transport, String direction, long size, int repeat, Duration timeout,
+			@Nullable ChildJvm peer) {
+		// no heap meters on the warm-up transfer: their full collections take longer than
+		// the transfer
+		Transfer warmUp = run(transport, direction, size, timeout, null, false);
 		if (warmUp.error() != null) {
 			return warmUp;
 		}
 		List<Transfer> runs = new ArrayList<>();
 		for (int i = 0; i < repeat; i++) {
-			Transfer transfer = run(transport, direction, size, timeout);
+			Transfer transfer = run(transport, direction, size, timeout, peer);
 			if (transfer.error() != null) {
 				return transfer;
 			}
@@ -42,7 +46,10 @@ final class LargeBodyRunner {
 		Transfer median = runs.get(runs.size() / 2);
 		long peak = runs.stream().mapToLong(Transfer::peakHeapGrowth).max().orElse(0);
 		long live = runs.stream().mapToLong(Transfer::peakLiveGrowth).max().orElse(0);
-		return new Transfer(median.transport(), direction, median.flow(), size, median.seconds(), peak, live, null);
+		long peerPeak = runs.stream().mapToLong(Transfer::peerPeakHeapGrowth).max().orElse(0);
+		long peerLive = runs.stream().mapToLong(Transfer::peerLiveGrowth).max().orElse(0);
+		return new Transfer(median.transport(), direction, median.flow(), size, median.seconds(), peak, live, peerPeak,
+				peerLive, null);
 	}
 
 	/**
@@ -51,29 +58,42 @@ final class LargeBodyRunner {
 	 * @param direction {@code download} or {@code upload}
 	 * @param size the body size
 	 * @param timeout the longest it may take
+	 * @param peer the other end's JVM, whose heap is watched too, or {@code null}
 	 * @return the measurement
 	 */
-	static Transfer run(BulkTransport transport, String direction, long size, Duration timeout) {
-		try (HeapMeter heap = HeapMeter.start()) {
-			long start = System.nanoTime();
-			Mono<Long> transfer = "download".equals(direction) ? transport.download(size) : transport.upload(size);
-			Long moved;
-			String error = null;
-			try {
-				moved = transfer.block(timeout);
-			}
-			catch (RuntimeException ex) {
-				moved = null;
-				error = ex.toString();
-				System.err.println("  " + transport.name() + " " + direction + " failed: " + ex);
-			}
-			double seconds = (System.nanoTime() - start) / 1e9;
-			if (moved != null && moved != size) {
-				error = "moved " + moved + " bytes instead of " + size;
-			}
-			return new Transfer(transport.name(), direction, transport.flow(direction), size, seconds,
-					heap.peakGrowth(), heap.peakLiveGrowth(), error);
+	static Transfer run(BulkTransport transport, String direction, long size, Duration timeout,
+			@Nullable ChildJvm peer) {
+		return run(transport, direction, size, timeout, peer, true);
+	}
+
+	private static Transfer run(BulkTransport transport, String direction, long size, Duration timeout,
+			@Nullable ChildJvm peer, boolean meterHeap) {
+		if (peer != null) {
+			peer.heapStart();
 		}
+		HeapMeter heap = meterHeap ? HeapMeter.start() : HeapMeter.none();
+		long start = System.nanoTime();
+		Mono<Long> transfer = "download".equals(direction) ? transport.download(size) : transport.upload(size);
+		Long moved;
+		String error = null;
+		try {
+			moved = transfer.block(timeout);
+		}
+		catch (RuntimeException ex) {
+			moved = null;
+			error = ex.toString();
+			System.err.println("  " + transport.name() + " " + direction + " failed: " + ex);
+		}
+		finally {
+			heap.close();
+		}
+		double seconds = (System.nanoTime() - start) / 1e9;
+		if (moved != null && moved != size) {
+			error = "moved " + moved + " bytes instead of " + size;
+		}
+		long[] peerHeap = (peer != null) ? peer.heapStop() : new long[2];
+		return new Transfer(transport.name(), direction, transport.flow(direction), size, seconds, heap.peakGrowth(),
+				heap.peakLiveGrowth(), peerHeap[0], peerHeap[1], error);
 	}
 
 	/**
@@ -85,15 +105,27 @@ final class LargeBodyRunner {
 	 * {@link BulkTransport#flow(String)}
 	 * @param size the body size
 	 * @param seconds how long it took
-	 * @param peakHeapGrowth the highest sampled heap use above the start
-	 * @param peakLiveGrowth the highest heap use after a collection above the start
+	 * @param peakHeapGrowth the highest sampled heap use above the start, in this JVM
+	 * @param peakLiveGrowth the highest heap use after a collection above the start, in
+	 * this JVM
+	 * @param peerPeakHeapGrowth the same as {@code peakHeapGrowth} in the peer's JVM (0
+	 * without one)
+	 * @param peerLiveGrowth the same as {@code peakLiveGrowth} in the peer's JVM
 	 * @param error what went wrong, or {@code null}
 	 */
 	record Transfer(String transport, String direction, String flow, long size, double seconds, long peakHeapGrowth,
-			long peakLiveGrowth, @Nullable String error) {
+			long peakLiveGrowth, long peerPeakHeapGrowth, long peerLiveGrowth, @Nullable String error) {
 
 		double mibPerSecond() {
 			return (this.size / (1024.0 * 1024.0)) / this.seconds;
+		}
+
+		/**
+		 * Return the peak heap growth of both ends added up.
+		 * @return bytes
+		 */
+		long bothEndsPeakHeapGrowth() {
+			return this.peakHeapGrowth + this.peerPeakHeapGrowth;
 		}
 
 	}

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -33,8 +34,20 @@ final class LoadRunner {
 	 * @return the measurements
 	 */
 	static Cell run(Transport transport, int concurrency, Duration duration) {
+		return run(transport, concurrency, duration, LoadRunner::processCpuNanos);
+	}
+
+	/**
+	 * Run for a fixed duration.
+	 * @param transport the transport
+	 * @param concurrency the requests kept in flight
+	 * @param duration how long
+	 * @param cpu the CPU time of every process taking part, in nanoseconds
+	 * @return the measurements
+	 */
+	static Cell run(Transport transport, int concurrency, Duration duration, LongSupplier cpu) {
 		long deadline = System.nanoTime() + duration.toNanos();
-		return run(transport, concurrency, () -> System.nanoTime() < deadline, duration.plusMinutes(1));
+		return run(transport, concurrency, () -> System.nanoTime() < deadline, duration.plusMinutes(1), cpu);
 	}
 
 	/**
@@ -46,10 +59,24 @@ final class LoadRunner {
 	 * @return the measurements
 	 */
 	static Cell run(Transport transport, int concurrency, BooleanSupplier keepGoing, Duration timeout) {
+		return run(transport, concurrency, keepGoing, timeout, LoadRunner::processCpuNanos);
+	}
+
+	/**
+	 * Run until a condition turns false.
+	 * @param transport the transport
+	 * @param concurrency the requests kept in flight
+	 * @param keepGoing checked before each request
+	 * @param timeout the longest the run may take
+	 * @param cpu the CPU time of every process taking part, in nanoseconds
+	 * @return the measurements
+	 */
+	static Cell run(Transport transport, int concurrency, BooleanSupplier keepGoing, Duration timeout,
+			LongSupplier cpu) {
 		Histogram histogram = new ConcurrentHistogram(HIGHEST, 3);
 		LongAdder errors = new LongAdder();
 		AtomicLong sequence = new AtomicLong();
-		long cpuStart = processCpuNanos();
+		long cpuStart = cpu.getAsLong();
 		long start = System.nanoTime();
 		Flux.range(0, concurrency).flatMap((worker) -> Mono.defer(() -> {
 			long sent = System.nanoTime();
@@ -65,14 +92,15 @@ final class LoadRunner {
 				});
 		}).repeat(keepGoing).then(), concurrency).then().block(timeout);
 		double seconds = (System.nanoTime() - start) / 1e9;
-		return new Cell(histogram, errors.sum(), seconds, processCpuNanos() - cpuStart);
+		return new Cell(histogram, errors.sum(), seconds, cpu.getAsLong() - cpuStart);
 	}
 
 	/**
-	 * CPU time of this whole process (every thread: both ends, the load generator, JIT
-	 * and GC).
+	 * CPU time of this whole process (every thread: whatever end it runs, the load
+	 * generator, JIT and GC).
+	 * @return nanoseconds
 	 */
-	private static long processCpuNanos() {
+	static long processCpuNanos() {
 		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
 			.getProcessCpuTime();
 	}
@@ -83,7 +111,7 @@ final class LoadRunner {
 	 * @param histogram the latencies of the answered requests, in nanoseconds
 	 * @param errors how many requests failed
 	 * @param seconds how long the run took
-	 * @param cpuNanos the CPU time the process used meanwhile
+	 * @param cpuNanos the CPU time the processes taking part used meanwhile
 	 */
 	record Cell(Histogram histogram, long errors, double seconds, long cpuNanos) {
 

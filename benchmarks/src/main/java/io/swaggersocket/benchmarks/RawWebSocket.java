@@ -84,6 +84,8 @@ final class RawWebSocket {
 	 */
 	static final class Client implements Transport, BulkTransport {
 
+		private final String name;
+
 		private final String baseUrl;
 
 		private final byte[] request;
@@ -95,6 +97,11 @@ final class RawWebSocket {
 		private long sequence;
 
 		Client(int port) {
+			this(Report.RAW, port);
+		}
+
+		Client(String name, int port) {
+			this.name = name;
 			this.baseUrl = "ws://127.0.0.1:" + port;
 			this.request = JsonMapper.builder().build().writeValueAsBytes(EchoMessage.of(0));
 		}
@@ -131,7 +138,7 @@ final class RawWebSocket {
 
 		@Override
 		public String name() {
-			return Report.RAW;
+			return this.name;
 		}
 
 		@Override

@@ -15,16 +15,28 @@ final class Results {
 	final BenchmarkSettings settings;
 
 	/**
-	 * Transport name to concurrency to cell, in the order of the transports and
-	 * concurrencies.
+	 * Hub and agent in separate JVMs: transport name to concurrency to cell, in the order
+	 * of the transports and concurrencies.
 	 */
 	final Map<String, Map<Integer, LoadRunner.Cell>> echo = new LinkedHashMap<>();
+
+	/** The same echo with both ends in one JVM (the secondary table). */
+	final Map<String, Map<Integer, LoadRunner.Cell>> localEcho = new LinkedHashMap<>();
 
 	final List<LargeBodyRunner.Transfer> large = new ArrayList<>();
 
 	final List<HeadOfLineRunner.Result> headOfLine = new ArrayList<>();
 
+	/** Transfers through the delaying proxy. */
+	final List<LargeBodyRunner.Transfer> longLink = new ArrayList<>();
+
 	IdleConnectionsRunner.@Nullable Result idle;
+
+	/** What the h2c client's counters said after the echo, or {@code null}. */
+	@Nullable String h2cCheck;
+
+	/** The h2c client's counters at the end of the run, or {@code null}. */
+	H2c.@Nullable Stats h2cStats;
 
 	/** The system's one-minute load average when the run started and when it ended. */
 	double loadAtStart = -1;
@@ -44,20 +56,23 @@ final class Results {
 		return (cells != null) ? cells.get(concurrency) : null;
 	}
 
-	LargeBodyRunner.@Nullable Transfer transfer(String transport, String direction) {
-		return this.large.stream()
-			.filter((t) -> t.transport().equals(transport) && t.direction().equals(direction))
+	static LargeBodyRunner.@Nullable Transfer transfer(List<LargeBodyRunner.Transfer> transfers, String transport,
+			String direction) {
+		return transfers.stream()
+			.filter((t) -> t.transport().startsWith(transport) && t.direction().equals(direction))
 			.findFirst()
 			.orElse(null);
 	}
 
 	/**
-	 * The raw WebSocket transfer whose bytes flowed the same way: the ceiling for that
-	 * way.
+	 * The raw WebSocket transfer of the same list whose bytes flowed the same way: the
+	 * ceiling for that way.
 	 */
-	LargeBodyRunner.@Nullable Transfer ceiling(LargeBodyRunner.Transfer transfer) {
-		return this.large.stream()
-			.filter((t) -> t.transport().equals(Report.RAW) && t.flow().equals(transfer.flow()) && t.error() == null)
+	static LargeBodyRunner.@Nullable Transfer ceiling(List<LargeBodyRunner.Transfer> transfers,
+			LargeBodyRunner.Transfer transfer) {
+		return transfers.stream()
+			.filter((t) -> t.transport().startsWith(Report.RAW_NAME) && t.flow().equals(transfer.flow())
+					&& t.error() == null)
 			.findFirst()
 			.orElse(null);
 	}

@@ -101,19 +101,40 @@ final class Topology implements AutoCloseable {
 	}
 
 	private ConfigurableApplicationContext start(String name, String... properties) {
-		List<String> all = new ArrayList<>(List.of("spring.application.name=" + name, "server.port=0",
-				"server.address=127.0.0.1", "spring.main.banner-mode=off", "spring.main.log-startup-info=false",
-				"logging.level.root=WARN"));
-		all.addAll(List.of(properties));
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(EchoApplication.class)
-			.web(WebApplicationType.REACTIVE)
-			.properties(all.toArray(String[]::new))
-			.run();
+		ConfigurableApplicationContext context = startApplication(name,
+				java.util.Arrays.stream(properties).map((property) -> "--" + property).toList());
 		this.contexts.add(context);
 		return context;
 	}
 
-	private static int port(ConfigurableApplicationContext context) {
+	/**
+	 * Start one {@link EchoApplication} on an ephemeral loopback port, quiet.
+	 * @param name its {@code spring.application.name}
+	 * @param arguments command-line arguments ({@code --property=value}), which win over
+	 * system properties
+	 * @return the running application
+	 */
+	static ConfigurableApplicationContext startApplication(String name, List<String> arguments) {
+		return new SpringApplicationBuilder(EchoApplication.class).web(WebApplicationType.REACTIVE)
+			.properties("spring.application.name=" + name, "server.port=0", "server.address=127.0.0.1",
+					"spring.main.banner-mode=off", "spring.main.log-startup-info=false", "logging.level.root=WARN",
+					// the hub's raw and RSocket WebSockets would hold a graceful shutdown
+					// for its whole timeout
+					"server.shutdown=immediate")
+			.run(arguments.toArray(String[]::new));
+	}
+
+	/**
+	 * Stop an application if it still runs.
+	 * @param context the application
+	 */
+	static void exit(ConfigurableApplicationContext context) {
+		if (context.isActive()) {
+			SpringApplication.exit(context);
+		}
+	}
+
+	static int port(ConfigurableApplicationContext context) {
 		return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
 	}
 
