@@ -76,6 +76,14 @@ final class SocketServerHttpRequest extends AbstractServerHttpRequest {
 		return this.body;
 	}
 
+	/**
+	 * Return the connection the request arrived on.
+	 * @return the connection
+	 */
+	SwaggerSocketConnection connection() {
+		return this.connection;
+	}
+
 	@Override
 	@SuppressWarnings("unchecked")
 	public <T> T getNativeRequest() {

@@ -7,6 +7,7 @@ import io.swaggersocket.connection.SwaggerSocketConnection;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -28,10 +29,15 @@ public final class SwaggerSocketExchanges implements WebFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
-		if (!(nativeRequest instanceof SwaggerSocketConnection connection)) {
+		// not through getNativeRequest(): other requests (a mock's, in tests) may throw
+		ServerHttpRequest request = exchange.getRequest();
+		while (request instanceof ServerHttpRequestDecorator decorator) {
+			request = decorator.getDelegate();
+		}
+		if (!(request instanceof SocketServerHttpRequest socketRequest)) {
 			return chain.filter(exchange);
 		}
+		SwaggerSocketConnection connection = socketRequest.connection();
 		exchange.getAttributes().put(CONNECTION_ATTRIBUTE, connection);
 		Principal principal = connection.info().principal();
 		ServerWebExchange dispatched = (principal != null) ? exchange.mutate().principal(Mono.just(principal)).build()
