@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DuplexStressTests {
 
-	private static final int EXCHANGES_PER_SIDE = Integer.getInteger("stress.exchanges", 1000);
+	private static final int EXCHANGES_PER_SIDE = Integer.getInteger("swaggersocket.duplex.exchanges", 1000);
 
 	private static final int CONCURRENCY = 64;
 
