@@ -59,7 +59,7 @@ class DuplexStressTests {
 
 	@Test
 	void exchangesFromBothSidesWithRandomSizesCancelsAndResetsLeaveNothingBehind() {
-		long seed = System.nanoTime();
+		long seed = Long.getLong("swaggersocket.duplex.seed", System.nanoTime());
 		ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
 		Outcomes outcomes = new Outcomes();
 		try (TestConnectionPair pair = TestConnectionPair.connect(HANDLER, HANDLER)) {
