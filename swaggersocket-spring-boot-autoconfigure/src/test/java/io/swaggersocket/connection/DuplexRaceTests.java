@@ -300,6 +300,35 @@ class DuplexRaceTests {
 		}
 	}
 
+	@Test
+	void closeFailsTheStreamsStillOpenOnBothSides() {
+		AtomicInteger handlersCancelled = new AtomicInteger();
+		SwaggerSocketStreamHandler silent = (connection, request, responder) -> Mono.<Void>never()
+			.doOnCancel(handlersCancelled::incrementAndGet);
+		try (TestConnectionPair pair = TestConnectionPair.connect(silent, silent)) {
+			Mono<String> fromClient = call(pair, "/client");
+			Mono<StreamMessage> fromServer = pair.server()
+				.exchange(TestConnectionPair.request("GET", "/server"), Flux.empty())
+				.cache();
+			fromServer.subscribe(null, DuplexFlowControlTests::ignore);
+			TestConnectionPair.eventually()
+				.until(() -> pair.client().activeStreams() == 2 && pair.server().activeStreams() == 2);
+			StepVerifier.create(pair.server().close()).expectComplete().verify(TestConnectionPair.TIMEOUT);
+			StepVerifier.create(fromClient)
+				.expectError(SwaggerSocketConnectionClosedException.class)
+				.verify(TestConnectionPair.TIMEOUT);
+			StepVerifier.create(fromServer)
+				.expectError(SwaggerSocketConnectionClosedException.class)
+				.verify(TestConnectionPair.TIMEOUT);
+			TestConnectionPair.eventually().until(() -> handlersCancelled.get() == 2);
+			assertThat(pair.sessions.server().sent()).last().isInstanceOf(Frame.GoAway.class);
+			TestConnectionPair.eventually()
+				.until(() -> pair.clientEvents.stream()
+					.anyMatch((event) -> event instanceof SwaggerSocketClosedEvent closed
+							&& closed.getCloseCode() == CloseCodes.NORMAL && !closed.isClosedLocally()));
+		}
+	}
+
 	private static Mono<String> call(TestConnectionPair pair, String path) {
 		Mono<String> call = pair.client()
 			.exchange(TestConnectionPair.request("GET", path), Flux.empty())
