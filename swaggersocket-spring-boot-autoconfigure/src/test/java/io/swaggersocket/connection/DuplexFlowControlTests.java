@@ -1,0 +1,306 @@
+package io.swaggersocket.connection;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.swaggersocket.protocol.Frame;
+import io.swaggersocket.protocol.Header;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Credit accounting (docs/PROTOCOL.md section 7) as it shows on the wire: DATA never
+ * exceeds the credit granted, credit comes back as bodies are consumed or discarded, and
+ * streams share the connection window.
+ */
+class DuplexFlowControlTests {
+
+	private static final ConnectionSettings SETTINGS = ConnectionSettings.DEFAULTS;
+
+	private static final int STREAM_WINDOW = SETTINGS.initialStreamWindow();
+
+	private static final int CONNECTION_WINDOW = SETTINGS.connectionWindow();
+
+	/**
+	 * The bodies of the streams on {@code /hold}: subscribed, nothing requested until the
+	 * test says so.
+	 */
+	private final Map<String, HeldBody> held = new ConcurrentHashMap<>();
+
+	/**
+	 * {@code /hold/NAME}: subscribes to the request body and reads nothing until the test
+	 * requests it, then answers 200 with the number of bytes read; {@code /ping}: 200 at
+	 * once.
+	 */
+	private final SwaggerSocketStreamHandler handler = (connection, request, responder) -> {
+		String path = Header.pseudo(request.headers(), Header.PATH);
+		if (path != null && path.startsWith("/hold/")) {
+			HeldBody body = new HeldBody();
+			this.held.put(path.substring("/hold/".length()), body);
+			request.body().subscribe(body);
+			// a handler cancelled (its stream reset) stops reading, as a WebFlux
+			// handler's
+			// body subscription does
+			return body.read.asMono()
+				.doOnCancel(body::dispose)
+				.flatMap((read) -> responder.respond(TestConnectionPair.OK,
+						TestConnectionPair.body(String.valueOf(read))));
+		}
+		return request.body()
+			.doOnNext(DataBufferUtils::release)
+			.then(responder.respond(TestConnectionPair.OK, Flux.empty()));
+	};
+
+	@Test
+	void senderStopsAtExactlyTheStreamWindowWhenTheReceiverDoesNotRead() {
+		try (TestConnectionPair pair = TestConnectionPair.connect(this.handler, TestConnectionPair.none())) {
+			Disposable upload = pair.client()
+				.exchange(TestConnectionPair.request("POST", "/hold/a"),
+						TestConnectionPair.body(new byte[1024 * 1024], 8192))
+				.subscribe(null, DuplexFlowControlTests::ignore);
+			TestConnectionPair.eventually()
+				.until(() -> TestConnectionPair.dataBytes(pair.sessions.client().sent(), 1) == STREAM_WINDOW);
+			barrier(pair);
+			assertThat(TestConnectionPair.dataBytes(pair.sessions.client().sent(), 1)).isEqualTo(STREAM_WINDOW);
+			assertThat(pair.sessions.server().sent(Frame.Reset.class)).isEmpty();
+			assertThat(TestConnectionPair.granted(pair.sessions.server().sent(), 1)).isZero();
+			upload.dispose();
+		}
+	}
+
+	@Test
+	void sendersStopAtExactlyTheConnectionWindowAcrossStreams() {
+		int streams = CONNECTION_WINDOW / STREAM_WINDOW + 2;
+		try (TestConnectionPair pair = TestConnectionPair.connect(this.handler, TestConnectionPair.none())) {
+			List<Disposable> uploads = new ArrayList<>();
+			for (int i = 0; i < streams; i++) {
+				uploads.add(pair.client()
+					.exchange(TestConnectionPair.request("POST", "/hold/" + i),
+							TestConnectionPair.body(new byte[STREAM_WINDOW * 2], 8192))
+					.subscribe(null, DuplexFlowControlTests::ignore));
+			}
+			TestConnectionPair.eventually()
+				.until(() -> TestConnectionPair.dataBytes(pair.sessions.client().sent(), 0) == CONNECTION_WINDOW);
+			barrier(pair);
+			List<Frame> sent = pair.sessions.client().sent();
+			assertThat(TestConnectionPair.dataBytes(sent, 0)).isEqualTo(CONNECTION_WINDOW);
+			for (int i = 0; i < streams; i++) {
+				assertThat(TestConnectionPair.dataBytes(sent, 2 * i + 1)).isLessThanOrEqualTo(STREAM_WINDOW);
+			}
+			assertThat(pair.sessions.server().sent(Frame.Reset.class)).isEmpty();
+			uploads.forEach(Disposable::dispose);
+		}
+	}
+
+	@Test
+	void creditReturnsAsTheBodyIsConsumed() {
+		int size = 3 * CONNECTION_WINDOW;
+		try (TestConnectionPair pair = TestConnectionPair.connect(this.handler, TestConnectionPair.none())) {
+			AtomicReference<@Nullable String> answer = new AtomicReference<>();
+			pair.client()
+				.exchange(TestConnectionPair.request("POST", "/hold/a"), TestConnectionPair.body(new byte[size], 8192))
+				.flatMap((response) -> TestConnectionPair.text(response.body()))
+				.subscribe(answer::set, DuplexFlowControlTests::ignore);
+			TestConnectionPair.eventually()
+				.until(() -> TestConnectionPair.dataBytes(pair.sessions.client().sent(), 1) == STREAM_WINDOW);
+			HeldBody body = this.held.get("a");
+			// a few buffers at a time: the sender gets more only as they are consumed
+			while (answer.get() == null) {
+				long consumed = body.consumed();
+				body.request(32);
+				TestConnectionPair.eventually().until(() -> body.consumed() > consumed || answer.get() != null);
+				List<TestDuplexSessions.Sent> log = pair.sessions.log();
+				assertCreditRespected(log, 1, STREAM_WINDOW);
+				assertCreditRespected(log, 0, CONNECTION_WINDOW);
+				assertThat(TestConnectionPair.dataBytes(pair.sessions.client().sent(), 1))
+					.isLessThanOrEqualTo(body.consumed() + STREAM_WINDOW);
+			}
+			assertThat(answer.get()).isEqualTo(String.valueOf(size));
+			assertThat(TestConnectionPair.granted(pair.sessions.server().sent(), 1)).isPositive();
+			assertThat(TestConnectionPair.granted(pair.sessions.server().sent(), 0))
+				.isGreaterThanOrEqualTo(size - CONNECTION_WINDOW);
+			pair.awaitQuiet();
+		}
+	}
+
+	@Test
+	void unreadBodyOfAFinishedHandlerIsDiscardedAndItsCreditReturned() {
+		int size = 3 * CONNECTION_WINDOW;
+		SwaggerSocketStreamHandler early = (connection, request, responder) -> responder.respond(TestConnectionPair.OK,
+				Flux.empty());
+		try (TestConnectionPair pair = TestConnectionPair.connect(early, TestConnectionPair.none())) {
+			// more than the connection window: the upload ends only if the discarded
+			// bytes
+			// come back as credit
+			StepVerifier
+				.create(pair.client()
+					.exchange(TestConnectionPair.request("POST", "/"), TestConnectionPair.body(new byte[size], 8192)))
+				.expectNextCount(1)
+				.verifyComplete();
+			pair.awaitQuiet();
+			TestConnectionPair.eventually()
+				.until(() -> TestConnectionPair.dataBytes(pair.sessions.client().sent(), 1) == size);
+			assertThat(TestConnectionPair.granted(pair.sessions.server().sent(), 0))
+				.isGreaterThanOrEqualTo(size - CONNECTION_WINDOW / 2);
+			assertCreditRespected(pair.sessions.log(), 0, CONNECTION_WINDOW);
+		}
+	}
+
+	@Test
+	void cancellingAStreamReturnsTheConnectionCreditItHeldToTheOthers() {
+		int holders = CONNECTION_WINDOW / STREAM_WINDOW;
+		try (TestConnectionPair pair = TestConnectionPair.connect(this.handler, TestConnectionPair.none())) {
+			List<Disposable> uploads = new ArrayList<>();
+			for (int i = 0; i < holders; i++) {
+				uploads.add(pair.client()
+					.exchange(TestConnectionPair.request("POST", "/hold/" + i),
+							TestConnectionPair.body(new byte[STREAM_WINDOW], 8192))
+					.subscribe(null, DuplexFlowControlTests::ignore));
+			}
+			TestConnectionPair.eventually()
+				.until(() -> TestConnectionPair.dataBytes(pair.sessions.client().sent(), 0) == CONNECTION_WINDOW);
+			// the connection window is used up: a new stream opens, its body waits
+			AtomicReference<@Nullable String> answer = new AtomicReference<>();
+			int waiting = 2 * holders + 1;
+			pair.client()
+				.exchange(TestConnectionPair.request("POST", "/hold/waiting"),
+						TestConnectionPair.body(new byte[100_000], 8192))
+				.flatMap((response) -> TestConnectionPair.text(response.body()))
+				.subscribe(answer::set, DuplexFlowControlTests::ignore);
+			TestConnectionPair.eventually().until(() -> this.held.containsKey("waiting"));
+			this.held.get("waiting").request(Long.MAX_VALUE);
+			barrier(pair);
+			assertThat(TestConnectionPair.dataBytes(pair.sessions.client().sent(), waiting)).isZero();
+			uploads.get(0).dispose();
+			TestConnectionPair.eventually().until(() -> answer.get() != null);
+			assertThat(answer.get()).isEqualTo("100000");
+			// what stream 1 held was returned at once, being discarded
+			assertThat(TestConnectionPair.granted(pair.sessions.server().sent(), 0))
+				.isGreaterThanOrEqualTo(STREAM_WINDOW);
+			assertCreditRespected(pair.sessions.log(), 0, CONNECTION_WINDOW);
+			uploads.forEach(Disposable::dispose);
+		}
+	}
+
+	@Test
+	void peerThatDoesNotReadHoldsTheSenderAtTheWireAndItsQueueWhateverItsWindows() {
+		// windows so large that only the transport can stop the sender
+		ConnectionSettings huge = new ConnectionSettings(64 * 1024, 16 * 1024, Integer.MAX_VALUE, Integer.MAX_VALUE,
+				256);
+		int frame = 64 * 1024;
+		int frames = 512;
+		AtomicLong produced = new AtomicLong();
+		Flux<DataBuffer> upload = Flux.range(0, frames).map((i) -> {
+			produced.addAndGet(frame);
+			return TestConnectionPair.chunk(frame);
+		});
+		try (TestConnectionPair pair = TestConnectionPair.connect(huge, this.handler, SETTINGS,
+				TestConnectionPair.none())) {
+			pair.sessions.server().pause();
+			AtomicReference<@Nullable String> answer = new AtomicReference<>();
+			pair.client()
+				.exchange(TestConnectionPair.request("POST", "/read"), upload)
+				.flatMap((response) -> TestConnectionPair.text(response.body()))
+				.subscribe(answer::set, DuplexFlowControlTests::ignore);
+			TestConnectionPair.eventually()
+				.until(() -> pair.sessions.server().inFlight() == TestDuplexSessions.WIRE_CAPACITY);
+			// docs/PROTOCOL.md section 7, "Memory": about 1 MiB queued, plus a frame
+			long bound = (long) TestDuplexSessions.WIRE_CAPACITY * frame + 1024 * 1024 + 2L * frame;
+			assertThat(produced.get()).isLessThanOrEqualTo(bound).isLessThan((long) frames * frame);
+			pair.sessions.server().resume();
+			TestConnectionPair.eventually().until(() -> answer.get() != null);
+			assertThat(pair.sessions.client().sent(Frame.Data.class)).hasSizeGreaterThanOrEqualTo(frames);
+			assertThat(TestConnectionPair.dataBytes(pair.sessions.client().sent(), 1)).isEqualTo((long) frames * frame);
+		}
+	}
+
+	/**
+	 * A round trip on a stream of its own: frames the client sent before it have reached
+	 * the server, and what the server sent in reaction is on its way.
+	 */
+	static void barrier(TestConnectionPair pair) {
+		StepVerifier.create(pair.client().exchange(TestConnectionPair.request("GET", "/ping"), Flux.empty()))
+			.expectNextCount(1)
+			.expectComplete()
+			.verify(TestConnectionPair.TIMEOUT);
+	}
+
+	/**
+	 * Check, frame by frame, that the client never sent more DATA on a stream (or on all,
+	 * 0) than the window plus the credit the server had granted before it. The log orders
+	 * the frames as the wire took them, so a WINDOW_UPDATE counts from the moment it was
+	 * sent, before the client could have seen it: the check can only be too lenient,
+	 * never too strict.
+	 */
+	static void assertCreditRespected(List<TestDuplexSessions.Sent> log, int streamId, long window) {
+		long sent = 0;
+		long credit = window;
+		for (TestDuplexSessions.Sent entry : log) {
+			Frame frame = entry.frame();
+			if (entry.fromClient() && frame instanceof Frame.Data data
+					&& (streamId == 0 || data.streamId() == streamId)) {
+				sent += data.data().remaining();
+				assertThat(sent).as("DATA bytes sent on stream %d against the credit granted", streamId)
+					.isLessThanOrEqualTo(credit);
+			}
+			if (!entry.fromClient() && frame instanceof Frame.WindowUpdate update && update.streamId() == streamId) {
+				credit += update.increment();
+			}
+		}
+	}
+
+	static void ignore(Throwable ex) {
+		// the connection ends with the test, and the calls still open fail with it
+	}
+
+	/**
+	 * A body subscriber that reads only as the test requests.
+	 */
+	static final class HeldBody extends BaseSubscriber<DataBuffer> {
+
+		final Sinks.One<Long> read = Sinks.one();
+
+		private final AtomicLong consumed = new AtomicLong();
+
+		long consumed() {
+			return this.consumed.get();
+		}
+
+		@Override
+		protected void hookOnSubscribe(Subscription subscription) {
+		}
+
+		@Override
+		protected void hookOnNext(DataBuffer buffer) {
+			this.consumed.addAndGet(buffer.readableByteCount());
+			DataBufferUtils.release(buffer);
+		}
+
+		@Override
+		protected void hookOnComplete() {
+			this.read.tryEmitValue(this.consumed.get());
+		}
+
+		@Override
+		protected void hookOnError(Throwable throwable) {
+			this.read.tryEmitError(throwable);
+		}
+
+	}
+
+}
