@@ -2,6 +2,7 @@ package io.swaggersocket.connection;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.function.LongSupplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -9,7 +10,10 @@ import org.jspecify.annotations.Nullable;
  * Estimates the connection's bandwidth-delay product as gRPC does: when DATA starts to
  * arrive, send a WebSocket ping and count the DATA bytes received until its pong. That
  * count is what the link delivered in one round trip; a window much smaller than it caps
- * the transfer at window / round trip. Guarded by the stream layer's monitor.
+ * the transfer at window / round trip. Only a round trip that also shows the highest
+ * bandwidth yet counts, as in gRPC: a round trip that grew with queueing in front of the
+ * pong must not make the windows (and the queue) grow further. Guarded by the stream
+ * layer's monitor.
  */
 final class BdpEstimator {
 
@@ -17,11 +21,26 @@ final class BdpEstimator {
 
 	private static final int PAYLOAD_LENGTH = MAGIC.length + Long.BYTES;
 
+	private final LongSupplier nanoClock;
+
 	private boolean pinging;
 
 	private long sequence;
 
 	private long sample;
+
+	private long sentNanos;
+
+	/** The highest bandwidth measured, in bytes per second. */
+	private double maxBandwidth;
+
+	/**
+	 * Create an estimator.
+	 * @param nanoClock the time in nanoseconds, {@code System::nanoTime} but in tests
+	 */
+	BdpEstimator(LongSupplier nanoClock) {
+		this.nanoClock = nanoClock;
+	}
 
 	/**
 	 * Count received DATA bytes.
@@ -36,6 +55,7 @@ final class BdpEstimator {
 		this.pinging = true;
 		this.sample = length;
 		this.sequence++;
+		this.sentNanos = this.nanoClock.getAsLong();
 		return ByteBuffer.allocate(PAYLOAD_LENGTH).put(MAGIC).putLong(this.sequence).array();
 	}
 
@@ -43,6 +63,9 @@ final class BdpEstimator {
 	 * A pong arrived for one of this estimator's pings.
 	 * @param payload the pong's payload
 	 * @return the bytes received during the round trip, or -1 if it answers an older ping
+	 * or if the bandwidth it shows is below the best measured: then the round trip grew
+	 * with queueing rather than the link carrying more, and a larger window would only
+	 * queue more
 	 */
 	long pong(byte[] payload) {
 		long sequence = ByteBuffer.wrap(payload, MAGIC.length, Long.BYTES).getLong();
@@ -50,6 +73,12 @@ final class BdpEstimator {
 			return -1;
 		}
 		this.pinging = false;
+		long roundTrip = Math.max(1, this.nanoClock.getAsLong() - this.sentNanos);
+		double bandwidth = this.sample * 1e9 / roundTrip;
+		if (bandwidth < this.maxBandwidth) {
+			return -1;
+		}
+		this.maxBandwidth = bandwidth;
 		return this.sample;
 	}
 

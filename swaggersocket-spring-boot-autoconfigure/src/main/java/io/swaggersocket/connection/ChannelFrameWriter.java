@@ -13,6 +13,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
@@ -47,6 +48,16 @@ final class ChannelFrameWriter implements FrameWriter {
 	 */
 	static final int HIGH_WATER_MARK = 256 * 1024;
 
+	/**
+	 * Unsent bytes beyond which the kernel reports the socket unwritable (Linux's
+	 * {@code TCP_NOTSENT_LOWAT}, set where the epoll transport carries the channel): what
+	 * the socket's own buffer holds in front of a new frame, which on loopback could
+	 * otherwise grow to megabytes.
+	 */
+	static final long NOT_SENT_LOW_WATER_MARK = 128 * 1024;
+
+	private static final ChannelOption<Long> TCP_NOTSENT_LOWAT = ChannelOption.valueOf("TCP_NOTSENT_LOWAT");
+
 	private static final String WRITABILITY = "swaggersocket.writability";
 
 	private final Channel channel;
@@ -75,6 +86,9 @@ final class ChannelFrameWriter implements FrameWriter {
 		this.codec = codec;
 		this.overflow = overflow;
 		channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(HIGH_WATER_MARK / 2, HIGH_WATER_MARK));
+		// by name: only the epoll transport knows the option, and its classes may be
+		// absent; other transports ignore it
+		channel.config().setOption(TCP_NOTSENT_LOWAT, NOT_SENT_LOW_WATER_MARK);
 		ChannelPipeline pipeline = channel.pipeline();
 		if (pipeline.get(NettyPipeline.ReactiveBridge) != null) {
 			pipeline.addBefore(NettyPipeline.ReactiveBridge, WRITABILITY, new Writability());

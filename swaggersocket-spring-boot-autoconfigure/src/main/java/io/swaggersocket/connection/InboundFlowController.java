@@ -1,6 +1,7 @@
 package io.swaggersocket.connection;
 
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 import io.swaggersocket.protocol.CloseCodes;
 import io.swaggersocket.protocol.ErrorCode;
@@ -47,6 +48,11 @@ final class InboundFlowController {
 	private long consumedUngranted;
 
 	InboundFlowController(ConnectionSettings local, int maxWindow, FrameWriter writer, Map<Integer, Stream> streams) {
+		this(local, maxWindow, writer, streams, System::nanoTime);
+	}
+
+	InboundFlowController(ConnectionSettings local, int maxWindow, FrameWriter writer, Map<Integer, Stream> streams,
+			LongSupplier nanoClock) {
 		this.local = local;
 		this.writer = writer;
 		this.streams = streams;
@@ -54,7 +60,7 @@ final class InboundFlowController {
 		this.streamWindow = local.initialStreamWindow();
 		this.connectionWindow = local.connectionWindow();
 		boolean adaptive = maxWindow > this.streamWindow || maxWindow > this.connectionWindow;
-		this.bdp = adaptive ? new BdpEstimator() : null;
+		this.bdp = adaptive ? new BdpEstimator(nanoClock) : null;
 	}
 
 	/**

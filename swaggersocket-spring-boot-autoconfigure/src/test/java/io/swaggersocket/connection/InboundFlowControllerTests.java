@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import io.netty.buffer.ByteBuf;
 import io.swaggersocket.protocol.Frame;
@@ -26,9 +28,18 @@ class InboundFlowControllerTests {
 
 	private final Map<Integer, Stream> streams = new HashMap<>();
 
+	/**
+	 * Each reading of the clock is 5 ms after the last: a round trip takes 5 ms unless a
+	 * test adds to it.
+	 */
+	private final AtomicLong now = new AtomicLong();
+
+	private final LongSupplier clock = () -> this.now.addAndGet(5_000_000);
+
 	@Test
 	void windowsGrowOnceARoundTripDeliversMostOfAWindowAndGrantTheDifference() {
-		InboundFlowController flow = new InboundFlowController(this.local, 16 * 1024 * KIB, this.writer, this.streams);
+		InboundFlowController flow = new InboundFlowController(this.local, 16 * 1024 * KIB, this.writer, this.streams,
+				this.clock);
 		Stream open = openStream(flow, 1);
 		byte[] ping = receive(flow, open, 200 * KIB);
 		assertThat(ping).isNotNull();
@@ -50,7 +61,8 @@ class InboundFlowControllerTests {
 
 	@Test
 	void connectionWindowStaysTwiceTheStreamWindowAndBothStopAtTheMaximum() {
-		InboundFlowController flow = new InboundFlowController(this.local, 4 * 1024 * KIB, this.writer, this.streams);
+		InboundFlowController flow = new InboundFlowController(this.local, 4 * 1024 * KIB, this.writer, this.streams,
+				this.clock);
 		Stream open = openStream(flow, 1);
 		for (int round = 0; round < 10; round++) {
 			byte[] ping = receive(flow, open, flow.streamWindow());
@@ -64,7 +76,8 @@ class InboundFlowControllerTests {
 
 	@Test
 	void roundTripsThatDeliverLittleLeaveTheWindowsAlone() {
-		InboundFlowController flow = new InboundFlowController(this.local, 16 * 1024 * KIB, this.writer, this.streams);
+		InboundFlowController flow = new InboundFlowController(this.local, 16 * 1024 * KIB, this.writer, this.streams,
+				this.clock);
 		Stream open = openStream(flow, 1);
 		byte[] ping = receive(flow, open, 100 * KIB);
 		flow.estimatorPong(ping);
@@ -74,8 +87,25 @@ class InboundFlowControllerTests {
 	}
 
 	@Test
+	void roundTripsThatOnlyGrewWithQueueingLeaveTheWindowsAlone() {
+		InboundFlowController flow = new InboundFlowController(this.local, 16 * 1024 * KIB, this.writer, this.streams,
+				this.clock);
+		Stream open = openStream(flow, 1);
+		flow.estimatorPong(receive(flow, open, 200 * KIB));
+		consumeAll(flow, open);
+		assertThat(flow.streamWindow()).isEqualTo(400 * KIB);
+		// the same bytes again, but the pong came back three times later: the link
+		// carries no more, a queue grew
+		byte[] ping = receive(flow, open, 300 * KIB);
+		this.now.addAndGet(20_000_000);
+		flow.estimatorPong(ping);
+		assertThat(flow.streamWindow()).isEqualTo(400 * KIB);
+	}
+
+	@Test
 	void windowsDoNotGrowWhenTheMaximumIsTheDeclaredWindow() {
-		InboundFlowController flow = new InboundFlowController(this.local, 256 * KIB, this.writer, this.streams);
+		InboundFlowController flow = new InboundFlowController(this.local, 256 * KIB, this.writer, this.streams,
+				this.clock);
 		Stream open = openStream(flow, 1);
 		assertThat(receive(flow, open, 256 * KIB)).isNull();
 		assertThat(this.writer.pings).isEmpty();
@@ -83,7 +113,8 @@ class InboundFlowControllerTests {
 
 	@Test
 	void dataBeyondTheGrantedStreamWindowIsRefused() {
-		InboundFlowController flow = new InboundFlowController(this.local, 16 * 1024 * KIB, this.writer, this.streams);
+		InboundFlowController flow = new InboundFlowController(this.local, 16 * 1024 * KIB, this.writer, this.streams,
+				this.clock);
 		Stream open = openStream(flow, 1);
 		flow.receivedOnConnection(256 * KIB);
 		assertThat(flow.receivedOnStream(open, 256 * KIB)).isTrue();
