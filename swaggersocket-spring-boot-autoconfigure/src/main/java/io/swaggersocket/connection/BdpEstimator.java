@@ -8,12 +8,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Estimates the connection's bandwidth-delay product as gRPC does: when DATA starts to
- * arrive, send a WebSocket ping and count the DATA bytes received until its pong. That
- * count is what the link delivered in one round trip; a window much smaller than it caps
- * the transfer at window / round trip. Only a round trip that also shows the highest
- * bandwidth yet counts, as in gRPC: a round trip that grew with queueing in front of the
- * pong must not make the windows (and the queue) grow further. Guarded by the stream
- * layer's monitor.
+ * arrive, send a WebSocket ping and count the DATA bytes consumed until its pong. That
+ * count is what the link and its readers moved in one round trip; a window much smaller
+ * than it caps the transfer at window / round trip. Bytes are counted as their readers
+ * take them, not as they arrive: a window grown for a reader that does not keep up would
+ * only buffer more. Only a round trip that also shows the highest bandwidth yet counts,
+ * as in gRPC: a round trip that grew with queueing in front of the pong must not make the
+ * windows (and the queue) grow further. Guarded by the stream layer's monitor.
  */
 final class BdpEstimator {
 
@@ -43,20 +44,28 @@ final class BdpEstimator {
 	}
 
 	/**
-	 * Count received DATA bytes.
-	 * @param length the payload length
+	 * DATA arrived: start a round trip unless one is under way.
 	 * @return a ping payload to send now, {@code null} while a ping is out
 	 */
-	byte @Nullable [] received(int length) {
-		this.sample += length;
+	byte @Nullable [] received() {
 		if (this.pinging) {
 			return null;
 		}
 		this.pinging = true;
-		this.sample = length;
+		this.sample = 0;
 		this.sequence++;
 		this.sentNanos = this.nanoClock.getAsLong();
 		return ByteBuffer.allocate(PAYLOAD_LENGTH).put(MAGIC).putLong(this.sequence).array();
+	}
+
+	/**
+	 * Count DATA bytes a reader took.
+	 * @param length the byte count
+	 */
+	void consumed(int length) {
+		if (this.pinging) {
+			this.sample += length;
+		}
 	}
 
 	/**

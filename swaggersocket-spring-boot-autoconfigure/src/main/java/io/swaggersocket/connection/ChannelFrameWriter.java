@@ -16,6 +16,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
@@ -119,6 +120,12 @@ final class ChannelFrameWriter implements FrameWriter {
 	@Override
 	public void pong(byte[] payload) {
 		enqueue(new PongWebSocketFrame(Unpooled.wrappedBuffer(payload)));
+	}
+
+	@Override
+	public java.util.concurrent.Executor dispatcher() {
+		EventLoopGroup group = this.channel.eventLoop().parent();
+		return (group != null) ? group : this.channel.eventLoop();
 	}
 
 	@Override

@@ -5,6 +5,7 @@ import java.util.function.IntConsumer;
 import io.netty.buffer.ByteBuf;
 import io.swaggersocket.protocol.Frame;
 import io.swaggersocket.protocol.FrameCodec;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.web.reactive.socket.WebSocketSession;
@@ -65,6 +66,16 @@ interface FrameWriter {
 	 * A stream has DATA ready and credit to send it: pull once the transport can take it.
 	 */
 	void dataReady();
+
+	/**
+	 * Return where the handling of the peer's streams may run so that one connection uses
+	 * more than its transport's thread.
+	 * @return the transport's event loops, or {@code null} to handle streams where their
+	 * frames arrive
+	 */
+	default java.util.concurrent.@Nullable Executor dispatcher() {
+		return null;
+	}
 
 	/**
 	 * Run the writer for the life of the transport.

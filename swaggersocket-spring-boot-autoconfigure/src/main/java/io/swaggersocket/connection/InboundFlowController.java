@@ -17,12 +17,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>
  * The windows start as declared in the handshake and grow, up to a maximum, from the
- * bandwidth-delay product the {@link BdpEstimator} measures: once a round trip delivers
- * two thirds of a window, the stream window grows to twice what the round trip delivered
- * and the connection window to four times, granted with WINDOW_UPDATE (to every open
- * stream and to the connection). A single stream on a long link is then not capped at
- * window / round trip, and the connection window stays twice the stream window, so that a
- * stream whose reader stalls never holds all of it.
+ * bandwidth-delay product the {@link BdpEstimator} measures: once readers take, within
+ * one round trip, two thirds of a window, the stream window grows to twice what the round
+ * trip delivered and the connection window to four times, granted with WINDOW_UPDATE (to
+ * every open stream and to the connection). A single stream on a long link is then not
+ * capped at window / round trip, and the connection window stays twice the stream window,
+ * so that a stream whose reader stalls never holds all of it.
  */
 final class InboundFlowController {
 
@@ -142,7 +142,7 @@ final class InboundFlowController {
 		}
 		BdpEstimator bdp = this.bdp;
 		if (bdp != null && length > 0) {
-			byte[] ping = bdp.received(length);
+			byte[] ping = bdp.received();
 			if (ping != null) {
 				this.writer.ping(ping);
 			}
@@ -171,6 +171,10 @@ final class InboundFlowController {
 	 * @param length the byte count
 	 */
 	void consumed(@Nullable Stream stream, int length) {
+		BdpEstimator bdp = this.bdp;
+		if (bdp != null && stream != null) {
+			bdp.consumed(length);
+		}
 		if (stream != null && stream.state.remoteSideOpen()) {
 			stream.consumedUngranted += length;
 			if (stream.consumedUngranted >= stream.window / 2) {

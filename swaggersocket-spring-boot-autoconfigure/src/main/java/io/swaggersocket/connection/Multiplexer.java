@@ -14,6 +14,8 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.util.Assert;
@@ -52,6 +54,8 @@ final class Multiplexer {
 
 	private final InboundFlowController inboundFlow;
 
+	private final @Nullable Scheduler dispatcher;
+
 	private final OutboundFlowController outboundFlow;
 
 	final StreamOutcomes outcomes;
@@ -75,6 +79,9 @@ final class Multiplexer {
 		this.outboundFlow = new OutboundFlowController(this, writer, peer);
 		this.outcomes = new StreamOutcomes(context.observer(), context.role());
 		writer.dataSource(this.outboundFlow);
+		java.util.concurrent.Executor executor = Boolean.getBoolean("swaggersocket.dispatch") ? writer.dispatcher()
+				: null;
+		this.dispatcher = (executor != null) ? Schedulers.fromExecutor(executor) : null;
 	}
 
 	// ---- opening streams (calling the peer)
@@ -98,11 +105,11 @@ final class Multiplexer {
 					sink.error(refusal);
 					return;
 				}
-				if (!this.localEndpoint.canOpenStream()) {
+				if (!this.localEndpoint.canOpenStream() || !this.pendingOpens.isEmpty()) {
 					this.pendingOpens.add(stream);
 				}
 				else {
-					end = start(stream);
+					end = start(stream, false);
 				}
 			}
 			if (end != null) {
@@ -142,8 +149,8 @@ final class Multiplexer {
 	}
 
 	/** Called with the monitor held. */
-	private @Nullable StreamLocalEnd start(Stream stream) {
-		stream.id = this.localEndpoint.openStream();
+	private @Nullable StreamLocalEnd start(Stream stream, boolean reserved) {
+		stream.id = this.localEndpoint.openStream(reserved);
 		stream.started(StreamOutcomes.method(stream.outbound.headers));
 		this.context.counters().requestOpened(false);
 		this.streams.put(stream.id, stream);
@@ -169,17 +176,28 @@ final class Multiplexer {
 				new SwaggerSocketStreamResetException(ErrorCode.CANCEL, "Cancelled by the caller"), true);
 	}
 
+	/**
+	 * Start a waiting stream in the slot a closed one handed it; if its caller has gone
+	 * meanwhile, the slot goes to the next waiting stream, or back.
+	 */
 	private void startPending(Stream next) {
-		StreamLocalEnd end;
+		StreamLocalEnd end = null;
 		synchronized (this) {
 			RuntimeException refusal = refusal();
-			MonoSink<StreamMessage> response = next.response;
-			Assert.state(response != null, "A waiting stream has a caller");
-			if (refusal != null) {
-				response.error(refusal);
+			Stream stream = next;
+			while (stream != null && (stream.isClosed() || refusal != null)) {
+				MonoSink<StreamMessage> response = stream.response;
+				if (refusal != null && response != null && !stream.isClosed()) {
+					stream.state = StreamState.CLOSED;
+					response.error(refusal);
+				}
+				stream = this.pendingOpens.poll();
+			}
+			if (stream == null) {
+				this.localEndpoint.closed();
 				return;
 			}
-			end = start(next);
+			end = start(stream, true);
 		}
 		if (end != null) {
 			afterLocalEnd(end);
@@ -216,8 +234,11 @@ final class Multiplexer {
 		}
 		this.inboundFlow.opened(stream);
 		StreamMessage request = new StreamMessage(frame.headers(), stream.inbound.flux());
-		stream.handling = Mono.defer(() -> this.handler.handle(this.context.connection(), request, stream))
-			.subscribe(null, (ex) -> handlerFailed(stream, ex), () -> handlerDone(stream));
+		Mono<Void> handling = Mono.defer(() -> this.handler.handle(this.context.connection(), request, stream));
+		if (this.dispatcher != null) {
+			handling = handling.subscribeOn(this.dispatcher);
+		}
+		stream.handling = handling.subscribe(null, (ex) -> handlerFailed(stream, ex), () -> handlerDone(stream));
 	}
 
 	private void handlerFailed(Stream stream, Throwable ex) {
@@ -337,8 +358,12 @@ final class Multiplexer {
 		Stream next = null;
 		if (this.streams.remove(stream.id, stream)) {
 			if (stream.local) {
-				this.localEndpoint.closed();
+				// a waiting stream takes the slot over: nothing else may take it before
+				// it starts
 				next = this.pendingOpens.poll();
+				if (next == null) {
+					this.localEndpoint.closed();
+				}
 			}
 			else {
 				this.remoteEndpoint.closed();

@@ -1,5 +1,6 @@
 package io.swaggersocket.connection;
 
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -12,6 +13,7 @@ import io.swaggersocket.protocol.FrameCodec;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
@@ -89,12 +91,22 @@ final class SessionFrameWriter implements FrameWriter {
 	@Override
 	public void dataReady() {
 		this.dataWanted.set(true);
-		drain();
+		// never on the caller's thread: it may hold the stream layer's monitor with a
+		// stream's HEADERS not yet written, and DATA must not overtake them
+		try {
+			Schedulers.parallel().schedule(this::drain);
+		}
+		catch (RejectedExecutionException ex) {
+			// shutting down: the session goes with it
+		}
 	}
 
 	@Override
 	public Mono<Void> run() {
-		return this.session.send(this.outbound.asFlux().doOnNext(this::taken));
+		// what the session never takes (it ended) is released here
+		return this.session.send(this.outbound.asFlux()
+			.doOnNext(this::taken)
+			.doOnDiscard(WebSocketMessage.class, WebSocketMessage::release));
 	}
 
 	@Override
@@ -147,7 +159,10 @@ final class SessionFrameWriter implements FrameWriter {
 		}
 	}
 
-	/** Pull DATA while the queue has room; one drain at a time. */
+	/**
+	 * Pull DATA while the queue has room; one drain at a time, on a thread that holds no
+	 * monitor of the stream layer.
+	 */
 	private void drain() {
 		if (this.drains.getAndIncrement() != 0) {
 			return;

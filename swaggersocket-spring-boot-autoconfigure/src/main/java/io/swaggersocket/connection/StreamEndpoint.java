@@ -79,12 +79,17 @@ final class StreamEndpoint {
 
 	/**
 	 * Take the next id for a stream this side opens.
+	 * @param reserved whether the stream takes over the slot of one that closed, already
+	 * counted
 	 * @return the id
 	 */
-	int openStream() {
+	int openStream(boolean reserved) {
 		int id = (int) this.nextStreamId;
 		this.nextStreamId += 2;
-		created(id);
+		this.lastStreamCreated = id;
+		if (!reserved) {
+			this.activeStreams++;
+		}
 		return id;
 	}
 

@@ -96,8 +96,10 @@ class DuplexRaceTests {
 			pair.awaitQuiet();
 			// the server's stream was closed: the RESET is not answered; the client's was
 			// closed: the response is discarded and its credit returned at once
-			assertThat(TestConnectionPair.shapes(pair.sessions.server().sent(), 1)).containsExactly("HEADERS", "DATA",
-					"DATA+END");
+			// (the echoed body's last chunk and its end go out together or one after the
+			// other, as the body's completion meets the writer)
+			assertThat(String.join(" ", TestConnectionPair.shapes(pair.sessions.server().sent(), 1)))
+				.matches("HEADERS( DATA)? DATA\\+END");
 			TestConnectionPair.eventually()
 				.until(() -> TestConnectionPair.granted(pair.sessions.client().sent(), 0) >= "crossing".length());
 			StepVerifier
@@ -139,8 +141,10 @@ class DuplexRaceTests {
 				.until(() -> TestConnectionPair.granted(pair.sessions.server().sent(), 0) >= 500);
 			assertThat(TestConnectionPair.shapes(pair.sessions.server().sent(), 1))
 				.containsExactly("RESET INTERNAL_ERROR");
-			assertThat(TestConnectionPair.shapes(pair.sessions.client().sent(), 1)).containsExactly("HEADERS", "DATA",
-					"DATA+END");
+			// the last chunk and the end go out together or one after the other, as the
+			// body's completion meets the writer
+			assertThat(String.join(" ", TestConnectionPair.shapes(pair.sessions.client().sent(), 1)))
+				.matches("HEADERS( DATA)? DATA\\+END");
 			assertThat(pair.server().isOpen()).isTrue();
 		}
 	}
@@ -232,7 +236,7 @@ class DuplexRaceTests {
 			Flux<Integer> receiving = pair.client()
 				.exchange(TestConnectionPair.request("GET", "/streaming"), Flux.empty())
 				.flatMapMany(StreamMessage::body)
-				.map(DataBuffer::readableByteCount)
+				.map(TestConnectionPair::releasedLength)
 				.cache();
 			receiving.subscribe(null, DuplexFlowControlTests::ignore);
 			// the response headers received, no body yet

@@ -167,7 +167,7 @@ class DuplexStressTests {
 					received.update(chunk);
 					length.addAndGet(chunk.length);
 				})
-				.map(DataBuffer::readableByteCount)
+				.map(TestConnectionPair::releasedLength)
 				.doOnCancel(() -> {
 					outcomes.cancelled.incrementAndGet();
 					settled.tryEmitEmpty();

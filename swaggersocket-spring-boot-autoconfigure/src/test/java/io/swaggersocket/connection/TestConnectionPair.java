@@ -128,8 +128,12 @@ final class TestConnectionPair implements AutoCloseable {
 	}
 
 	private static ConnectionOptions options(ConnectionSettings settings) {
-		// no heartbeat within a test: frames on the wire are the test's own
-		return new ConnectionOptions(settings, TIMEOUT, Duration.ofHours(1), Duration.ofHours(1), 16 * 1024);
+		// no heartbeat within a test: frames on the wire are the test's own; and windows
+		// that stay as declared, so that credit on the wire adds up exactly (their growth
+		// is InboundFlowControllerTests' subject)
+		return new ConnectionOptions(settings, TIMEOUT, Duration.ofHours(1), Duration.ofHours(1), 16 * 1024,
+				ConnectionOptions.DEFAULT_DRAIN_TIMEOUT, -1,
+				Math.min(settings.initialStreamWindow(), settings.connectionWindow()));
 	}
 
 	SwaggerSocketConnection server() {
@@ -168,6 +172,16 @@ final class TestConnectionPair implements AutoCloseable {
 	}
 
 	// ---- requests and bodies
+
+	/**
+	 * The length of a received body buffer, which this releases: received buffers are
+	 * slices of pooled messages, and every consumer releases what it takes.
+	 */
+	static int releasedLength(DataBuffer buffer) {
+		int length = buffer.readableByteCount();
+		DataBufferUtils.release(buffer);
+		return length;
+	}
 
 	static List<Header> request(String method, String path) {
 		return List.of(new Header(Header.METHOD, method), new Header(Header.PATH, path));

@@ -17,11 +17,11 @@ import reactor.test.StepVerifier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Behaviour the in-memory connection tests found wrong in the connection layer as it is.
- * These tests fail until the stream layer's rework fixes them; each says what it expects
- * and why (docs/PROTOCOL.md).
+ * How a stream's received body ends when the stream or the connection does: credit of
+ * unread bytes returned, the failure told to late subscribers, nothing dropped at ERROR.
+ * The in-memory tests found each of these wrong in the stream layer before its rework.
  */
-class DuplexBugTests {
+class DuplexStreamEndingTests {
 
 	@AfterEach
 	void resetHooks() {
