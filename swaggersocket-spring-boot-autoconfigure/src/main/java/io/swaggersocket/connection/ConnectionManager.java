@@ -56,6 +56,8 @@ public final class ConnectionManager implements SmartLifecycle {
 
 	private final SwaggerSocketHandshakeValidator validator;
 
+	private final ConnectionTimers timers;
+
 	/**
 	 * Create a manager.
 	 * @param options the options every connection uses
@@ -92,10 +94,15 @@ public final class ConnectionManager implements SmartLifecycle {
 		this.streamHandler = streamHandler;
 		this.observer = observer;
 		this.validator = validator;
+		this.timers = new ConnectionTimers(options);
 	}
 
 	SwaggerSocketObserver observer() {
 		return this.observer;
+	}
+
+	ConnectionTimers timers() {
+		return this.timers;
 	}
 
 	/**
