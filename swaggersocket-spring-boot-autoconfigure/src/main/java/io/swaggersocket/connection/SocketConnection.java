@@ -98,9 +98,11 @@ final class SocketConnection implements SwaggerSocketConnection {
 		.unicast()
 		.onBackpressureBuffer(Queues.<WebSocketMessage>unbounded(16).get());
 
-	private final Sinks.Empty<Void> finished = Sinks.empty();
+	// each emitted once, by the one party that ends the run: no serializing wrapper
+	// needed
+	private final Sinks.Empty<Void> finished = Sinks.unsafe().empty();
 
-	private final Sinks.One<Boolean> forceStop = Sinks.one();
+	private final Sinks.One<Boolean> forceStop = Sinks.unsafe().one();
 
 	private final AtomicReference<@Nullable Termination> termination = new AtomicReference<>();
 
