@@ -1,5 +1,6 @@
 package io.swaggersocket.server;
 
+import java.net.URI;
 import java.security.Principal;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -23,7 +24,7 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Upgrades as the given strategy does, but lets the session keep only what a connection
- * needs of the upgrade request for its whole life: its URI, subprotocol, remote address,
+ * needs of the upgrade request for its whole life: its path, subprotocol, remote address,
  * attributes and principal. A hub holds one session per agent for days, and each would
  * otherwise keep the request's headers twice (Spring's copy in the {@link HandshakeInfo}
  * and Reactor Netty's request), its cookies, and, through the principal's {@code Mono},
@@ -40,6 +41,11 @@ final class UpgradeReleasingStrategy implements RequestUpgradeStrategy {
 		.unmodifiableMultiValueMap(new LinkedMultiValueMap<>(0));
 
 	private final RequestUpgradeStrategy delegate;
+
+	/**
+	 * The endpoint's URI, path only, shared by the sessions upgraded at the same path.
+	 */
+	private volatile @Nullable URI endpoint;
 
 	UpgradeReleasingStrategy(RequestUpgradeStrategy delegate) {
 		this.delegate = delegate;
@@ -66,9 +72,23 @@ final class UpgradeReleasingStrategy implements RequestUpgradeStrategy {
 					() -> lean(handshakeInfoFactory.get(), principal.orElse(null))));
 	}
 
-	private static HandshakeInfo lean(HandshakeInfo info, @Nullable Principal principal) {
-		return new HandshakeInfo(info.getUri(), HttpHeaders.EMPTY, NO_COOKIES, Mono.justOrEmpty(principal),
+	private HandshakeInfo lean(HandshakeInfo info, @Nullable Principal principal) {
+		return new HandshakeInfo(endpoint(info.getUri()), HttpHeaders.EMPTY, NO_COOKIES, Mono.justOrEmpty(principal),
 				info.getSubProtocol(), info.getRemoteAddress(), info.getAttributes(), info.getLogPrefix());
+	}
+
+	/**
+	 * The path of the request's URI: host and port say nothing the remote address does
+	 * not, and a query may carry credentials.
+	 */
+	private URI endpoint(URI requested) {
+		URI endpoint = this.endpoint;
+		String path = requested.getRawPath();
+		if (endpoint == null || !endpoint.getRawPath().equals(path)) {
+			endpoint = URI.create(path);
+			this.endpoint = endpoint;
+		}
+		return endpoint;
 	}
 
 }
