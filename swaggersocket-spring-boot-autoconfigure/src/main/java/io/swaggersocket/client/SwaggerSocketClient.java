@@ -10,13 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-import io.netty.channel.ChannelOption;
 import io.swaggersocket.connection.ConnectionManager;
 import io.swaggersocket.connection.HandshakeException;
 import io.swaggersocket.connection.Lifecycles;
 import io.swaggersocket.connection.SwaggerSocketConnection;
-import io.swaggersocket.connection.WebSocketMessageLimit;
-import io.swaggersocket.protocol.FrameCodec;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -25,8 +22,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.http.client.HttpClient;
-import reactor.netty.http.client.WebsocketClientSpec;
-import reactor.netty.resources.ConnectionProvider;
 import reactor.util.retry.Retry;
 
 import org.springframework.context.SmartLifecycle;
@@ -67,17 +62,18 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 	private volatile Status status = new Status(null, null, 0);
 
 	/**
-	 * Create a client.
+	 * Create a client that dials with the connection manager's shared Reactor Netty
+	 * client: every client built this way on the same manager shares it.
 	 * @param url the server's WebSocket URL ({@code ws://} or {@code wss://})
 	 * @param metadata supplies the metadata for each attempt
 	 * @param headers supplies the upgrade request headers for each attempt
 	 * @param reconnect the backoff between attempts
 	 * @param connectionManager runs the connections
+	 * @see ConnectionManager#webSocketClient()
 	 */
 	public SwaggerSocketClient(URI url, Supplier<Map<String, Object>> metadata, Supplier<HttpHeaders> headers,
 			ReconnectPolicy reconnect, ConnectionManager connectionManager) {
-		this(url, metadata, headers, reconnect, connectionManager,
-				HttpClient.create(ConnectionProvider.newConnection()));
+		this(url, metadata, headers, reconnect, connectionManager, connectionManager.webSocketClient());
 	}
 
 	/**
@@ -93,22 +89,18 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 	 */
 	public SwaggerSocketClient(URI url, Supplier<Map<String, Object>> metadata, Supplier<HttpHeaders> headers,
 			ReconnectPolicy reconnect, ConnectionManager connectionManager, HttpClient httpClient) {
+		this(url, metadata, headers, reconnect, connectionManager, connectionManager.webSocketClient(httpClient));
+	}
+
+	private SwaggerSocketClient(URI url, Supplier<Map<String, Object>> metadata, Supplier<HttpHeaders> headers,
+			ReconnectPolicy reconnect, ConnectionManager connectionManager,
+			ReactorNettyWebSocketClient webSocketClient) {
 		this.url = url;
 		this.metadata = metadata;
 		this.headers = headers;
 		this.reconnect = reconnect;
 		this.connectionManager = connectionManager;
-		int maxMessageSize = connectionManager.options().settings().maxFrameSize() + FrameCodec.HEADER_LENGTH;
-		int connectTimeout = (int) Math.min(Integer.MAX_VALUE,
-				connectionManager.options().handshakeTimeout().toMillis());
-		this.webSocketClient = new ReactorNettyWebSocketClient(
-				httpClient.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeout)
-					// fragmented messages are held to the same limit as whole ones
-					.doOnConnected((connection) -> WebSocketMessageLimit.apply(connection, maxMessageSize)),
-				() -> WebsocketClientSpec.builder()
-					.protocols(FrameCodec.SUBPROTOCOL)
-					.maxFramePayloadLength(maxMessageSize)
-					.handlePing(true));
+		this.webSocketClient = webSocketClient;
 	}
 
 	/**

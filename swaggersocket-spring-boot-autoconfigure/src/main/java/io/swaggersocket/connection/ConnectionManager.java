@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
+import io.netty.channel.ChannelOption;
 import io.swaggersocket.protocol.CloseCodes;
 import io.swaggersocket.protocol.FrameCodec;
 import org.apache.commons.logging.Log;
@@ -15,11 +16,15 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.WebsocketClientSpec;
+import reactor.netty.resources.ConnectionProvider;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketSession;
+import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 
 /**
  * Runs SwaggerSocket connections over WebSocket sessions, in either role, and owns what
@@ -55,6 +60,10 @@ public final class ConnectionManager implements SmartLifecycle {
 	private final java.util.concurrent.atomic.AtomicInteger sessions = new java.util.concurrent.atomic.AtomicInteger();
 
 	private final SwaggerSocketHandshakeValidator validator;
+
+	private final ConnectionTimers timers;
+
+	private volatile @Nullable ReactorNettyWebSocketClient webSocketClient;
 
 	/**
 	 * Create a manager.
@@ -92,10 +101,15 @@ public final class ConnectionManager implements SmartLifecycle {
 		this.streamHandler = streamHandler;
 		this.observer = observer;
 		this.validator = validator;
+		this.timers = new ConnectionTimers(options);
 	}
 
 	SwaggerSocketObserver observer() {
 		return this.observer;
+	}
+
+	ConnectionTimers timers() {
+		return this.timers;
 	}
 
 	/**
@@ -104,6 +118,46 @@ public final class ConnectionManager implements SmartLifecycle {
 	 */
 	public ConnectionOptions options() {
 		return this.options;
+	}
+
+	/**
+	 * Return the WebSocket client that dials this manager's client connections when no
+	 * Reactor Netty client is given: one per manager, created on first use and shared by
+	 * every dialer, its connections not pooled (a WebSocket never goes back to a pool).
+	 * @return the shared client
+	 */
+	public ReactorNettyWebSocketClient webSocketClient() {
+		ReactorNettyWebSocketClient client = this.webSocketClient;
+		if (client == null) {
+			synchronized (this) {
+				client = this.webSocketClient;
+				if (client == null) {
+					client = webSocketClient(HttpClient.create(ConnectionProvider.newConnection()));
+					this.webSocketClient = client;
+				}
+			}
+		}
+		return client;
+	}
+
+	/**
+	 * Return a WebSocket client that dials with the given Reactor Netty client (its TLS,
+	 * proxy and resources), set up for this manager's options: the handshake timeout
+	 * bounds the TCP connect, and messages, fragmented or not, are held to the largest
+	 * frame plus its header.
+	 * @param httpClient the Reactor Netty client
+	 * @return a new WebSocket client; share it between dialers
+	 */
+	public ReactorNettyWebSocketClient webSocketClient(HttpClient httpClient) {
+		int maxMessageSize = this.options.settings().maxFrameSize() + FrameCodec.HEADER_LENGTH;
+		int connectTimeout = (int) Math.min(Integer.MAX_VALUE, this.options.handshakeTimeout().toMillis());
+		return new ReactorNettyWebSocketClient(
+				httpClient.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeout)
+					.doOnConnected((connection) -> WebSocketMessageLimit.apply(connection, maxMessageSize)),
+				() -> WebsocketClientSpec.builder()
+					.protocols(FrameCodec.SUBPROTOCOL)
+					.maxFramePayloadLength(maxMessageSize)
+					.handlePing(true));
 	}
 
 	SwaggerSocketStreamHandler streamHandler() {

@@ -18,7 +18,6 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.util.Assert;
 
 /**
  * The streams of one open connection (docs/PROTOCOL.md, "Streams", "Flow control" and

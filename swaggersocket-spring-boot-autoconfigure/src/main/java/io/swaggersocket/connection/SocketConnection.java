@@ -21,8 +21,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
-import reactor.core.Disposable;
-import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -36,9 +34,11 @@ import org.springframework.web.reactive.socket.WebSocketSession;
 
 /**
  * One connection over one WebSocket session, for either role: it owns the session's state
- * machine (handshake, open, terminated), the heartbeat and the single outbound message
- * queue. Inbound messages arrive serially on the session's I/O thread; timers and callers
- * may act from other threads, so state changes are guarded by this object's monitor.
+ * machine (handshake, open, terminated) and the heartbeat, decodes what arrives and hands
+ * stream frames to the stream layer ({@link Multiplexer}); frames go out through its
+ * {@link FrameWriter}. Inbound messages arrive serially on the session's I/O thread;
+ * timers and callers may act from other threads, so state changes are guarded by this
+ * object's monitor.
  */
 final class SocketConnection implements SwaggerSocketConnection {
 
@@ -65,7 +65,8 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	private final ConnectionRole role;
 
-	private final Handshake handshake;
+	/** Dropped once the handshake has completed: it holds the peer's HELLO. */
+	private @Nullable Handshake handshake;
 
 	private final ConnectionManager manager;
 
@@ -81,11 +82,11 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	private final FrameWriter writer;
 
-	private final Sinks.Empty<Void> finished = Sinks.empty();
+	// each emitted once, by the one party that ends the run: no serializing wrapper
+	// needed
+	private final Sinks.Empty<Void> finished = Sinks.unsafe().empty();
 
-	private final Sinks.One<Boolean> forceStop = Sinks.one();
-
-	private final Disposable.Composite timers = Disposables.composite();
+	private final Sinks.One<Boolean> forceStop = Sinks.unsafe().one();
 
 	private final AtomicReference<@Nullable Termination> termination = new AtomicReference<>();
 
@@ -103,7 +104,12 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	private volatile @Nullable StreamFrameReader reader;
 
-	private volatile @Nullable Disposable handshakeTimer;
+	/**
+	 * When the handshake times out, then when the next ping is due
+	 * ({@link System#nanoTime()}): the manager's {@link ConnectionTimers} compare it on
+	 * every tick.
+	 */
+	private volatile long deadline;
 
 	private final ConnectionCounters counters;
 
@@ -251,12 +257,13 @@ final class SocketConnection implements SwaggerSocketConnection {
 			.doFinally((signal) -> this.writer.complete());
 		ClosingHandshake.install(this.session, this::logPrefix);
 		Mono<Void> send = this.writer.run();
-		Disposable handshakeTimer = Mono.delay(this.manager.options().handshakeTimeout())
-			.subscribe((tick) -> handshakeTimedOut());
-		this.handshakeTimer = handshakeTimer;
-		this.timers.add(handshakeTimer);
+		this.deadline = System.nanoTime() + this.manager.options().handshakeTimeout().toNanos();
+		this.manager.timers().add(this);
 		synchronized (this) {
-			this.handshake.start(this::send);
+			Handshake handshake = this.handshake;
+			if (handshake != null) {
+				handshake.start(this::send);
+			}
 		}
 		return Mono.zip(inbound, send)
 			.then()
@@ -275,7 +282,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 			})
 			.then(Mono.defer(this::ended))
 			.doFinally((signal) -> {
-				this.timers.dispose();
+				this.manager.timers().remove(this);
 				this.finished.tryEmitEmpty();
 			});
 	}
@@ -358,9 +365,12 @@ final class SocketConnection implements SwaggerSocketConnection {
 			logger.trace(logPrefix() + "Received " + frame);
 		}
 		if (this.info == null) {
-			Handshake.Result result;
+			Handshake.Result result = null;
 			synchronized (this) {
-				result = this.handshake.onFrame(frame, this::send);
+				Handshake handshake = this.handshake;
+				if (handshake != null) {
+					result = handshake.onFrame(frame, this::send);
+				}
 			}
 			if (result != null) {
 				established(result);
@@ -428,6 +438,8 @@ final class SocketConnection implements SwaggerSocketConnection {
 			if (this.termination.get() != null) {
 				return;
 			}
+			// before the info: the timers take a connection with an info for an open one
+			this.deadline = System.nanoTime() + this.manager.options().heartbeatInterval().toNanos();
 			this.info = new ConnectionInfo(result.connectionId(), this.role, result.metadata(), this.remoteAddress,
 					this.principal, Instant.now());
 			Multiplexer multiplexer = new Multiplexer(
@@ -437,27 +449,28 @@ final class SocketConnection implements SwaggerSocketConnection {
 					this.manager.streamHandler(), this.writer);
 			this.multiplexer = multiplexer;
 			this.reader = new StreamFrameReader(multiplexer);
+			this.handshake = null;
 		}
-		// an open connection has no use for its handshake timer: drop it rather than keep
-		// it for 10 s
-		Disposable handshakeTimer = this.handshakeTimer;
-		if (handshakeTimer != null) {
-			this.timers.remove(handshakeTimer);
-			handshakeTimer.dispose();
-			this.handshakeTimer = null;
-		}
-		Duration interval = this.manager.options().heartbeatInterval();
-		this.timers.add(Flux.interval(interval, interval)
-			.subscribe((tick) -> heartbeat(), (ex) -> logger.error(logPrefix() + "Heartbeat stopped", ex)));
 		this.manager.established(this);
 		this.onEstablished.accept(this);
 	}
 
-	private void heartbeat() {
+	/**
+	 * Called by the manager's {@link ConnectionTimers} on every tick: time the handshake
+	 * out, or check the heartbeat and ping when a ping is due.
+	 * @param now {@link System#nanoTime()} at the tick
+	 */
+	void tick(long now) {
 		if (this.termination.get() != null) {
 			return;
 		}
-		long silence = System.nanoTime() - this.lastInbound;
+		if (this.info == null) {
+			if (now - this.deadline >= 0) {
+				handshakeTimedOut();
+			}
+			return;
+		}
+		long silence = now - this.lastInbound;
 		Duration timeout = this.manager.options().heartbeatTimeout();
 		if (silence > timeout.toNanos()) {
 			String detail = "Nothing received from the peer for " + Duration.ofNanos(silence).toMillis()
@@ -467,6 +480,15 @@ final class SocketConnection implements SwaggerSocketConnection {
 					Termination.failed(FailureReason.HEARTBEAT_TIMEOUT, CloseCodes.HEARTBEAT_TIMEOUT, detail, true));
 			return;
 		}
+		if (now - this.deadline >= 0) {
+			// first: a ping handler that throws is tried again an interval later, not
+			// at every tick
+			this.deadline = now + this.manager.options().heartbeatInterval().toNanos();
+			ping();
+		}
+	}
+
+	private void ping() {
 		byte[] payload = this.manager.heartbeatHandler().pingPayload(info());
 		if (payload.length > MAX_PING_PAYLOAD) {
 			logger
@@ -590,7 +612,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 				return false;
 			}
 		}
-		this.timers.dispose();
+		this.manager.timers().remove(this);
 		Multiplexer multiplexer = this.multiplexer;
 		if (multiplexer != null) {
 			multiplexer.terminate(new SwaggerSocketConnectionClosedException(

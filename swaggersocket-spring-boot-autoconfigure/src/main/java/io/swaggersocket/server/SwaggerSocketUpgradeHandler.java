@@ -16,9 +16,10 @@ import org.springframework.web.server.WebHandler;
 /**
  * The endpoint at {@code swaggersocket.server.path}: upgrades the request to a WebSocket
  * with its own upgrade settings (frame and message size limits, application-handled
- * pings), without changing how the application's other WebSocket endpoints are upgraded.
- * Mapped by the DispatcherHandler, so the upgrade request passes through the
- * application's WebFilter chain (and its security).
+ * pings, the upgrade request released once upgraded), without changing how the
+ * application's other WebSocket endpoints are upgraded. Mapped by the DispatcherHandler,
+ * so the upgrade request passes through the application's WebFilter chain (and its
+ * security).
  */
 public final class SwaggerSocketUpgradeHandler implements WebHandler {
 
@@ -36,8 +37,9 @@ public final class SwaggerSocketUpgradeHandler implements WebHandler {
 	public SwaggerSocketUpgradeHandler(WebSocketHandler handler, int maxMessageSize) {
 		this.handler = handler;
 		this.maxMessageSize = maxMessageSize;
-		this.webSocketService = new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(
-				() -> WebsocketServerSpec.builder().maxFramePayloadLength(maxMessageSize).handlePing(true)));
+		this.webSocketService = new HandshakeWebSocketService(
+				new UpgradeReleasingStrategy(new ReactorNettyRequestUpgradeStrategy(
+						() -> WebsocketServerSpec.builder().maxFramePayloadLength(maxMessageSize).handlePing(true))));
 	}
 
 	@Override
