@@ -160,6 +160,20 @@ final class InboundBody implements Publisher<DataBuffer>, Subscription {
 	}
 
 	/**
+	 * The caller let go of the response it was handed, body and all: unless somebody
+	 * subscribed, the body is dropped as if its subscriber had cancelled.
+	 */
+	void abandon() {
+		synchronized (this) {
+			if (this.subscribed) {
+				return;
+			}
+			this.subscribed = true;
+		}
+		cancel();
+	}
+
+	/**
 	 * A body nobody will read still holds connection credit and buffers: read and release
 	 * it.
 	 */

@@ -163,13 +163,17 @@ final class Multiplexer {
 	}
 
 	private void cancelledByCaller(Stream stream) {
+		boolean responded;
 		synchronized (this) {
 			if (this.pendingOpens.remove(stream)) {
 				return;
 			}
-			if (stream.responded) {
-				return;
-			}
+			responded = stream.responded;
+		}
+		if (responded) {
+			// the response raced the cancel and may be lost with it: so is its body
+			stream.inbound.abandon();
+			return;
 		}
 		reset(stream, ErrorCode.CANCEL,
 				new SwaggerSocketStreamResetException(ErrorCode.CANCEL, "Cancelled by the caller"), true);

@@ -24,6 +24,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -166,8 +167,12 @@ class StreamingIntegrationTests {
 			.limitRate(1)
 			.concatMap((buffer) -> {
 				consumed.addAndGet(buffer.readableByteCount());
-				return Mono.delay(Duration.ofMinutes(10)).thenReturn(buffer);
+				// released now: a buffer held in the stalled step would never be
+				DataBufferUtils.release(buffer);
+				return Mono.delay(Duration.ofMinutes(10));
 			}, 0)
+			// what limitRate holds when the call is disposed
+			.doOnDiscard(DataBuffer.class, DataBufferUtils::release)
 			.subscribe();
 		try {
 			await().atMost(Duration.ofSeconds(5)).until(() -> consumed.get() > 0);
