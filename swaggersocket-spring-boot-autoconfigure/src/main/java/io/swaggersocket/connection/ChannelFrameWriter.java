@@ -2,6 +2,7 @@ package io.swaggersocket.connection;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -123,7 +124,7 @@ final class ChannelFrameWriter implements FrameWriter {
 	}
 
 	@Override
-	public java.util.concurrent.Executor dispatcher() {
+	public Executor dispatcher() {
 		EventLoopGroup group = this.channel.eventLoop().parent();
 		return (group != null) ? group : this.channel.eventLoop();
 	}

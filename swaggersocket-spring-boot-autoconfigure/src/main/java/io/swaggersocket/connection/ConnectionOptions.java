@@ -18,9 +18,12 @@ import java.time.Duration;
  * @param maxWindow how far the stream and connection windows may grow beyond the declared
  * ones from the measured bandwidth-delay product, in bytes; no larger than the declared
  * windows: they do not grow
+ * @param spreadHandling whether the peer's requests are handled on all of the transport's
+ * event loops rather than on their connection's one
  */
 public record ConnectionOptions(ConnectionSettings settings, Duration handshakeTimeout, Duration heartbeatInterval,
-		Duration heartbeatTimeout, int maxMetadataSize, Duration drainTimeout, int maxConnections, int maxWindow) {
+		Duration heartbeatTimeout, int maxMetadataSize, Duration drainTimeout, int maxConnections, int maxWindow,
+		boolean spreadHandling) {
 
 	/** The largest window when none is given. */
 	public static final int DEFAULT_MAX_WINDOW = 16 * 1024 * 1024;
@@ -56,7 +59,25 @@ public record ConnectionOptions(ConnectionSettings settings, Duration handshakeT
 	public ConnectionOptions(ConnectionSettings settings, Duration handshakeTimeout, Duration heartbeatInterval,
 			Duration heartbeatTimeout, int maxMetadataSize, Duration drainTimeout, int maxConnections) {
 		this(settings, handshakeTimeout, heartbeatInterval, heartbeatTimeout, maxMetadataSize, drainTimeout,
-				maxConnections, DEFAULT_MAX_WINDOW);
+				maxConnections, DEFAULT_MAX_WINDOW, true);
+	}
+
+	/**
+	 * Create options that spread the handling of requests over the event loops.
+	 * @param settings the limits this side declares in the handshake
+	 * @param handshakeTimeout how long the handshake may take
+	 * @param heartbeatInterval how often to ping the peer
+	 * @param heartbeatTimeout how long the peer may stay silent
+	 * @param maxMetadataSize the largest HELLO payload the server accepts
+	 * @param drainTimeout how long in-flight streams may take to finish on shutdown
+	 * @param maxConnections how many connections the server accepts at once, -1 for no
+	 * limit
+	 * @param maxWindow how far the windows may grow
+	 */
+	public ConnectionOptions(ConnectionSettings settings, Duration handshakeTimeout, Duration heartbeatInterval,
+			Duration heartbeatTimeout, int maxMetadataSize, Duration drainTimeout, int maxConnections, int maxWindow) {
+		this(settings, handshakeTimeout, heartbeatInterval, heartbeatTimeout, maxMetadataSize, drainTimeout,
+				maxConnections, maxWindow, true);
 	}
 
 	public ConnectionOptions {

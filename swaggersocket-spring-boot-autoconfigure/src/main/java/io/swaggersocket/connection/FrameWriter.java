@@ -1,5 +1,6 @@
 package io.swaggersocket.connection;
 
+import java.util.concurrent.Executor;
 import java.util.function.IntConsumer;
 
 import io.netty.buffer.ByteBuf;
@@ -73,7 +74,7 @@ interface FrameWriter {
 	 * @return the transport's event loops, or {@code null} to handle streams where their
 	 * frames arrive
 	 */
-	default java.util.concurrent.@Nullable Executor dispatcher() {
+	default @Nullable Executor dispatcher() {
 		return null;
 	}
 

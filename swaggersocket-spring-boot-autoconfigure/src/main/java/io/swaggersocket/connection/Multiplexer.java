@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 
 import io.swaggersocket.protocol.ErrorCode;
 import io.swaggersocket.protocol.Frame;
@@ -65,8 +66,9 @@ final class Multiplexer {
 
 	private @Nullable RuntimeException terminated;
 
-	Multiplexer(StreamContext context, ConnectionSettings local, int maxWindow, ConnectionSettings peer,
+	Multiplexer(StreamContext context, ConnectionOptions options, ConnectionSettings peer,
 			SwaggerSocketStreamHandler handler, FrameWriter writer) {
+		ConnectionSettings local = options.settings();
 		this.context = context;
 		this.peer = peer;
 		this.handler = handler;
@@ -74,12 +76,11 @@ final class Multiplexer {
 		boolean client = context.role() == ConnectionRole.CLIENT;
 		this.localEndpoint = new StreamEndpoint(client, peer.maxConcurrentStreams());
 		this.remoteEndpoint = new StreamEndpoint(!client, local.maxConcurrentStreams());
-		this.inboundFlow = new InboundFlowController(local, maxWindow, writer, this.streams);
+		this.inboundFlow = new InboundFlowController(local, options.maxWindow(), writer, this.streams);
 		this.outboundFlow = new OutboundFlowController(this, writer, peer);
 		this.outcomes = new StreamOutcomes(context.observer(), context.role());
 		writer.dataSource(this.outboundFlow);
-		java.util.concurrent.Executor executor = Boolean.getBoolean("swaggersocket.dispatch") ? writer.dispatcher()
-				: null;
+		Executor executor = options.spreadHandling() ? writer.dispatcher() : null;
 		this.dispatcher = (executor != null) ? Schedulers.fromExecutor(executor) : null;
 	}
 

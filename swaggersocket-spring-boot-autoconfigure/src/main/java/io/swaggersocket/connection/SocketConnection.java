@@ -445,8 +445,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 			Multiplexer multiplexer = new Multiplexer(
 					new StreamContext(this, this.role, this.counters, this.manager.observer(), this::logPrefix, logger,
 							this::streamIdsExhausted),
-					this.manager.options().settings(), this.manager.options().maxWindow(), result.peerSettings(),
-					this.manager.streamHandler(), this.writer);
+					this.manager.options(), result.peerSettings(), this.manager.streamHandler(), this.writer);
 			this.multiplexer = multiplexer;
 			this.reader = new StreamFrameReader(multiplexer);
 			this.handshake = null;

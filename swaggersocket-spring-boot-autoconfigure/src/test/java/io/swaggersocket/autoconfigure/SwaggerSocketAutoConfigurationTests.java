@@ -365,6 +365,13 @@ class SwaggerSocketAutoConfigurationTests {
 	}
 
 	@Test
+	void spreadHandlingBindsAndTakesEffect() {
+		this.contextRunner.withPropertyValues("swaggersocket.spread-handling=false")
+			.run((context) -> assertThat(options(context).spreadHandling()).isFalse());
+		this.contextRunner.run((context) -> assertThat(options(context).spreadHandling()).isTrue());
+	}
+
+	@Test
 	void windowsGrowToSixteenMegabytesByDefault() {
 		this.contextRunner.run((context) -> assertThat(options(context).maxWindow()).isEqualTo(16 * 1024 * 1024));
 	}
