@@ -15,7 +15,6 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
-import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -40,8 +39,6 @@ final class Multiplexer {
 
 	private final ConnectionSettings peer;
 
-	private final SwaggerSocketStreamHandler handler;
-
 	final FrameWriter writer;
 
 	final StreamEndpoint localEndpoint;
@@ -52,9 +49,9 @@ final class Multiplexer {
 
 	final ArrayDeque<Stream> pendingOpens = new ArrayDeque<>(0);
 
-	private final InboundFlowController inboundFlow;
+	final InboundFlowController inboundFlow;
 
-	private final @Nullable Scheduler dispatcher;
+	final RemoteStreams remoteStreams;
 
 	private final OutboundFlowController outboundFlow;
 
@@ -64,14 +61,13 @@ final class Multiplexer {
 
 	private boolean exhaustionReported;
 
-	private @Nullable RuntimeException terminated;
+	@Nullable RuntimeException terminated;
 
 	Multiplexer(StreamContext context, ConnectionOptions options, ConnectionSettings peer,
 			SwaggerSocketStreamHandler handler, FrameWriter writer) {
 		ConnectionSettings local = options.settings();
 		this.context = context;
 		this.peer = peer;
-		this.handler = handler;
 		this.writer = writer;
 		boolean client = context.role() == ConnectionRole.CLIENT;
 		this.localEndpoint = new StreamEndpoint(client, peer.maxConcurrentStreams());
@@ -81,7 +77,8 @@ final class Multiplexer {
 		this.outcomes = new StreamOutcomes(context.observer(), context.role());
 		writer.dataSource(this.outboundFlow);
 		Executor executor = options.spreadHandling() ? writer.dispatcher() : null;
-		this.dispatcher = (executor != null) ? Schedulers.fromExecutor(executor) : null;
+		this.remoteStreams = new RemoteStreams(this, handler,
+				(executor != null) ? Schedulers.fromExecutor(executor) : null);
 	}
 
 	// ---- opening streams (calling the peer)
@@ -206,64 +203,6 @@ final class Multiplexer {
 		if (end != null) {
 			afterLocalEnd(end);
 		}
-	}
-
-	// ---- answering streams (serving the peer)
-
-	/** Called with the monitor held, for HEADERS that open a stream the peer may open. */
-	void openRemote(Frame.Headers frame) {
-		int id = frame.streamId();
-		if (this.goAway.sent() || this.terminated != null) {
-			this.remoteEndpoint.used(id);
-			sendReset(id, ErrorCode.REFUSED_STREAM);
-			return;
-		}
-		if (!this.remoteEndpoint.canOpenStream()) {
-			this.remoteEndpoint.used(id);
-			this.context.logger()
-				.warn(logPrefix() + "Refusing stream " + id + ": the peer already has "
-						+ this.remoteEndpoint.activeStreams() + " streams open (maxConcurrentStreams)");
-			sendReset(id, ErrorCode.REFUSED_STREAM);
-			return;
-		}
-		Stream stream = newStream(false);
-		stream.id = id;
-		stream.responded = true;
-		stream.started(StreamOutcomes.method(frame.headers()));
-		this.context.counters().requestOpened(true);
-		this.streams.put(id, stream);
-		this.remoteEndpoint.created(id);
-		if (frame.endStream()) {
-			remoteEnded(stream);
-		}
-		this.inboundFlow.opened(stream);
-		StreamMessage request = new StreamMessage(frame.headers(), stream.inbound.flux());
-		Mono<Void> handling = Mono.defer(() -> this.handler.handle(this.context.connection(), request, stream));
-		if (this.dispatcher != null) {
-			handling = handling.subscribeOn(this.dispatcher);
-		}
-		stream.handling = handling.subscribe(null, (ex) -> handlerFailed(stream, ex), () -> handlerDone(stream));
-	}
-
-	private void handlerFailed(Stream stream, Throwable ex) {
-		this.context.logger().debug(logPrefix() + "Handler failed on stream " + stream.id, ex);
-		reset(stream, ErrorCode.INTERNAL_ERROR,
-				new SwaggerSocketStreamResetException(ErrorCode.INTERNAL_ERROR, "Handler failed: " + ex), true);
-	}
-
-	private void handlerDone(Stream stream) {
-		boolean unanswered;
-		synchronized (this) {
-			unanswered = !stream.isClosed() && !stream.outbound.started;
-		}
-		if (unanswered) {
-			reset(stream, ErrorCode.INTERNAL_ERROR, new SwaggerSocketStreamResetException(ErrorCode.INTERNAL_ERROR,
-					"The handler completed without a response"), true);
-			return;
-		}
-		// a request body the handler never read still holds connection credit: let it
-		// drain
-		stream.inbound.drainUnread();
 	}
 
 	// ---- sending

@@ -73,7 +73,7 @@ final class StreamFrameReader {
 					throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, CloseCodes.PROTOCOL_ERROR,
 							"HEADERS reuses stream id " + id);
 				}
-				this.multiplexer.openRemote(frame);
+				this.multiplexer.remoteStreams.openRemote(frame);
 				return;
 			}
 		}

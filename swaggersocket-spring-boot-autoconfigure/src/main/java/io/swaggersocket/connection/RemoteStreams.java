@@ -1,0 +1,88 @@
+package io.swaggersocket.connection;
+
+import io.swaggersocket.protocol.ErrorCode;
+import io.swaggersocket.protocol.Frame;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * The streams the peer opens: refused while this side goes away or above the limit this
+ * side declared (docs/PROTOCOL.md 6.3 and 8.1), otherwise handed to the stream handler,
+ * on a scheduler of their own where the handling is spread over the event loops.
+ */
+final class RemoteStreams {
+
+	private final Multiplexer multiplexer;
+
+	private final SwaggerSocketStreamHandler handler;
+
+	private final @Nullable Scheduler dispatcher;
+
+	RemoteStreams(Multiplexer multiplexer, SwaggerSocketStreamHandler handler, @Nullable Scheduler dispatcher) {
+		this.multiplexer = multiplexer;
+		this.handler = handler;
+		this.dispatcher = dispatcher;
+	}
+
+	/** Called with the monitor held, for HEADERS that open a stream the peer may open. */
+	void openRemote(Frame.Headers frame) {
+		int id = frame.streamId();
+		if (this.multiplexer.goAway.sent() || this.multiplexer.terminated != null) {
+			this.multiplexer.remoteEndpoint.used(id);
+			this.multiplexer.sendReset(id, ErrorCode.REFUSED_STREAM);
+			return;
+		}
+		if (!this.multiplexer.remoteEndpoint.canOpenStream()) {
+			this.multiplexer.remoteEndpoint.used(id);
+			this.multiplexer.context()
+				.logger()
+				.warn(this.multiplexer.logPrefix() + "Refusing stream " + id + ": the peer already has "
+						+ this.multiplexer.remoteEndpoint.activeStreams() + " streams open (maxConcurrentStreams)");
+			this.multiplexer.sendReset(id, ErrorCode.REFUSED_STREAM);
+			return;
+		}
+		Stream stream = this.multiplexer.newStream(false);
+		stream.id = id;
+		stream.responded = true;
+		stream.started(StreamOutcomes.method(frame.headers()));
+		this.multiplexer.context().counters().requestOpened(true);
+		this.multiplexer.streams.put(id, stream);
+		this.multiplexer.remoteEndpoint.created(id);
+		if (frame.endStream()) {
+			this.multiplexer.remoteEnded(stream);
+		}
+		this.multiplexer.inboundFlow.opened(stream);
+		StreamMessage request = new StreamMessage(frame.headers(), stream.inbound.flux());
+		Mono<Void> handling = Mono
+			.defer(() -> this.handler.handle(this.multiplexer.context().connection(), request, stream));
+		if (this.dispatcher != null) {
+			handling = handling.subscribeOn(this.dispatcher);
+		}
+		stream.handling = handling.subscribe(null, (ex) -> handlerFailed(stream, ex), () -> handlerDone(stream));
+	}
+
+	private void handlerFailed(Stream stream, Throwable ex) {
+		this.multiplexer.context()
+			.logger()
+			.debug(this.multiplexer.logPrefix() + "Handler failed on stream " + stream.id, ex);
+		this.multiplexer.reset(stream, ErrorCode.INTERNAL_ERROR,
+				new SwaggerSocketStreamResetException(ErrorCode.INTERNAL_ERROR, "Handler failed: " + ex), true);
+	}
+
+	private void handlerDone(Stream stream) {
+		boolean unanswered;
+		synchronized (this.multiplexer) {
+			unanswered = !stream.isClosed() && !stream.outbound.started;
+		}
+		if (unanswered) {
+			this.multiplexer.reset(stream, ErrorCode.INTERNAL_ERROR, new SwaggerSocketStreamResetException(
+					ErrorCode.INTERNAL_ERROR, "The handler completed without a response"), true);
+			return;
+		}
+		// a request body the handler never read still holds connection credit: let it
+		// drain
+		stream.inbound.drainUnread();
+	}
+
+}
