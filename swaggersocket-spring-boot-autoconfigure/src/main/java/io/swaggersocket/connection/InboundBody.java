@@ -81,7 +81,6 @@ final class InboundBody implements Publisher<DataBuffer>, Subscription {
 			}
 			else {
 				this.subscribed = true;
-				this.subscriber = subscriber;
 			}
 		}
 		if (refusal != null) {
@@ -89,6 +88,10 @@ final class InboundBody implements Publisher<DataBuffer>, Subscription {
 			return;
 		}
 		subscriber.onSubscribe(this);
+		// signals only once onSubscribe has returned (Reactive Streams 1.9)
+		synchronized (this) {
+			this.subscriber = subscriber;
+		}
 		drain();
 	}
 
