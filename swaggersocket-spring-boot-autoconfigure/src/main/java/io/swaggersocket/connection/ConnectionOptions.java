@@ -59,11 +59,11 @@ public record ConnectionOptions(ConnectionSettings settings, Duration handshakeT
 	public ConnectionOptions(ConnectionSettings settings, Duration handshakeTimeout, Duration heartbeatInterval,
 			Duration heartbeatTimeout, int maxMetadataSize, Duration drainTimeout, int maxConnections) {
 		this(settings, handshakeTimeout, heartbeatInterval, heartbeatTimeout, maxMetadataSize, drainTimeout,
-				maxConnections, DEFAULT_MAX_WINDOW, true);
+				maxConnections, DEFAULT_MAX_WINDOW, false);
 	}
 
 	/**
-	 * Create options that spread the handling of requests over the event loops.
+	 * Create options that handle requests on their connection's event loop.
 	 * @param settings the limits this side declares in the handshake
 	 * @param handshakeTimeout how long the handshake may take
 	 * @param heartbeatInterval how often to ping the peer
@@ -77,7 +77,7 @@ public record ConnectionOptions(ConnectionSettings settings, Duration handshakeT
 	public ConnectionOptions(ConnectionSettings settings, Duration handshakeTimeout, Duration heartbeatInterval,
 			Duration heartbeatTimeout, int maxMetadataSize, Duration drainTimeout, int maxConnections, int maxWindow) {
 		this(settings, handshakeTimeout, heartbeatInterval, heartbeatTimeout, maxMetadataSize, drainTimeout,
-				maxConnections, maxWindow, true);
+				maxConnections, maxWindow, false);
 	}
 
 	public ConnectionOptions {

@@ -230,8 +230,11 @@ final class InboundBody implements Publisher<DataBuffer>, Subscription {
 					drop(dropped);
 				}
 				else if (next != null && subscriber != null) {
-					this.multiplexer.consumed(this.stream, next.readableByteCount());
+					// credit once the subscriber has taken it: the peer never gets ahead
+					// of it
+					int length = next.readableByteCount();
 					subscriber.onNext(next);
+					this.multiplexer.consumed(this.stream, length);
 				}
 				else if (error != null && subscriber != null) {
 					subscriber.onError(error);

@@ -366,9 +366,9 @@ class SwaggerSocketAutoConfigurationTests {
 
 	@Test
 	void spreadHandlingBindsAndTakesEffect() {
-		this.contextRunner.withPropertyValues("swaggersocket.spread-handling=false")
-			.run((context) -> assertThat(options(context).spreadHandling()).isFalse());
-		this.contextRunner.run((context) -> assertThat(options(context).spreadHandling()).isTrue());
+		this.contextRunner.withPropertyValues("swaggersocket.spread-handling=true")
+			.run((context) -> assertThat(options(context).spreadHandling()).isTrue());
+		this.contextRunner.run((context) -> assertThat(options(context).spreadHandling()).isFalse());
 	}
 
 	@Test
