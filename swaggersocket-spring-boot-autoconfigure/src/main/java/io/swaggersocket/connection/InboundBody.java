@@ -87,6 +87,9 @@ final class InboundBody implements Publisher<DataBuffer>, Subscription {
 			Operators.error(subscriber, refusal);
 			return;
 		}
+		if (this.multiplexer != null) {
+			this.multiplexer.claimed(this.stream);
+		}
 		subscriber.onSubscribe(this);
 		// signals only once onSubscribe has returned (Reactive Streams 1.9)
 		synchronized (this) {
@@ -160,6 +163,14 @@ final class InboundBody implements Publisher<DataBuffer>, Subscription {
 			this.subscribed = true;
 		}
 		drain();
+	}
+
+	/**
+	 * Whether somebody subscribed to the body, or it was let go.
+	 * @return whether the body is claimed
+	 */
+	synchronized boolean isClaimed() {
+		return this.subscribed;
 	}
 
 	/**

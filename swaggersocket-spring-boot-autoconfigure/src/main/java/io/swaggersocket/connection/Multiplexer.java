@@ -3,8 +3,10 @@ package io.swaggersocket.connection;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
 
 import io.swaggersocket.protocol.ErrorCode;
@@ -46,6 +48,13 @@ final class Multiplexer {
 	final StreamEndpoint remoteEndpoint;
 
 	final Map<Integer, Stream> streams = new HashMap<>();
+
+	/**
+	 * Streams this side opened that closed before their caller subscribed to the response
+	 * body: a caller cancelled as the response arrived may have dropped it, and its body
+	 * would keep its buffers; the connection's end releases them.
+	 */
+	private final Set<Stream> unclaimed = new HashSet<>(0);
 
 	final ArrayDeque<Stream> pendingOpens = new ArrayDeque<>(0);
 
@@ -300,6 +309,9 @@ final class Multiplexer {
 		stream.outbound.discard();
 		Stream next = null;
 		if (this.streams.remove(stream.id, stream)) {
+			if (stream.local && !stream.inbound.isClaimed()) {
+				this.unclaimed.add(stream);
+			}
 			if (stream.local) {
 				// a waiting stream takes the slot over: nothing else may take it before
 				// it starts
@@ -378,11 +390,22 @@ final class Multiplexer {
 				}
 			}
 			this.streams.clear();
+			all.addAll(this.unclaimed);
+			this.unclaimed.clear();
 		}
 		this.goAway.terminated();
 		for (Stream stream : all) {
 			stream.fail(failure, true);
+			stream.inbound.abandon();
 		}
+	}
+
+	/**
+	 * A response body got its subscriber (or was let go): its stream is claimed.
+	 * @param stream the stream
+	 */
+	synchronized void claimed(Stream stream) {
+		this.unclaimed.remove(stream);
 	}
 
 	/**
