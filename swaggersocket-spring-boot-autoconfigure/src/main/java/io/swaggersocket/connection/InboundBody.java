@@ -265,9 +265,7 @@ final class InboundBody implements Publisher<DataBuffer>, Subscription {
 	}
 
 	private void drop(DataBuffer buffer) {
-		int length = buffer.readableByteCount();
-		DataBufferUtils.release(buffer);
-		this.multiplexer.consumed(null, length);
+		this.multiplexer.discard(buffer);
 	}
 
 }

@@ -20,6 +20,7 @@ import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 
 /**
  * The streams of one open connection (docs/PROTOCOL.md, "Streams", "Flow control" and
@@ -58,7 +59,7 @@ final class Multiplexer {
 
 	final ArrayDeque<Stream> pendingOpens = new ArrayDeque<>(0);
 
-	final InboundFlowController inboundFlow;
+	private final InboundFlowController inboundFlow;
 
 	final RemoteStreams remoteStreams;
 
@@ -233,6 +234,17 @@ final class Multiplexer {
 
 	InboundFlowController inboundFlow() {
 		return this.inboundFlow;
+	}
+
+	/**
+	 * Release received body bytes nobody will read and return their credit at once
+	 * (docs/PROTOCOL.md section 7).
+	 * @param data the bytes
+	 */
+	void discard(DataBuffer data) {
+		int length = data.readableByteCount();
+		DataBufferUtils.release(data);
+		consumed(null, length);
 	}
 
 	/** Body bytes handed to a subscriber, or discarded ({@code stream} null). */
@@ -420,10 +432,6 @@ final class Multiplexer {
 
 	synchronized int activeStreams() {
 		return this.streams.size();
-	}
-
-	synchronized @Nullable RuntimeException terminated() {
-		return this.terminated;
 	}
 
 	String logPrefix() {

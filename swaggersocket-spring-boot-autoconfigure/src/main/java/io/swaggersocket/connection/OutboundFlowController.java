@@ -165,12 +165,4 @@ final class OutboundFlowController implements FrameWriter.DataSource {
 		return true;
 	}
 
-	/**
-	 * Return the connection's send credit.
-	 * @return the credit
-	 */
-	long connectionCredit() {
-		return this.connectionCredit;
-	}
-
 }

@@ -52,7 +52,7 @@ final class RemoteStreams {
 		if (frame.endStream()) {
 			this.multiplexer.remoteEnded(stream);
 		}
-		this.multiplexer.inboundFlow.opened(stream);
+		this.multiplexer.inboundFlow().opened(stream);
 		StreamMessage request = new StreamMessage(frame.headers(), stream.inbound.flux());
 		Mono<Void> handling = Mono
 			.defer(() -> this.handler.handle(this.multiplexer.context().connection(), request, stream));

@@ -632,7 +632,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 				+ ((this.remoteAddress != null) ? " " + this.remoteAddress : "") + "] ";
 	}
 
-	static byte[] bytes(DataBuffer buffer) {
+	private static byte[] bytes(DataBuffer buffer) {
 		byte[] bytes = new byte[buffer.readableByteCount()];
 		buffer.read(bytes);
 		return bytes;

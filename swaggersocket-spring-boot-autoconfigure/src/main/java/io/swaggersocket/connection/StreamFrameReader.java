@@ -32,10 +32,6 @@ final class StreamFrameReader {
 		if (frame instanceof Frame.Headers headers) {
 			onHeaders(headers);
 		}
-		else if (frame instanceof Frame.Data data) {
-			onData(data.streamId(), data.endStream(),
-					org.springframework.core.io.buffer.DefaultDataBufferFactory.sharedInstance.wrap(data.data()));
-		}
 		else if (frame instanceof Frame.Reset reset) {
 			Stream stream = stream(reset.streamId());
 			if (stream != null) {
@@ -146,8 +142,7 @@ final class StreamFrameReader {
 						throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, CloseCodes.PROTOCOL_ERROR,
 								"DATA on stream " + id + " that was never opened");
 					}
-					DataBufferUtils.release(data);
-					this.multiplexer.inboundFlow().consumed(null, length);
+					this.multiplexer.discard(data);
 					return;
 				}
 				if (!stream.state.remoteSideOpen() || (stream.local && !stream.responded)) {
@@ -158,10 +153,8 @@ final class StreamFrameReader {
 				}
 				else if (endStream) {
 					// ended before the last bytes go out: a subscriber that cancels on
-					// them
-					// (Flux.next(), Mono.from) cancels a complete response, which needs
-					// no
-					// RESET CANCEL
+					// them (Flux.next(), Mono.from) cancels a complete response, which
+					// needs no RESET CANCEL
 					stream.state = stream.state.remoteEnded();
 				}
 			}
@@ -171,12 +164,11 @@ final class StreamFrameReader {
 			throw ex;
 		}
 		if (violation != null) {
-			DataBufferUtils.release(data);
 			String detail = (violation == ErrorCode.FLOW_CONTROL_ERROR) ? "The peer exceeded the stream window"
 					: "DATA on stream " + id + " in the wrong state";
 			this.multiplexer.reset(stream, violation, new SwaggerSocketStreamResetException(violation, detail), true);
 			// the reaction first, then the discarded bytes' credit (section 7)
-			this.multiplexer.consumed(null, length);
+			this.multiplexer.discard(data);
 			return;
 		}
 		if (length > 0) {
