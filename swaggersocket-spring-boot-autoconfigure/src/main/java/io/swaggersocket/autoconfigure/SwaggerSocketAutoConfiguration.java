@@ -5,6 +5,8 @@ import java.util.Map;
 import io.swaggersocket.client.SwaggerSocketClient;
 import io.swaggersocket.client.SwaggerSocketMetadataCustomizer;
 import io.swaggersocket.client.SwaggerSocketUpgradeHeadersCustomizer;
+import io.swaggersocket.cluster.ConnectionDirectory;
+import io.swaggersocket.cluster.LocalConnectionDirectory;
 import io.swaggersocket.connection.ConnectionManager;
 import io.swaggersocket.connection.ConnectionOptions;
 import io.swaggersocket.connection.SwaggerSocketConnections;
@@ -59,6 +61,17 @@ public final class SwaggerSocketAutoConfiguration {
 	@ConditionalOnMissingBean
 	SwaggerSocketConnections swaggerSocketConnections() {
 		return new SwaggerSocketConnections();
+	}
+
+	/**
+	 * This application's connections only; a cluster's directory replaces it.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	ConnectionDirectory swaggerSocketConnectionDirectory(SwaggerSocketConnections connections,
+			SwaggerSocketProperties properties) {
+		String hubId = properties.getCluster().getHubId();
+		return new LocalConnectionDirectory(connections, (hubId != null) ? hubId : "local");
 	}
 
 	@Bean

@@ -27,6 +27,8 @@ public class SwaggerSocketProperties {
 
 	private final Expose expose = new Expose();
 
+	private final Cluster cluster = new Cluster();
+
 	/**
 	 * Handle the peer's requests on all of the application's event loops rather than on
 	 * the one thread of their connection: more throughput from one socket under load, at
@@ -42,6 +44,10 @@ public class SwaggerSocketProperties {
 
 	public void setSpreadHandling(boolean spreadHandling) {
 		this.spreadHandling = spreadHandling;
+	}
+
+	public Cluster getCluster() {
+		return this.cluster;
 	}
 
 	public Expose getExpose() {
@@ -472,6 +478,123 @@ public class SwaggerSocketProperties {
 
 		public void setMaxConcurrentStreams(int maxConcurrentStreams) {
 			this.maxConcurrentStreams = maxConcurrentStreams;
+		}
+
+	}
+
+	/**
+	 * Scale-out over several hubs that share one directory of connections in Redis.
+	 */
+	public static class Cluster {
+
+		/**
+		 * Whether this hub publishes its connections to Redis and reaches connections
+		 * that other hubs hold. Needs Spring Data Redis reactive and spring.data.redis.*
+		 * settings.
+		 */
+		private boolean enabled;
+
+		/**
+		 * Id of this hub in the cluster. Default: a random id for each start.
+		 */
+		private @Nullable String hubId;
+
+		/**
+		 * URL other hubs reach this hub's HTTP server at. Default: http (https with
+		 * server.ssl) on server.address, or this host's address, and the server's port.
+		 */
+		private @Nullable URI advertisedUrl;
+
+		/**
+		 * Secret shared by the hubs of a cluster, which authenticates calls between them.
+		 * Required when the cluster is enabled.
+		 */
+		private @Nullable String secret;
+
+		/**
+		 * How long an entry outlives the last refresh by its hub: the time after which
+		 * the connections of a hub that died are forgotten.
+		 */
+		private Duration entryTimeToLive = Duration.ofSeconds(15);
+
+		/**
+		 * How often a hub refreshes (and, after an outage, republishes) its entries.
+		 */
+		private Duration refreshInterval = Duration.ofSeconds(5);
+
+		/**
+		 * Prefix of every Redis key of the directory: clusters sharing a Redis server
+		 * need different prefixes.
+		 */
+		private String keyPrefix = "swaggersocket";
+
+		/**
+		 * Path of the endpoint other hubs forward calls to.
+		 */
+		private String path = "/swaggersocket-cluster";
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public @Nullable String getHubId() {
+			return this.hubId;
+		}
+
+		public void setHubId(@Nullable String hubId) {
+			this.hubId = hubId;
+		}
+
+		public @Nullable URI getAdvertisedUrl() {
+			return this.advertisedUrl;
+		}
+
+		public void setAdvertisedUrl(@Nullable URI advertisedUrl) {
+			this.advertisedUrl = advertisedUrl;
+		}
+
+		public @Nullable String getSecret() {
+			return this.secret;
+		}
+
+		public void setSecret(@Nullable String secret) {
+			this.secret = secret;
+		}
+
+		public Duration getEntryTimeToLive() {
+			return this.entryTimeToLive;
+		}
+
+		public void setEntryTimeToLive(Duration entryTimeToLive) {
+			this.entryTimeToLive = entryTimeToLive;
+		}
+
+		public Duration getRefreshInterval() {
+			return this.refreshInterval;
+		}
+
+		public void setRefreshInterval(Duration refreshInterval) {
+			this.refreshInterval = refreshInterval;
+		}
+
+		public String getKeyPrefix() {
+			return this.keyPrefix;
+		}
+
+		public void setKeyPrefix(String keyPrefix) {
+			this.keyPrefix = keyPrefix;
+		}
+
+		public String getPath() {
+			return this.path;
+		}
+
+		public void setPath(String path) {
+			this.path = path;
 		}
 
 	}
