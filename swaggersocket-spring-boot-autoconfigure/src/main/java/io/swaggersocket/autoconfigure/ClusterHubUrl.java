@@ -1,0 +1,72 @@
+package io.swaggersocket.autoconfigure;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.web.server.Ssl;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.core.env.Environment;
+
+/**
+ * The URL other hubs reach this hub at: {@code swaggersocket.cluster.advertised-url} if
+ * set, else {@code http} ({@code https} with {@code server.ssl}) on
+ * {@code server.address} (or this host's address when it is unset or a wildcard) and the
+ * port the web server listens on, known once it has started.
+ */
+final class ClusterHubUrl implements Supplier<URI>, ApplicationListener<WebServerInitializedEvent> {
+
+	private final @Nullable URI advertisedUrl;
+
+	private final Environment environment;
+
+	private volatile int port = -1;
+
+	ClusterHubUrl(@Nullable URI advertisedUrl, Environment environment) {
+		this.advertisedUrl = advertisedUrl;
+		this.environment = environment;
+	}
+
+	@Override
+	public void onApplicationEvent(WebServerInitializedEvent event) {
+		// the management server, if on its own port, is not where hubs forward calls
+		String namespace = event.getApplicationContext().getServerNamespace();
+		if (namespace == null || namespace.isEmpty()) {
+			this.port = event.getWebServer().getPort();
+		}
+	}
+
+	@Override
+	public URI get() {
+		if (this.advertisedUrl != null) {
+			return this.advertisedUrl;
+		}
+		int port = this.port;
+		if (port < 0) {
+			throw new IllegalStateException("The web server has not started: set swaggersocket.cluster.advertised-url");
+		}
+		Ssl ssl = Binder.get(this.environment).bind("server.ssl", Ssl.class).orElse(null);
+		String scheme = Ssl.isEnabled(ssl) ? "https" : "http";
+		return URI.create(scheme + "://" + host() + ":" + port);
+	}
+
+	private String host() {
+		InetAddress address = Binder.get(this.environment).bind("server.address", InetAddress.class).orElse(null);
+		try {
+			if (address == null || address.isAnyLocalAddress()) {
+				address = InetAddress.getLocalHost();
+			}
+		}
+		catch (UnknownHostException ex) {
+			address = InetAddress.getLoopbackAddress();
+		}
+		String host = address.getHostAddress();
+		return (host.indexOf(':') >= 0) ? "[" + host + "]" : host;
+	}
+
+}
