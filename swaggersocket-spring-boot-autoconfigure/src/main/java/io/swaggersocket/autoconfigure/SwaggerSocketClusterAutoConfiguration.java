@@ -44,6 +44,7 @@ public final class SwaggerSocketClusterAutoConfiguration {
 				ClusterHubUrl hubUrl) {
 			SwaggerSocketProperties.Cluster cluster = properties.getCluster();
 			requireSecret(cluster);
+			requireRefreshWithinTimeToLive(cluster);
 			String hubId = StringUtils.hasText(cluster.getHubId()) ? cluster.getHubId() : UUID.randomUUID().toString();
 			return new RedisConnectionDirectory(new ReactiveStringRedisTemplate(connectionFactory), connections, hubId,
 					hubUrl, cluster.getEntryTimeToLive(), cluster.getRefreshInterval(), cluster.getKeyPrefix(),
@@ -54,6 +55,16 @@ public final class SwaggerSocketClusterAutoConfiguration {
 		@ConditionalOnMissingBean
 		ClusterHubUrl swaggerSocketClusterHubUrl(SwaggerSocketProperties properties, Environment environment) {
 			return new ClusterHubUrl(properties.getCluster().getAdvertisedUrl(), environment);
+		}
+
+		private static void requireRefreshWithinTimeToLive(SwaggerSocketProperties.Cluster cluster) {
+			if (cluster.getRefreshInterval().isZero() || cluster.getRefreshInterval().isNegative()
+					|| cluster.getRefreshInterval().compareTo(cluster.getEntryTimeToLive()) >= 0) {
+				throw new InvalidConfigurationPropertyValueException("swaggersocket.cluster.refresh-interval",
+						cluster.getRefreshInterval(),
+						"Must be positive and shorter than " + "swaggersocket.cluster.entry-time-to-live ("
+								+ cluster.getEntryTimeToLive() + "), or entries expire between refreshes");
+			}
 		}
 
 		private static void requireSecret(SwaggerSocketProperties.Cluster cluster) {

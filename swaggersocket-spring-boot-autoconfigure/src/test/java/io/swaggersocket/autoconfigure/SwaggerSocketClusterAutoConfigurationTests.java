@@ -88,6 +88,18 @@ class SwaggerSocketClusterAutoConfigurationTests {
 	}
 
 	@Test
+	void failsToStartWhenEntriesWouldExpireBetweenRefreshes() {
+		this.contextRunner.withPropertyValues(CLUSTER)
+			.withPropertyValues("swaggersocket.cluster.entry-time-to-live=5s",
+					"swaggersocket.cluster.refresh-interval=5s")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("swaggersocket.cluster.refresh-interval"));
+	}
+
+	@Test
 	void failsToStartWhenTheClusterHasNoSpringDataRedis() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader("org.springframework.data.redis"))
 			.withPropertyValues(CLUSTER)
