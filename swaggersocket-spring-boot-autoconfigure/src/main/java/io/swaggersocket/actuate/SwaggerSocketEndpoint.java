@@ -79,11 +79,10 @@ public class SwaggerSocketEndpoint {
 		if (cluster == null) {
 			return Mono.just(new ConnectionsDescriptor(local, null));
 		}
-		return cluster.list()
-			.collectList()
-			.map((locations) -> ClusterDescriptor.of(cluster, locations, null))
+		return Mono.zip(cluster.hubs().collectList(), cluster.list().collectList())
+			.map((found) -> ClusterDescriptor.of(cluster, found.getT1(), found.getT2(), null))
 			.onErrorResume(SwaggerSocketClusterUnavailableException.class,
-					(ex) -> Mono.just(ClusterDescriptor.of(cluster, List.of(), ex.getMessage())))
+					(ex) -> Mono.just(ClusterDescriptor.of(cluster, List.of(), List.of(), ex.getMessage())))
 			.map((view) -> new ConnectionsDescriptor(local, view));
 	}
 
@@ -129,16 +128,19 @@ public class SwaggerSocketEndpoint {
 	 *
 	 * @param hubId this hub's id
 	 * @param hubUrl the URL other hubs reach this hub at
-	 * @param hubs the hubs that hold connections (and this one), by id
+	 * @param hubs the live hubs (this one included) and the connections each holds, by id
 	 * @param unavailable why the directory could not be read, if it could not
 	 */
 	public record ClusterDescriptor(String hubId, URI hubUrl, List<HubDescriptor> hubs,
 			@JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String unavailable) {
 
-		static ClusterDescriptor of(RedisConnectionDirectory directory, List<ConnectionLocation> locations,
-				@Nullable String unavailable) {
+		static ClusterDescriptor of(RedisConnectionDirectory directory, List<RedisConnectionDirectory.Hub> live,
+				List<ConnectionLocation> locations, @Nullable String unavailable) {
 			Map<String, HubDescriptor> hubs = new LinkedHashMap<>();
 			hubs.put(directory.hubId(), new HubDescriptor(directory.hubId(), directory.hubUrl(), new ArrayList<>()));
+			for (RedisConnectionDirectory.Hub hub : live) {
+				hubs.putIfAbsent(hub.hubId(), new HubDescriptor(hub.hubId(), hub.url(), new ArrayList<>()));
+			}
 			for (ConnectionLocation location : locations) {
 				hubs.computeIfAbsent(location.hubId(),
 						(id) -> new HubDescriptor(id, location.hubUrl(), new ArrayList<>()))

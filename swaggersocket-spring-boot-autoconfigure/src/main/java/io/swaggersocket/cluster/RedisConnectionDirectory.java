@@ -55,7 +55,7 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
  * <li>{@link #locate(String)} answers this hub's own connections from memory, without
  * Redis; for any other id it reads Redis and fails with
  * {@link SwaggerSocketClusterUnavailableException} if Redis does not answer within the
- * command timeout;
+ * command timeout, and at once while the last write to Redis failed;
  * <li>{@link #findByMetadata(String, String)} and {@link #list()} emit this hub's own
  * matching connections first, from memory, then those of other hubs, read from Redis
  * through an index (never a scan of the keys); if Redis fails they end with
@@ -129,6 +129,8 @@ public final class RedisConnectionDirectory
 
 	private volatile @Nullable String lastFailure;
 
+	private volatile @Nullable Throwable lastFailureCause;
+
 	private volatile @Nullable Disposable writer;
 
 	private volatile @Nullable Disposable ticker;
@@ -192,7 +194,7 @@ public final class RedisConnectionDirectory
 		if (local.isPresent()) {
 			return Mono.just(location(local.get()));
 		}
-		return command(this.redis.opsForValue().get(this.keys.connection(connectionId)))
+		return whileReachable(command(this.redis.opsForValue().get(this.keys.connection(connectionId))))
 			.mapNotNull(DirectoryJson::parseConnection)
 			// an entry of this hub that is not live here is one being withdrawn
 			.filter((entry) -> !entry.hubId().equals(this.hubId))
@@ -214,6 +216,25 @@ public final class RedisConnectionDirectory
 		return Flux.concat(local((metadata) -> true), remote(this.keys.connections(), (metadata) -> true));
 	}
 
+	/**
+	 * Return the live hubs of the cluster, this one included, read from Redis through
+	 * their index.
+	 * @return the hubs' ids and URLs, in no particular order; fails with
+	 * {@link SwaggerSocketClusterUnavailableException} if Redis does not answer
+	 */
+	public Flux<Hub> hubs() {
+		return whileReachable(liveMembers(this.keys.hubs())).flatMapMany((ids) -> Flux.fromIterable(ids).buffer(BATCH))
+			.concatMap(
+					(batch) -> command(this.redis.opsForValue().multiGet(batch.stream().map(this.keys::hub).toList()))
+						.flatMapIterable((json) -> json.stream()
+							.filter(Objects::nonNull)
+							.map(DirectoryJson::parseHub)
+							.filter(Objects::nonNull)
+							.map((hub) -> new Hub(hub.hubId(), hub.url(), hub.startedAt()))
+							.toList()))
+			.onErrorMap(this::unavailable);
+	}
+
 	private Flux<ConnectionLocation> local(Predicate<Map<String, Object>> matches) {
 		return Flux.defer(() -> Flux.fromIterable(localConnections()))
 			.filter((connection) -> matches.test(connection.info().metadata()))
@@ -226,7 +247,7 @@ public final class RedisConnectionDirectory
 	 * entry.
 	 */
 	private Flux<ConnectionLocation> remote(String index, Predicate<Map<String, Object>> matches) {
-		return liveMembers(index).flatMapMany((ids) -> Flux.fromIterable(ids).buffer(BATCH))
+		return whileReachable(liveMembers(index)).flatMapMany((ids) -> Flux.fromIterable(ids).buffer(BATCH))
 			.concatMap((batch) -> command(
 					this.redis.opsForValue().multiGet(batch.stream().map(this.keys::connection).toList()))
 				.flatMapMany((entries) -> withLiveHubs(entries, matches)))
@@ -263,6 +284,21 @@ public final class RedisConnectionDirectory
 				}
 				return Flux.fromIterable(locations);
 			});
+	}
+
+	/**
+	 * Fail at once while the last write failed: a look-up would only wait for its
+	 * timeout, and commands sent meanwhile would pile up in the client's buffer until
+	 * Redis is back. The next refresh (every refresh interval) probes Redis again.
+	 */
+	private <T> Mono<T> whileReachable(Mono<T> lookUp) {
+		return Mono.defer(() -> {
+			Throwable failure = this.lastFailureCause;
+			if (!this.available && failure != null) {
+				return Mono.error(unavailable(failure));
+			}
+			return lookUp;
+		});
 	}
 
 	private Mono<List<String>> liveMembers(String index) {
@@ -359,6 +395,7 @@ public final class RedisConnectionDirectory
 	private void refreshed(int published) {
 		this.lastRefresh = Instant.now();
 		this.lastFailure = null;
+		this.lastFailureCause = null;
 		if (!this.available) {
 			this.available = true;
 			logger.info("Hub " + this.hubId + ": the cluster directory (Redis) answers again; republished " + published
@@ -369,6 +406,7 @@ public final class RedisConnectionDirectory
 	private void failed(Throwable ex) {
 		String reason = describe(ex);
 		this.lastFailure = reason;
+		this.lastFailureCause = ex;
 		if (this.available) {
 			this.available = false;
 			logger.warn("Hub " + this.hubId + ": the cluster directory (Redis) is unavailable (" + reason
@@ -536,6 +574,16 @@ public final class RedisConnectionDirectory
 			cause = cause.getCause();
 		}
 		return (cause.getMessage() != null) ? cause.getMessage() : cause.getClass().getSimpleName();
+	}
+
+	/**
+	 * A live hub of the cluster.
+	 *
+	 * @param hubId the hub's id
+	 * @param url the URL other hubs reach it at
+	 * @param startedAt when it started
+	 */
+	public record Hub(String hubId, URI url, Instant startedAt) {
 	}
 
 	/**

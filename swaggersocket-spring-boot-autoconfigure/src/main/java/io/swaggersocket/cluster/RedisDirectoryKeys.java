@@ -9,16 +9,18 @@ import java.util.Map;
 /**
  * The layout of the directory's Redis keys. Every user-given part (hub id, metadata key
  * and value) is URL-encoded, so that no id or value can make one key look like another.
+ * The prefix is a hash tag ({@code {P}}): all keys share one hash slot, so the scripts,
+ * which touch several keys at once, also run on Redis Cluster.
  *
  * <ul>
- * <li>{@code P:hub:H} the hub's description (JSON), expires with the hub;
- * <li>{@code P:hub:H:connections} set of the ids hub {@code H} published, which it
+ * <li>{@code {P}:hub:H} the hub's description (JSON), expires with the hub;
+ * <li>{@code {P}:hub:H:connections} set of the ids hub {@code H} published, which it
  * reconciles with its live connections;
- * <li>{@code P:hubs} sorted set of hub ids, scored by expiry;
- * <li>{@code P:connection:C} one connection's entry (JSON), expires with its hub;
- * <li>{@code P:connections} sorted set of every connection id, scored by expiry;
- * <li>{@code P:metadata:K=V} sorted set of the ids of the connections whose metadata has
- * top-level entry {@code K} with text {@code V}, scored by expiry.
+ * <li>{@code {P}:hubs} sorted set of hub ids, scored by expiry;
+ * <li>{@code {P}:connection:C} one connection's entry (JSON), expires with its hub;
+ * <li>{@code {P}:connections} sorted set of every connection id, scored by expiry;
+ * <li>{@code {P}:metadata:K=V} sorted set of the ids of the connections whose metadata
+ * has top-level entry {@code K} with text {@code V}, scored by expiry.
  * </ul>
  */
 final class RedisDirectoryKeys {
@@ -26,7 +28,7 @@ final class RedisDirectoryKeys {
 	private final String prefix;
 
 	RedisDirectoryKeys(String prefix) {
-		this.prefix = prefix;
+		this.prefix = "{" + prefix + "}";
 	}
 
 	String hub(String hubId) {

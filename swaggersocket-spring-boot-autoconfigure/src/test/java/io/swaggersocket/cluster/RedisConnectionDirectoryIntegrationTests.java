@@ -104,8 +104,11 @@ class RedisConnectionDirectoryIntegrationTests {
 		await().atMost(PROMPTLY).until(() -> directory(hubB).locate(id).block() == null);
 		assertThat(directory(hubB).findByMetadata("team", "red").collectList().block()).isEmpty();
 		assertThat(directory(hubB).list().collectList().block()).isEmpty();
-		assertThat(this.redis.command("EXISTS", "swaggersocket:hub:a", "swaggersocket:connection:" + id))
-			.isEqualTo(":0\r\n");
+		// the hub's entry hides its connections' at once; theirs, refreshed a moment
+		// later, expire a moment later
+		await().atMost(PROMPTLY)
+			.until(() -> this.redis.command("EXISTS", "{swaggersocket}:hub:a", "{swaggersocket}:connection:" + id),
+					(reply) -> reply.equals(":0\r\n"));
 		// the connection itself lives on: only its entry expired
 		assertThat(TestApplications.registry(hubA).find(id)).isPresent();
 	}
@@ -201,7 +204,11 @@ class RedisConnectionDirectoryIntegrationTests {
 				.untilAsserted(() -> assertThat(names(directory(hubB).list())).containsExactly("two"));
 			assertThat(directoryA.status().available()).isTrue();
 			assertThat(directory(hubB).locate(oneId).block()).isNull();
-			assertThat(this.redis.command("EXISTS", "swaggersocket:connection:" + oneId)).isEqualTo(":0\r\n");
+			assertThat(this.redis.command("EXISTS", "{swaggersocket}:connection:" + oneId)).isEqualTo(":0\r\n");
+			// its metadata index still lists it until the score expires, but a look-up
+			// checks the entry itself
+			assertThat(this.redis.command("ZCARD", "{swaggersocket}:metadata:name=one")).isEqualTo(":1\r\n");
+			assertThat(directory(hubB).findByMetadata("name", "one").collectList().block()).isEmpty();
 			// while it can still reach Redis to withdraw
 			hubA.close();
 		}
@@ -212,9 +219,15 @@ class RedisConnectionDirectoryIntegrationTests {
 	void actuatorShowsWhichHubHoldsWhichConnection() {
 		ConfigurableApplicationContext hubA = hub("a", ACTUATOR);
 		ConfigurableApplicationContext hubB = hub("b", ACTUATOR);
+		// a hub without agents is shown too
+		ConfigurableApplicationContext hubC = hub("c");
 		this.apps.client(socketUrl(hubA), "swaggersocket.client.metadata.team=blue");
 		String id = events(hubA).await(SwaggerSocketConnectedEvent.class).getConnection().id();
 		await().atMost(PROMPTLY).until(() -> directory(hubB).locate(id).block() != null);
+		RedisConnectionDirectory directoryB = (RedisConnectionDirectory) directory(hubB);
+		await().atMost(PROMPTLY)
+			.until(() -> directoryB.hubs().map(RedisConnectionDirectory.Hub::hubId).collectList().block(),
+					(ids) -> ids.contains("c"));
 
 		Map<String, Object> body = http(hubB).get()
 			.uri("/actuator/swaggersocket")
@@ -229,7 +242,7 @@ class RedisConnectionDirectoryIntegrationTests {
 			.containsEntry("hubUrl", "http://127.0.0.1:" + port(hubB))
 			.doesNotContainKey("unavailable");
 		List<Map<String, Object>> hubs = (List<Map<String, Object>>) cluster.get("hubs");
-		assertThat(hubs).extracting((hub) -> hub.get("hubId")).containsExactly("a", "b");
+		assertThat(hubs).extracting((hub) -> hub.get("hubId")).containsExactly("a", "b", "c");
 		assertThat(hubs.get(0)).containsEntry("url", "http://127.0.0.1:" + port(hubA));
 		List<Map<String, Object>> held = (List<Map<String, Object>>) hubs.get(0).get("connections");
 		assertThat(held).singleElement().satisfies((connection) -> {
@@ -237,6 +250,8 @@ class RedisConnectionDirectoryIntegrationTests {
 			assertThat(connection).containsKey("connectedAt");
 		});
 		assertThat((List<Object>) hubs.get(1).get("connections")).isEmpty();
+		assertThat(hubs.get(2)).containsEntry("url", "http://127.0.0.1:" + port(hubC))
+			.containsEntry("connections", List.of());
 	}
 
 	@Test
@@ -247,7 +262,7 @@ class RedisConnectionDirectoryIntegrationTests {
 		events(agent).await(SwaggerSocketConnectedEvent.class);
 		String id = serverSide.id();
 		await().atMost(PROMPTLY)
-			.until(() -> this.redis.command("EXISTS", "swaggersocket:hub:a", "swaggersocket:connection:" + id),
+			.until(() -> this.redis.command("EXISTS", "{swaggersocket}:hub:a", "{swaggersocket}:connection:" + id),
 					(reply) -> reply.equals(":2\r\n"));
 		WebClient toHub = agent.getBean(SwaggerSocketWebClients.class).server();
 		// an in-flight call keeps the hub draining after GOAWAY
@@ -260,9 +275,9 @@ class RedisConnectionDirectoryIntegrationTests {
 		// the first refused call shows the agent has the GOAWAY: by then Redis has
 		// nothing of this hub any more
 		await().atMost(PROMPTLY).until(() -> refused(toHub));
-		assertThat(this.redis.command("EXISTS", "swaggersocket:hub:a", "swaggersocket:connection:" + id))
+		assertThat(this.redis.command("EXISTS", "{swaggersocket}:hub:a", "{swaggersocket}:connection:" + id))
 			.isEqualTo(":0\r\n");
-		assertThat(this.redis.command("ZCARD", "swaggersocket:connections")).isEqualTo(":0\r\n");
+		assertThat(this.redis.command("ZCARD", "{swaggersocket}:connections")).isEqualTo(":0\r\n");
 		assertThat(shutdown).isNotDone();
 		assertThat(slow.block(Duration.ofSeconds(15))).isEqualTo("done after 3000");
 		shutdown.get();
