@@ -4,11 +4,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeoutException;
@@ -16,8 +13,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
-import io.swaggersocket.cluster.DirectoryJson.ConnectionEntry;
-import io.swaggersocket.cluster.DirectoryJson.HubEntry;
 import io.swaggersocket.connection.ConnectionInfo;
 import io.swaggersocket.connection.ConnectionManager;
 import io.swaggersocket.connection.ConnectionRole;
@@ -89,8 +84,6 @@ public final class RedisConnectionDirectory
 
 	private static final int CONCURRENCY = 16;
 
-	private static final int BATCH = 256;
-
 	private final ReactiveStringRedisTemplate redis;
 
 	private final SwaggerSocketConnections connections;
@@ -106,6 +99,8 @@ public final class RedisConnectionDirectory
 	private final Duration commandTimeout;
 
 	private final RedisDirectoryKeys keys;
+
+	private final RedisDirectoryLookUps lookUps;
 
 	private final Instant startedAt = Instant.now();
 
@@ -159,6 +154,7 @@ public final class RedisConnectionDirectory
 		this.refreshInterval = refreshInterval;
 		this.commandTimeout = commandTimeout;
 		this.keys = new RedisDirectoryKeys(keyPrefix);
+		this.lookUps = new RedisDirectoryLookUps(redis, this.keys, hubId, commandTimeout);
 	}
 
 	@Override
@@ -194,26 +190,22 @@ public final class RedisConnectionDirectory
 		if (local.isPresent()) {
 			return Mono.just(location(local.get()));
 		}
-		return whileReachable(command(this.redis.opsForValue().get(this.keys.connection(connectionId))))
-			.mapNotNull(DirectoryJson::parseConnection)
-			// an entry of this hub that is not live here is one being withdrawn
-			.filter((entry) -> !entry.hubId().equals(this.hubId))
-			.flatMap((entry) -> command(this.redis.opsForValue().get(this.keys.hub(entry.hubId())))
-				.mapNotNull(DirectoryJson::parseHub)
-				.map((hub) -> location(entry, hub)))
-			.onErrorMap(this::unavailable);
+		return whileReachable(this.lookUps.locate(connectionId)).onErrorMap(this::unavailable);
 	}
 
 	@Override
 	public Flux<ConnectionLocation> findByMetadata(String key, String value) {
 		Predicate<Map<String, Object>> matches = (metadata) -> metadata.containsKey(key)
 				&& RedisDirectoryKeys.isIndexed(metadata.get(key)) && String.valueOf(metadata.get(key)).equals(value);
-		return Flux.concat(local(matches), remote(this.keys.metadata(key, value), matches));
+		return Flux.concat(local(matches), whileReachable(this.lookUps.find(this.keys.metadata(key, value), matches))
+			.onErrorMap(this::unavailable));
 	}
 
 	@Override
 	public Flux<ConnectionLocation> list() {
-		return Flux.concat(local((metadata) -> true), remote(this.keys.connections(), (metadata) -> true));
+		return Flux.concat(local((metadata) -> true),
+				whileReachable(this.lookUps.find(this.keys.connections(), (metadata) -> true))
+					.onErrorMap(this::unavailable));
 	}
 
 	/**
@@ -223,16 +215,7 @@ public final class RedisConnectionDirectory
 	 * {@link SwaggerSocketClusterUnavailableException} if Redis does not answer
 	 */
 	public Flux<Hub> hubs() {
-		return whileReachable(liveMembers(this.keys.hubs())).flatMapMany((ids) -> Flux.fromIterable(ids).buffer(BATCH))
-			.concatMap(
-					(batch) -> command(this.redis.opsForValue().multiGet(batch.stream().map(this.keys::hub).toList()))
-						.flatMapIterable((json) -> json.stream()
-							.filter(Objects::nonNull)
-							.map(DirectoryJson::parseHub)
-							.filter(Objects::nonNull)
-							.map((hub) -> new Hub(hub.hubId(), hub.url(), hub.startedAt()))
-							.toList()))
-			.onErrorMap(this::unavailable);
+		return whileReachable(this.lookUps.hubs()).onErrorMap(this::unavailable);
 	}
 
 	private Flux<ConnectionLocation> local(Predicate<Map<String, Object>> matches) {
@@ -242,69 +225,27 @@ public final class RedisConnectionDirectory
 	}
 
 	/**
-	 * Other hubs' connections in an index: read the index, then their entries and their
-	 * hubs' entries in batches. The metadata is checked again, as an index may lag its
-	 * entry.
-	 */
-	private Flux<ConnectionLocation> remote(String index, Predicate<Map<String, Object>> matches) {
-		return whileReachable(liveMembers(index)).flatMapMany((ids) -> Flux.fromIterable(ids).buffer(BATCH))
-			.concatMap((batch) -> command(
-					this.redis.opsForValue().multiGet(batch.stream().map(this.keys::connection).toList()))
-				.flatMapMany((entries) -> withLiveHubs(entries, matches)))
-			.onErrorMap(this::unavailable);
-	}
-
-	private Flux<ConnectionLocation> withLiveHubs(List<@Nullable String> json, Predicate<Map<String, Object>> matches) {
-		List<ConnectionEntry> entries = json.stream()
-			.filter(Objects::nonNull)
-			.map(DirectoryJson::parseConnection)
-			.filter(Objects::nonNull)
-			.filter((entry) -> !entry.hubId().equals(this.hubId) && matches.test(entry.metadata()))
-			.toList();
-		if (entries.isEmpty()) {
-			return Flux.empty();
-		}
-		List<String> hubIds = entries.stream().map(ConnectionEntry::hubId).distinct().toList();
-		return command(this.redis.opsForValue().multiGet(hubIds.stream().map(this.keys::hub).toList()))
-			.flatMapMany((hubJson) -> {
-				Map<String, HubEntry> hubs = new HashMap<>();
-				for (int i = 0; i < hubIds.size() && i < hubJson.size(); i++) {
-					String one = hubJson.get(i);
-					HubEntry hub = (one != null) ? DirectoryJson.parseHub(one) : null;
-					if (hub != null) {
-						hubs.put(hubIds.get(i), hub);
-					}
-				}
-				List<ConnectionLocation> locations = new ArrayList<>();
-				for (ConnectionEntry entry : entries) {
-					HubEntry hub = hubs.get(entry.hubId());
-					if (hub != null) {
-						locations.add(location(entry, hub));
-					}
-				}
-				return Flux.fromIterable(locations);
-			});
-	}
-
-	/**
 	 * Fail at once while the last write failed: a look-up would only wait for its
 	 * timeout, and commands sent meanwhile would pile up in the client's buffer until
 	 * Redis is back. The next refresh (every refresh interval) probes Redis again.
 	 */
 	private <T> Mono<T> whileReachable(Mono<T> lookUp) {
 		return Mono.defer(() -> {
-			Throwable failure = this.lastFailureCause;
-			if (!this.available && failure != null) {
-				return Mono.error(unavailable(failure));
-			}
-			return lookUp;
+			Throwable failure = unreachable();
+			return (failure != null) ? Mono.error(unavailable(failure)) : lookUp;
 		});
 	}
 
-	private Mono<List<String>> liveMembers(String index) {
-		return command(this.redis.execute(RedisDirectoryScripts.LIVE_MEMBERS, List.of(index), List.of()).next())
-			.map((joined) -> Arrays.stream(joined.split("\n")).filter((id) -> !id.isEmpty()).toList())
-			.defaultIfEmpty(List.of());
+	private <T> Flux<T> whileReachable(Flux<T> lookUp) {
+		return Flux.defer(() -> {
+			Throwable failure = unreachable();
+			return (failure != null) ? Flux.error(unavailable(failure)) : lookUp;
+		});
+	}
+
+	private @Nullable Throwable unreachable() {
+		Throwable failure = this.lastFailureCause;
+		return (!this.available) ? failure : null;
 	}
 
 	@Override
@@ -546,11 +487,6 @@ public final class RedisConnectionDirectory
 
 	private ConnectionLocation location(SwaggerSocketConnection connection) {
 		return LocalConnectionDirectory.location(connection, this.hubId, hubUrl());
-	}
-
-	private static ConnectionLocation location(ConnectionEntry entry, HubEntry hub) {
-		return new ConnectionLocation(entry.connectionId(), entry.metadata(), hub.hubId(), hub.url(),
-				entry.connectedAt(), false);
 	}
 
 	private <T> Mono<T> command(Mono<T> command) {
