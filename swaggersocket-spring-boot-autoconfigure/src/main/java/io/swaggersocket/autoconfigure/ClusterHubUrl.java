@@ -1,8 +1,11 @@
 package io.swaggersocket.autoconfigure;
 
 import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.util.Collections;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -57,16 +60,44 @@ final class ClusterHubUrl implements Supplier<URI>, ApplicationListener<WebServe
 
 	private String host() {
 		InetAddress address = Binder.get(this.environment).bind("server.address", InetAddress.class).orElse(null);
-		try {
-			if (address == null || address.isAnyLocalAddress()) {
-				address = InetAddress.getLocalHost();
-			}
-		}
-		catch (UnknownHostException ex) {
-			address = InetAddress.getLoopbackAddress();
+		if (address == null || address.isAnyLocalAddress()) {
+			address = thisHost();
 		}
 		String host = address.getHostAddress();
 		return (host.indexOf(':') >= 0) ? "[" + host + "]" : host;
+	}
+
+	/**
+	 * This host's address as other machines reach it: the host name's address, unless
+	 * that is a loopback address (as Debian maps its host name to 127.0.1.1), then the
+	 * first site-local address of an interface that is up.
+	 */
+	private static InetAddress thisHost() {
+		InetAddress local;
+		try {
+			local = InetAddress.getLocalHost();
+		}
+		catch (UnknownHostException ex) {
+			local = InetAddress.getLoopbackAddress();
+		}
+		if (!local.isLoopbackAddress()) {
+			return local;
+		}
+		try {
+			for (NetworkInterface networkInterface : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+				if (networkInterface.isUp() && !networkInterface.isLoopback()) {
+					for (InetAddress candidate : Collections.list(networkInterface.getInetAddresses())) {
+						if (candidate.isSiteLocalAddress()) {
+							return candidate;
+						}
+					}
+				}
+			}
+		}
+		catch (SocketException ex) {
+			// keep the loopback address: set swaggersocket.cluster.advertised-url
+		}
+		return local;
 	}
 
 }

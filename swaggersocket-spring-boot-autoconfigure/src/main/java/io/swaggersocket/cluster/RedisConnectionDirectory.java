@@ -7,11 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import io.swaggersocket.connection.ConnectionInfo;
 import io.swaggersocket.connection.ConnectionManager;
@@ -416,6 +418,7 @@ public final class RedisConnectionDirectory
 		dispose(this.writer);
 		String hubConnections = this.keys.hubConnections(this.hubId);
 		List<ConnectionInfo> live = localConnections().stream().map(SwaggerSocketConnection::info).toList();
+		Set<String> liveIds = live.stream().map(ConnectionInfo::id).collect(Collectors.toSet());
 		command(this.redis.opsForSet().members(hubConnections).collectList()).defaultIfEmpty(List.of())
 			.flatMap((published) -> command(this.redis
 				.execute(RedisDirectoryScripts.WITHDRAW_HUB,
@@ -423,7 +426,7 @@ public final class RedisConnectionDirectory
 				.then())
 				.thenMany(Flux.concat(Flux.fromIterable(live).map((info) -> withdraw(info.id(), info.metadata())),
 						Flux.fromIterable(published)
-							.filter((id) -> live.stream().noneMatch((info) -> info.id().equals(id)))
+							.filter((id) -> !liveIds.contains(id))
 							.map((id) -> withdraw(id, Map.of()))))
 				.flatMap((withdrawal) -> withdrawal, CONCURRENCY)
 				.then())
