@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 import io.swaggersocket.cluster.DirectoryJson.ConnectionEntry;
@@ -23,10 +24,23 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
  * entries are read in batches. An entry whose hub's entry has expired is dropped, and so
  * is one of this hub (this hub's own connections are answered from memory), and one whose
  * metadata no longer matches (an index may lag its entry).
+ *
+ * <p>
+ * A hub's entry, once read, is reused for up to a second: a look-up then takes one round
+ * trip instead of two. That cannot make a gone hub's connections visible for longer, as a
+ * hub's connection entries go with it: withdrawn right after its entry, or expired a
+ * moment after it (refreshed a moment later). Absent hubs are not cached.
  */
 final class RedisDirectoryLookUps {
 
 	private static final int BATCH = 256;
+
+	private static final long HUB_CACHE_NANOS = Duration.ofSeconds(1).toNanos();
+
+	/** As many hubs as a cluster could sensibly have; beyond, the cache starts over. */
+	private static final int MAX_CACHED_HUBS = 1024;
+
+	private final Map<String, CachedHub> hubs = new ConcurrentHashMap<>();
 
 	private final ReactiveStringRedisTemplate redis;
 
@@ -49,9 +63,7 @@ final class RedisDirectoryLookUps {
 			.mapNotNull(DirectoryJson::parseConnection)
 			// an entry of this hub that is not live here is one being withdrawn
 			.filter((entry) -> !entry.hubId().equals(this.hubId))
-			.flatMap((entry) -> command(this.redis.opsForValue().get(this.keys.hub(entry.hubId())))
-				.mapNotNull(DirectoryJson::parseHub)
-				.map((hub) -> location(entry, hub)));
+			.flatMap((entry) -> hub(entry.hubId()).map((hub) -> location(entry, hub)));
 	}
 
 	Flux<ConnectionLocation> find(String index, Predicate<Map<String, Object>> matches) {
@@ -83,26 +95,64 @@ final class RedisDirectoryLookUps {
 		if (entries.isEmpty()) {
 			return Flux.empty();
 		}
-		List<String> hubIds = entries.stream().map(ConnectionEntry::hubId).distinct().toList();
-		return command(this.redis.opsForValue().multiGet(hubIds.stream().map(this.keys::hub).toList()))
-			.flatMapMany((hubJson) -> {
-				Map<String, HubEntry> hubs = new HashMap<>();
-				for (int i = 0; i < hubIds.size() && i < hubJson.size(); i++) {
-					String one = hubJson.get(i);
-					HubEntry hub = (one != null) ? DirectoryJson.parseHub(one) : null;
-					if (hub != null) {
-						hubs.put(hubIds.get(i), hub);
-					}
+		Map<String, HubEntry> known = new HashMap<>();
+		List<String> unknown = new ArrayList<>();
+		entries.stream().map(ConnectionEntry::hubId).distinct().forEach((hubId) -> {
+			HubEntry cached = cached(hubId);
+			if (cached != null) {
+				known.put(hubId, cached);
+			}
+			else {
+				unknown.add(hubId);
+			}
+		});
+		Mono<Map<String, HubEntry>> hubs = unknown.isEmpty() ? Mono.just(known)
+				: command(this.redis.opsForValue().multiGet(unknown.stream().map(this.keys::hub).toList()))
+					.map((hubJson) -> {
+						for (int i = 0; i < unknown.size() && i < hubJson.size(); i++) {
+							String one = hubJson.get(i);
+							HubEntry hub = (one != null) ? DirectoryJson.parseHub(one) : null;
+							if (hub != null) {
+								known.put(unknown.get(i), cache(unknown.get(i), hub));
+							}
+						}
+						return known;
+					});
+		return hubs.flatMapMany((live) -> {
+			List<ConnectionLocation> locations = new ArrayList<>();
+			for (ConnectionEntry entry : entries) {
+				HubEntry hub = live.get(entry.hubId());
+				if (hub != null) {
+					locations.add(location(entry, hub));
 				}
-				List<ConnectionLocation> locations = new ArrayList<>();
-				for (ConnectionEntry entry : entries) {
-					HubEntry hub = hubs.get(entry.hubId());
-					if (hub != null) {
-						locations.add(location(entry, hub));
-					}
-				}
-				return Flux.fromIterable(locations);
-			});
+			}
+			return Flux.fromIterable(locations);
+		});
+	}
+
+	private Mono<HubEntry> hub(String hubId) {
+		HubEntry cached = cached(hubId);
+		if (cached != null) {
+			return Mono.just(cached);
+		}
+		return command(this.redis.opsForValue().get(this.keys.hub(hubId))).mapNotNull(DirectoryJson::parseHub)
+			.map((hub) -> cache(hubId, hub));
+	}
+
+	private @Nullable HubEntry cached(String hubId) {
+		CachedHub cached = this.hubs.get(hubId);
+		if (cached == null || System.nanoTime() - cached.expiresAt() >= 0) {
+			return null;
+		}
+		return cached.hub();
+	}
+
+	private HubEntry cache(String hubId, HubEntry hub) {
+		if (this.hubs.size() >= MAX_CACHED_HUBS) {
+			this.hubs.clear();
+		}
+		this.hubs.put(hubId, new CachedHub(hub, System.nanoTime() + HUB_CACHE_NANOS));
+		return hub;
 	}
 
 	/** The unexpired members of an index, pruning the expired ones. */
@@ -119,6 +169,9 @@ final class RedisDirectoryLookUps {
 
 	private <T> Mono<T> command(Mono<T> command) {
 		return command.timeout(this.commandTimeout);
+	}
+
+	private record CachedHub(HubEntry hub, long expiresAt) {
 	}
 
 }
