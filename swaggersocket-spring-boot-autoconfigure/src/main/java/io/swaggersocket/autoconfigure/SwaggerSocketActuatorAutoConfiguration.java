@@ -1,10 +1,13 @@
 package io.swaggersocket.autoconfigure;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.swaggersocket.actuate.SwaggerSocketClusterHealthIndicator;
 import io.swaggersocket.actuate.SwaggerSocketEndpoint;
 import io.swaggersocket.actuate.SwaggerSocketHealthIndicator;
 import io.swaggersocket.actuate.SwaggerSocketMetrics;
 import io.swaggersocket.client.SwaggerSocketClient;
+import io.swaggersocket.cluster.ConnectionDirectory;
+import io.swaggersocket.cluster.RedisConnectionDirectory;
 import io.swaggersocket.connection.ConnectionManager;
 import io.swaggersocket.connection.SwaggerSocketConnections;
 
@@ -40,8 +43,9 @@ public final class SwaggerSocketActuatorAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		SwaggerSocketEndpoint swaggerSocketEndpoint(SwaggerSocketConnections connections,
-				ConnectionManager connectionManager) {
-			return new SwaggerSocketEndpoint(connections, connectionManager.options().drainTimeout());
+				ConnectionManager connectionManager, ObjectProvider<ConnectionDirectory> directory) {
+			return new SwaggerSocketEndpoint(connections, connectionManager.options().drainTimeout(),
+					(directory.getIfAvailable() instanceof RedisConnectionDirectory cluster) ? cluster : null);
 		}
 
 	}
@@ -56,6 +60,13 @@ public final class SwaggerSocketActuatorAutoConfiguration {
 		SwaggerSocketHealthIndicator swaggersocketHealthIndicator(SwaggerSocketConnections connections,
 				ObjectProvider<SwaggerSocketClient> client) {
 			return new SwaggerSocketHealthIndicator(connections, client.getIfAvailable());
+		}
+
+		@Bean
+		@ConditionalOnBean(RedisConnectionDirectory.class)
+		@ConditionalOnMissingBean(name = "swaggerSocketClusterHealthIndicator")
+		SwaggerSocketClusterHealthIndicator swaggerSocketClusterHealthIndicator(RedisConnectionDirectory directory) {
+			return new SwaggerSocketClusterHealthIndicator(directory);
 		}
 
 	}

@@ -51,7 +51,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class SecurityIntegrationTests {
 
-	private static final String[] SECURED = { "spring.autoconfigure.exclude=",
+	private static final String[] SECURED = {
+			"spring.autoconfigure.exclude=" + String.join(",", TestApplications.REDIS_AUTO_CONFIGURATIONS),
 			"spring.main.sources=" + SecuredServer.class.getName() };
 
 	private final TestApplications apps = new TestApplications();

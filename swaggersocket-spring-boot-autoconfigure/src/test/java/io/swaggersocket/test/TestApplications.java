@@ -86,9 +86,12 @@ public final class TestApplications implements AutoCloseable {
 		all.add("server.port=" + port);
 		all.add("server.address=127.0.0.1");
 		all.add("spring.main.banner-mode=off");
-		// Spring Security is on the test classpath for the security tests, which switch
-		// it back on
-		all.add("spring.autoconfigure.exclude=" + String.join(",", SECURITY_AUTO_CONFIGURATIONS));
+		// Spring Security and Spring Data Redis are on the test classpath for the
+		// security
+		// and cluster tests, which switch them back on (Redis's health would be DOWN
+		// without a server)
+		all.add("spring.autoconfigure.exclude=" + String.join(",", SECURITY_AUTO_CONFIGURATIONS) + ","
+				+ String.join(",", REDIS_AUTO_CONFIGURATIONS));
 		all.addAll(Arrays.asList(properties));
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApp.class)
 			.web(WebApplicationType.REACTIVE)
@@ -106,6 +109,14 @@ public final class TestApplications implements AutoCloseable {
 			"org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration",
 			"org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration",
 			"org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration");
+
+	/**
+	 * Boot's Redis auto-configurations, off unless a test sets
+	 * spring.autoconfigure.exclude itself.
+	 */
+	public static final List<String> REDIS_AUTO_CONFIGURATIONS = List.of(
+			"org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+			"org.springframework.boot.data.redis.autoconfigure.DataRedisReactiveAutoConfiguration");
 
 	public static int port(ConfigurableApplicationContext context) {
 		return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));

@@ -1,0 +1,538 @@
+package io.swaggersocket.cluster;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import io.swaggersocket.connection.ConnectionInfo;
+import io.swaggersocket.connection.ConnectionManager;
+import io.swaggersocket.connection.ConnectionRole;
+import io.swaggersocket.connection.Lifecycles;
+import io.swaggersocket.connection.SwaggerSocketClosedEvent;
+import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
+import io.swaggersocket.connection.SwaggerSocketConnection;
+import io.swaggersocket.connection.SwaggerSocketConnectionEvent;
+import io.swaggersocket.connection.SwaggerSocketConnections;
+import io.swaggersocket.connection.SwaggerSocketFailedEvent;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+
+/**
+ * The cluster's directory in Redis. This hub publishes its server-role connections (an
+ * agent's id, metadata, this hub's id, connected-at) and itself (id, advertised URL,
+ * started-at); every entry expires {@code entryTimeToLive} after the hub's last refresh,
+ * so the entries of a hub that dies vanish on their own. Every refresh republishes
+ * everything that is live and withdraws what this hub published and is no longer live, so
+ * the first refresh after an outage of Redis puts the directory right again.
+ *
+ * <p>
+ * Look-ups:
+ * <ul>
+ * <li>{@link #locate(String)} answers this hub's own connections from memory, without
+ * Redis; for any other id it reads Redis and fails with
+ * {@link SwaggerSocketClusterUnavailableException} if Redis does not answer within the
+ * command timeout, and at once while the last write to Redis failed;
+ * <li>{@link #findByMetadata(String, String)} and {@link #list()} emit this hub's own
+ * matching connections first, from memory, then those of other hubs, read from Redis
+ * through an index (never a scan of the keys); if Redis fails they end with
+ * {@link SwaggerSocketClusterUnavailableException} after the local ones.
+ * </ul>
+ * An entry whose hub's own entry has expired is never returned. A hub's client-role
+ * connections (those it dials itself) are not agents: they are neither published nor
+ * returned.
+ *
+ * <p>
+ * Writes are applied in order, one after the other, off the caller's thread; while Redis
+ * is unreachable they are skipped (the next successful refresh republishes). On shutdown
+ * the hub withdraws its entries before the {@link ConnectionManager} sends GOAWAY.
+ */
+public final class RedisConnectionDirectory
+		implements ConnectionDirectory, SmartLifecycle, ApplicationListener<SwaggerSocketConnectionEvent> {
+
+	/**
+	 * Stops just before the {@link ConnectionManager}: agents are told to go away only
+	 * once no other hub can find them here any more.
+	 */
+	public static final int PHASE = ConnectionManager.PHASE + 1;
+
+	/** The default bound on one Redis command: look-ups fail fast when Redis is away. */
+	public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
+
+	private static final Log logger = LogFactory.getLog(RedisConnectionDirectory.class);
+
+	/** Writes waiting for their turn; beyond it the next refresh catches up. */
+	private static final int MAX_PENDING_WRITES = 10_000;
+
+	private static final int CONCURRENCY = 16;
+
+	private final ReactiveStringRedisTemplate redis;
+
+	private final SwaggerSocketConnections connections;
+
+	private final String hubId;
+
+	private final Supplier<URI> hubUrlSupplier;
+
+	private final Duration timeToLive;
+
+	private final Duration refreshInterval;
+
+	private final Duration commandTimeout;
+
+	private final RedisDirectoryKeys keys;
+
+	private final RedisDirectoryLookUps lookUps;
+
+	private final Instant startedAt = Instant.now();
+
+	private final Object writeLock = new Object();
+
+	/** Writes in order; buffered until start, a new one after each stop. */
+	private Sinks.Many<Mono<Void>> writes = newWrites();
+
+	private final AtomicBoolean refreshPending = new AtomicBoolean();
+
+	private volatile @Nullable URI hubUrl;
+
+	private volatile boolean running;
+
+	/** Set once on stop (or halt): nothing is published any more. */
+	private volatile boolean withdrawn;
+
+	private volatile boolean available = true;
+
+	private volatile @Nullable Instant lastRefresh;
+
+	private volatile @Nullable String lastFailure;
+
+	private volatile @Nullable Throwable lastFailureCause;
+
+	private volatile @Nullable Disposable writer;
+
+	private volatile @Nullable Disposable ticker;
+
+	/**
+	 * Create a directory.
+	 * @param redis the Redis client
+	 * @param connections this hub's registry of live connections
+	 * @param hubId this hub's id
+	 * @param hubUrl supplies the URL other hubs reach this hub at, asked once on start
+	 * (when the web server's port is known)
+	 * @param timeToLive how long an entry outlives the hub's last refresh
+	 * @param refreshInterval how often the hub refreshes its entries
+	 * @param keyPrefix the prefix of every key
+	 * @param commandTimeout how long one Redis command may take before the directory
+	 * counts Redis as unavailable
+	 */
+	public RedisConnectionDirectory(ReactiveStringRedisTemplate redis, SwaggerSocketConnections connections,
+			String hubId, Supplier<URI> hubUrl, Duration timeToLive, Duration refreshInterval, String keyPrefix,
+			Duration commandTimeout) {
+		this.redis = redis;
+		this.connections = connections;
+		this.hubId = hubId;
+		this.hubUrlSupplier = hubUrl;
+		this.timeToLive = timeToLive;
+		this.refreshInterval = refreshInterval;
+		this.commandTimeout = commandTimeout;
+		this.keys = new RedisDirectoryKeys(keyPrefix);
+		this.lookUps = new RedisDirectoryLookUps(redis, this.keys, hubId, commandTimeout);
+	}
+
+	@Override
+	public String hubId() {
+		return this.hubId;
+	}
+
+	/**
+	 * Return the URL other hubs reach this hub at.
+	 * @return the URL
+	 */
+	public URI hubUrl() {
+		URI url = this.hubUrl;
+		if (url == null) {
+			url = this.hubUrlSupplier.get();
+			this.hubUrl = url;
+		}
+		return url;
+	}
+
+	/**
+	 * Return whether the last write to Redis succeeded, and when the last full refresh
+	 * did.
+	 * @return the status
+	 */
+	public Status status() {
+		return new Status(this.available, this.lastRefresh, this.lastFailure);
+	}
+
+	@Override
+	public Mono<ConnectionLocation> locate(String connectionId) {
+		Optional<SwaggerSocketConnection> local = localConnection(connectionId);
+		if (local.isPresent()) {
+			return Mono.just(location(local.get()));
+		}
+		return whileReachable(this.lookUps.locate(connectionId)).onErrorMap(this::unavailable);
+	}
+
+	@Override
+	public Flux<ConnectionLocation> findByMetadata(String key, String value) {
+		Predicate<Map<String, Object>> matches = (metadata) -> metadata.containsKey(key)
+				&& RedisDirectoryKeys.isIndexed(metadata.get(key)) && String.valueOf(metadata.get(key)).equals(value);
+		return Flux.concat(local(matches), whileReachable(this.lookUps.find(this.keys.metadata(key, value), matches))
+			.onErrorMap(this::unavailable));
+	}
+
+	@Override
+	public Flux<ConnectionLocation> list() {
+		return Flux.concat(local((metadata) -> true),
+				whileReachable(this.lookUps.find(this.keys.connections(), (metadata) -> true))
+					.onErrorMap(this::unavailable));
+	}
+
+	/**
+	 * Return the live hubs of the cluster, this one included, read from Redis through
+	 * their index.
+	 * @return the hubs' ids and URLs, in no particular order; fails with
+	 * {@link SwaggerSocketClusterUnavailableException} if Redis does not answer
+	 */
+	public Flux<Hub> hubs() {
+		return whileReachable(this.lookUps.hubs()).onErrorMap(this::unavailable);
+	}
+
+	private Flux<ConnectionLocation> local(Predicate<Map<String, Object>> matches) {
+		return Flux.defer(() -> Flux.fromIterable(localConnections()))
+			.filter((connection) -> matches.test(connection.info().metadata()))
+			.map(this::location);
+	}
+
+	/**
+	 * Fail at once while the last write failed: a look-up would only wait for its
+	 * timeout, and commands sent meanwhile would pile up in the client's buffer until
+	 * Redis is back. The next refresh (every refresh interval) probes Redis again.
+	 */
+	private <T> Mono<T> whileReachable(Mono<T> lookUp) {
+		return Mono.defer(() -> {
+			Throwable failure = unreachable();
+			return (failure != null) ? Mono.error(unavailable(failure)) : lookUp;
+		});
+	}
+
+	private <T> Flux<T> whileReachable(Flux<T> lookUp) {
+		return Flux.defer(() -> {
+			Throwable failure = unreachable();
+			return (failure != null) ? Flux.error(unavailable(failure)) : lookUp;
+		});
+	}
+
+	private @Nullable Throwable unreachable() {
+		Throwable failure = this.lastFailureCause;
+		return (!this.available) ? failure : null;
+	}
+
+	@Override
+	public void onApplicationEvent(SwaggerSocketConnectionEvent event) {
+		ConnectionInfo info = event.getInfo();
+		if (info.role() != ConnectionRole.SERVER || info.id().isEmpty() || this.withdrawn) {
+			return;
+		}
+		if (event instanceof SwaggerSocketConnectedEvent) {
+			enqueue(() -> whileAvailable(publish(info)));
+		}
+		else if (event instanceof SwaggerSocketClosedEvent || event instanceof SwaggerSocketFailedEvent) {
+			enqueue(() -> whileAvailable(withdraw(info.id(), info.metadata())));
+		}
+	}
+
+	private Mono<Void> whileAvailable(Mono<Void> write) {
+		if (!this.available) {
+			// the next successful refresh publishes what is live then
+			return Mono.empty();
+		}
+		return write.onErrorResume((ex) -> {
+			failed(ex);
+			return Mono.empty();
+		});
+	}
+
+	/** Publish a connection, unless it has ended meanwhile (its withdrawal follows). */
+	private Mono<Void> publish(ConnectionInfo info) {
+		return Mono.defer(() -> {
+			if (localConnection(info.id()).isEmpty()) {
+				return Mono.empty();
+			}
+			List<String> keys = new ArrayList<>(List.of(this.keys.connection(info.id()),
+					this.keys.hubConnections(this.hubId), this.keys.connections()));
+			keys.addAll(this.keys.metadataIndexes(info.metadata()));
+			String json = DirectoryJson.connection(info.id(), info.metadata(), this.hubId, info.connectedAt());
+			return command(this.redis
+				.execute(RedisDirectoryScripts.PUBLISH_CONNECTION, keys,
+						List.of(json, String.valueOf(this.timeToLive.toMillis()), info.id()))
+				.then());
+		});
+	}
+
+	/**
+	 * Withdraw a connection; without its metadata its index entries are left to expire
+	 * (look-ups check the entry itself).
+	 */
+	private Mono<Void> withdraw(String connectionId, Map<String, Object> metadata) {
+		List<String> keys = new ArrayList<>(List.of(this.keys.connection(connectionId),
+				this.keys.hubConnections(this.hubId), this.keys.connections()));
+		keys.addAll(this.keys.metadataIndexes(metadata));
+		return command(
+				this.redis.execute(RedisDirectoryScripts.WITHDRAW_CONNECTION, keys, List.of(connectionId)).then());
+	}
+
+	private Mono<Void> publishHub() {
+		String json = DirectoryJson.hub(this.hubId, hubUrl(), this.startedAt);
+		return command(this.redis
+			.execute(RedisDirectoryScripts.PUBLISH_HUB,
+					List.of(this.keys.hub(this.hubId), this.keys.hubs(), this.keys.hubConnections(this.hubId)),
+					List.of(json, String.valueOf(this.timeToLive.toMillis()), this.hubId))
+			.then());
+	}
+
+	/**
+	 * Publish the hub and every live connection again (which refreshes their
+	 * time-to-live), then withdraw what this hub published and is not live: connections
+	 * that ended while Redis was away or while their withdrawal waited. The first failing
+	 * command ends the refresh.
+	 */
+	Mono<Void> refresh() {
+		return Mono.defer(() -> {
+			List<SwaggerSocketConnection> live = localConnections();
+			return publishHub()
+				.thenMany(Flux.fromIterable(live).flatMap((connection) -> publish(connection.info()), CONCURRENCY))
+				.then(command(this.redis.opsForSet().members(this.keys.hubConnections(this.hubId)).collectList()))
+				.flatMapMany((published) -> Flux.fromIterable(published))
+				.filter((id) -> localConnection(id).isEmpty())
+				.flatMap((id) -> withdraw(id, Map.of()), CONCURRENCY)
+				.then(Mono.<Void>fromRunnable(() -> refreshed(live.size())));
+		}).onErrorResume((ex) -> {
+			failed(ex);
+			return Mono.empty();
+		});
+	}
+
+	private void refreshed(int published) {
+		this.lastRefresh = Instant.now();
+		this.lastFailure = null;
+		this.lastFailureCause = null;
+		if (!this.available) {
+			this.available = true;
+			logger.info("Hub " + this.hubId + ": the cluster directory (Redis) answers again; republished " + published
+					+ " connections");
+		}
+	}
+
+	private void failed(Throwable ex) {
+		String reason = describe(ex);
+		this.lastFailure = reason;
+		this.lastFailureCause = ex;
+		if (this.available) {
+			this.available = false;
+			logger.warn("Hub " + this.hubId + ": the cluster directory (Redis) is unavailable (" + reason
+					+ "); this hub's connections are not reachable from other hubs until it answers again");
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug("Hub " + this.hubId + ": the cluster directory (Redis) is still unavailable (" + reason + ")");
+		}
+	}
+
+	private void requestRefresh() {
+		if (this.refreshPending.compareAndSet(false, true) && !enqueue(() -> {
+			this.refreshPending.set(false);
+			return refresh();
+		})) {
+			this.refreshPending.set(false);
+		}
+	}
+
+	private boolean enqueue(Supplier<Mono<Void>> write) {
+		Sinks.EmitResult result;
+		synchronized (this.writeLock) {
+			result = this.writes.tryEmitNext(Mono.defer(write));
+		}
+		if (result.isFailure()) {
+			// the next refresh puts the directory right
+			logger.debug("Hub " + this.hubId + ": directory write dropped (" + result + ")");
+			return false;
+		}
+		return true;
+	}
+
+	@Override
+	public void start() {
+		URI url = hubUrl();
+		Flux<Mono<Void>> writes;
+		synchronized (this.writeLock) {
+			if (this.writer != null) {
+				// restarted after a stop, whose writes were dropped with the old queue
+				this.writes = newWrites();
+			}
+			writes = this.writes.asFlux();
+		}
+		this.withdrawn = false;
+		this.running = true;
+		this.writer = writes.concatMap((write) -> write.onErrorResume((ex) -> {
+			failed(ex);
+			return Mono.empty();
+		})).subscribe();
+		this.ticker = Flux.interval(Duration.ZERO, this.refreshInterval, Schedulers.parallel())
+			.subscribe((tick) -> requestRefresh());
+		logger.info("Hub " + this.hubId + " at " + url + " publishes its connections to the cluster directory");
+	}
+
+	/**
+	 * Withdraw this hub's entries, so that other hubs stop sending calls here before the
+	 * connections get GOAWAY: the hub's own entry first (which hides all of its
+	 * connections at once), then each connection's.
+	 * @param callback called once withdrawn or after a bounded wait
+	 */
+	@Override
+	public void stop(Runnable callback) {
+		this.running = false;
+		this.withdrawn = true;
+		dispose(this.ticker);
+		dispose(this.writer);
+		String hubConnections = this.keys.hubConnections(this.hubId);
+		List<ConnectionInfo> live = localConnections().stream().map(SwaggerSocketConnection::info).toList();
+		Set<String> liveIds = live.stream().map(ConnectionInfo::id).collect(Collectors.toSet());
+		command(this.redis.opsForSet().members(hubConnections).collectList()).defaultIfEmpty(List.of())
+			.flatMap((published) -> command(this.redis
+				.execute(RedisDirectoryScripts.WITHDRAW_HUB,
+						List.of(this.keys.hub(this.hubId), this.keys.hubs(), hubConnections), List.of(this.hubId))
+				.then())
+				.thenMany(Flux.concat(Flux.fromIterable(live).map((info) -> withdraw(info.id(), info.metadata())),
+						Flux.fromIterable(published)
+							.filter((id) -> !liveIds.contains(id))
+							.map((id) -> withdraw(id, Map.of()))))
+				.flatMap((withdrawal) -> withdrawal, CONCURRENCY)
+				.then())
+			.doOnSuccess((done) -> logger.info("Hub " + this.hubId + " withdrew from the cluster directory"))
+			.onErrorResume((ex) -> {
+				logger.warn("Hub " + this.hubId + " could not withdraw from the cluster directory (" + describe(ex)
+						+ "); its entries expire within " + this.timeToLive);
+				return Mono.empty();
+			})
+			.doFinally((signal) -> callback.run())
+			.subscribe();
+	}
+
+	@Override
+	public void stop() {
+		Lifecycles.awaitStop(this::stop, this.commandTimeout.multipliedBy(4));
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+	/**
+	 * Stop refreshing and publishing without withdrawing anything, as a hub killed with
+	 * {@code kill -9} would: its entries expire on their own.
+	 */
+	void halt() {
+		this.running = false;
+		this.withdrawn = true;
+		dispose(this.ticker);
+		dispose(this.writer);
+	}
+
+	private static Sinks.Many<Mono<Void>> newWrites() {
+		return Sinks.many().unicast().onBackpressureBuffer(new ArrayBlockingQueue<>(MAX_PENDING_WRITES));
+	}
+
+	private static void dispose(@Nullable Disposable disposable) {
+		if (disposable != null) {
+			disposable.dispose();
+		}
+	}
+
+	private List<SwaggerSocketConnection> localConnections() {
+		return this.connections.list()
+			.stream()
+			.filter((connection) -> connection.info().role() == ConnectionRole.SERVER)
+			.toList();
+	}
+
+	private Optional<SwaggerSocketConnection> localConnection(String connectionId) {
+		return this.connections.find(connectionId)
+			.filter((connection) -> connection.info().role() == ConnectionRole.SERVER);
+	}
+
+	private ConnectionLocation location(SwaggerSocketConnection connection) {
+		return LocalConnectionDirectory.location(connection, this.hubId, hubUrl());
+	}
+
+	private <T> Mono<T> command(Mono<T> command) {
+		return command.timeout(this.commandTimeout);
+	}
+
+	private Throwable unavailable(Throwable ex) {
+		if (ex instanceof SwaggerSocketClusterUnavailableException) {
+			return ex;
+		}
+		return new SwaggerSocketClusterUnavailableException(
+				"The cluster directory (Redis) is unavailable: " + describe(ex), ex);
+	}
+
+	private String describe(Throwable ex) {
+		if (ex instanceof TimeoutException) {
+			return "no answer within " + this.commandTimeout.toMillis() + " ms";
+		}
+		Throwable cause = ex;
+		while (cause.getCause() != null && cause.getCause() != cause) {
+			cause = cause.getCause();
+		}
+		return (cause.getMessage() != null) ? cause.getMessage() : cause.getClass().getSimpleName();
+	}
+
+	/**
+	 * A live hub of the cluster.
+	 *
+	 * @param hubId the hub's id
+	 * @param url the URL other hubs reach it at
+	 * @param startedAt when it started
+	 */
+	public record Hub(String hubId, URI url, Instant startedAt) {
+	}
+
+	/**
+	 * The directory's own health.
+	 *
+	 * @param available whether the last write to Redis succeeded
+	 * @param lastRefresh when the last full refresh succeeded, if one did
+	 * @param lastFailure why the last write failed, while Redis is unavailable
+	 */
+	public record Status(boolean available, @Nullable Instant lastRefresh, @Nullable String lastFailure) {
+	}
+
+}
