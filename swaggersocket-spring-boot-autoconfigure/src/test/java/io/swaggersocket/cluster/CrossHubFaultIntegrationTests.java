@@ -4,15 +4,26 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
 import io.swaggersocket.connection.SwaggerSocketConnectionClosedException;
 import io.swaggersocket.http.SwaggerSocketWebClients;
+import io.swaggersocket.protocol.ErrorCode;
+import io.swaggersocket.protocol.Frame;
+import io.swaggersocket.protocol.FrameCodec;
+import io.swaggersocket.protocol.Header;
 import io.swaggersocket.test.Causes;
 import io.swaggersocket.test.ClusterHubs;
 import io.swaggersocket.test.FreezableTcpProxy;
 import io.swaggersocket.test.RawHttpConnection;
+import io.swaggersocket.test.RawWebSocketClient;
 import io.swaggersocket.test.TestApplications;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -127,6 +138,72 @@ class CrossHubFaultIntegrationTests {
 		assertThat((String) response.getBody().get("detail")).contains("reached no peer");
 		assertThat(AgentProbe.seen(bystander.context())).isEmpty();
 		assertThat(AgentProbe.seen(moved.context())).isEmpty();
+	}
+
+	@Test
+	void webClientFollowsAConnectionThatMovedOnce() {
+		ConfigurableApplicationContext hubC = this.cluster.hub("hub-c");
+		ClusterHubs.Agent bystander = this.cluster.agent(this.hubA, AgentProbe.SOURCE);
+		ClusterHubs.Agent moved = this.cluster.agent(hubC);
+		this.cluster.directory().answerOnce(moved.id(), "hub-a");
+
+		Map<String, Object> where = this.hubB.getBean(SwaggerSocketWebClients.class)
+			.webClient(moved.id())
+			.post()
+			.uri("/fn/json")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("n", 2))
+			.retrieve()
+			.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
+			})
+			.block(NO_HANG);
+
+		assertThat(where).containsEntry("received", Map.of("n", 2));
+		assertThat(this.cluster.directory().lookUps()).isEqualTo(2);
+		assertThat(AgentProbe.seen(bystander.context())).isEmpty();
+	}
+
+	@Test
+	void hubsWithDifferentSecretsAnswer502AndReachNoAgent() {
+		ConfigurableApplicationContext stranger = this.cluster.hub("hub-s", "swaggersocket.cluster.secret=another");
+		ClusterHubs.Agent agent = this.cluster.agent(this.hubA, AgentProbe.SOURCE);
+
+		ResponseEntity<Map<String, Object>> response = get(stranger, "/peers/" + agent.id() + "/fn/echo?q=x");
+
+		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.BAD_GATEWAY);
+		assertThat(response.getBody()).containsEntry("detail",
+				"The hub that holds connection '" + agent.id() + "' refused the call");
+		assertThat(AgentProbe.seen(agent.context())).isEmpty();
+	}
+
+	@Test
+	void agentResettingItsStreamMidBodyCutsTheResponseThroughAnotherHubOff() throws Exception {
+		try (RawWebSocketClient agent = RawWebSocketClient.connect(URI.create(TestApplications.socketUrl(this.hubA)),
+				FrameCodec.SUBPROTOCOL);
+				RawHttpConnection http = RawHttpConnection.connect(TestApplications.port(this.hubB), NO_HANG)) {
+			agent.send(new Frame.Hello("{\"metadata\":{}}"));
+			Frame.Welcome welcome = (Frame.Welcome) agent.awaitFrame((frame) -> frame instanceof Frame.Welcome);
+			Matcher id = Pattern.compile("\"connectionId\"\\s*:\\s*\"([^\"]+)\"").matcher(welcome.json());
+			assertThat(id.find()).isTrue();
+			agent.send(new Frame.Ready());
+			TestApplications.events(this.hubA).await(SwaggerSocketConnectedEvent.class);
+			http.sendHead("GET /peers/" + id.group(1) + "/items HTTP/1.1\r\nHost: 127.0.0.1");
+			int stream = agent.awaitFrame((frame) -> frame instanceof Frame.Headers).streamId();
+			agent.send(new Frame.Headers(stream, false, List.of(new Header(":status", "200"))));
+			agent.send(new Frame.Data(stream, false, ByteBuffer.wrap("partial".getBytes(StandardCharsets.UTF_8))));
+			RawHttpConnection.Head head = http.readHead();
+			assertThat(head.status()).isEqualTo(200);
+			boolean[] injected = { false };
+			RawHttpConnection.Body body = http.readBody(head, (count) -> {
+				if (count == 7 && !injected[0]) {
+					injected[0] = true;
+					agent.send(new Frame.Reset(stream, ErrorCode.INTERNAL_ERROR));
+				}
+			});
+			assertThat(body.text()).isEqualTo("partial");
+			assertThat(body.complete()).as("a truncated body must not end like a complete one").isFalse();
+			assertThat(http.isClosedByServer()).isTrue();
+		}
 	}
 
 	@Test

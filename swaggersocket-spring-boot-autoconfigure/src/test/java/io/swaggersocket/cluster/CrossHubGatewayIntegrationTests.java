@@ -24,6 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
@@ -120,7 +121,15 @@ class CrossHubGatewayIntegrationTests {
 		ResponseEntity<byte[]> viaOther = call(ClusterHubs.http(hubB), c);
 
 		assertThat(viaOther.getStatusCode()).isEqualTo(viaOwner.getStatusCode());
-		assertThat(comparable(viaOther.getHeaders())).isEqualTo(comparable(viaOwner.getHeaders()));
+		Map<String, List<String>> otherHeaders = comparable(viaOther.getHeaders());
+		Map<String, List<String>> ownerHeaders = comparable(viaOwner.getHeaders());
+		if (viaOwner.getStatusCode().isError()
+				&& MediaType.APPLICATION_JSON.isCompatibleWith(viaOwner.getHeaders().getContentType())) {
+			// Boot's error attributes name the moment, in a text whose length varies
+			otherHeaders.remove("content-length");
+			ownerHeaders.remove("content-length");
+		}
+		assertThat(otherHeaders).isEqualTo(ownerHeaders);
 		assertThat(withoutPerRequestFields(viaOther)).isEqualTo(withoutPerRequestFields(viaOwner));
 		assertThat(viaOther.getHeaders().getFirst("X-Filtered")).isEqualTo("yes");
 	}
@@ -165,6 +174,45 @@ class CrossHubGatewayIntegrationTests {
 		assertThat(agent.connection().activeStreams()).isEqualTo(1);
 
 		call.dispose();
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> TestEndpoints.signals.contains("endless cancelled"));
+		await().atMost(Duration.ofSeconds(10)).until(() -> agent.connection().activeStreams() == 0);
+	}
+
+	@Test
+	void outsideCallerCancellingMidUploadInterruptsTheAgentsHandler() {
+		TestEndpoints.signals.clear();
+		java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+		Disposable call = ClusterHubs.http(hubB)
+			.post()
+			.uri("/peers/{id}/stream/upload", agent.id())
+			.contentType(MediaType.APPLICATION_OCTET_STREAM)
+			.body(TestEndpoints.pattern(LargeTransfers.SIZE)
+				.doOnNext((buffer) -> sent.addAndGet(buffer.readableByteCount())), DataBuffer.class)
+			.retrieve()
+			.bodyToMono(String.class)
+			.subscribe();
+		await().atMost(Duration.ofSeconds(10)).until(() -> sent.get() > 4 * 1024 * 1024);
+
+		call.dispose();
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> TestEndpoints.signals.contains("upload interrupted"));
+		await().atMost(Duration.ofSeconds(10)).until(() -> agent.connection().activeStreams() == 0);
+	}
+
+	@Test
+	void webClientOfAnotherHubCancellingMidBodyCancelsTheAgentsHandler() {
+		TestEndpoints.signals.clear();
+		List<String> ticks = hubB.getBean(SwaggerSocketWebClients.class)
+			.webClient(agent.id())
+			.get()
+			.uri("/stream/endless")
+			.retrieve()
+			.bodyToFlux(String.class)
+			.take(3)
+			.collectList()
+			.block(Duration.ofSeconds(10));
+		assertThat(ticks).hasSize(3);
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> TestEndpoints.signals.contains("endless cancelled"));
 		await().atMost(Duration.ofSeconds(10)).until(() -> agent.connection().activeStreams() == 0);
