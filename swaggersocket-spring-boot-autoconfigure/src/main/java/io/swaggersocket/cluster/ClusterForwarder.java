@@ -103,8 +103,10 @@ public final class ClusterForwarder {
 		this.connectionProvider = ConnectionProvider.builder("swaggersocket-cluster")
 			.maxConnections(MAX_CONNECTIONS_PER_HUB)
 			.pendingAcquireTimeout(CONNECT_TIMEOUT)
-			// a pooled connection the other hub has closed in the meantime costs a retry
-			.maxIdleTime(Duration.ofSeconds(30))
+			// closed by this side well before the other hub's idle timeout (30 s in
+			// the README's advice) can close it under a request, whose body cannot
+			// be sent twice
+			.maxIdleTime(Duration.ofSeconds(10))
 			.build();
 		HttpClient client = HttpClient.create(this.connectionProvider)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT.toMillis());
