@@ -11,9 +11,11 @@ import io.swaggersocket.cluster.ConnectionDirectory;
 import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
 import io.swaggersocket.connection.SwaggerSocketConnection;
 
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.env.Environment;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -121,6 +123,19 @@ public final class ClusterHubs {
 		ConnectionDirectory swaggerSocketConnectionDirectory(Environment environment) {
 			return clusters.get(environment.getRequiredProperty("test.cluster.name"))
 				.view(environment.getRequiredProperty("swaggersocket.cluster.hub-id"));
+		}
+
+		/** Stopped hubs are forgotten, and a cluster whose hubs all stopped, too. */
+		@Bean
+		ApplicationListener<ContextClosedEvent> forgetsStoppedHub(Environment environment) {
+			String name = environment.getRequiredProperty("test.cluster.name");
+			String hubId = environment.getRequiredProperty("swaggersocket.cluster.hub-id");
+			return (event) -> {
+				TestClusterDirectory directory = clusters.get(name);
+				if (directory != null && directory.forget(hubId)) {
+					clusters.remove(name);
+				}
+			};
 		}
 
 	}

@@ -38,6 +38,15 @@ public final class TestClusterDirectory {
 		this.hubs.put(hubId, hub);
 	}
 
+	/**
+	 * Forget a hub that stopped.
+	 * @return whether no hub is left
+	 */
+	public boolean forget(String hubId) {
+		this.hubs.remove(hubId);
+		return this.hubs.isEmpty();
+	}
+
 	/** The directory a hub sees. */
 	public ConnectionDirectory view(String hubId) {
 		return new View(hubId);
