@@ -5,6 +5,8 @@ import java.util.Map;
 import io.swaggersocket.client.SwaggerSocketClient;
 import io.swaggersocket.client.SwaggerSocketMetadataCustomizer;
 import io.swaggersocket.client.SwaggerSocketUpgradeHeadersCustomizer;
+import io.swaggersocket.cluster.ClusterForwarder;
+import io.swaggersocket.cluster.ClusterSecret;
 import io.swaggersocket.cluster.ConnectionDirectory;
 import io.swaggersocket.cluster.LocalConnectionDirectory;
 import io.swaggersocket.connection.ConnectionManager;
@@ -15,6 +17,7 @@ import io.swaggersocket.connection.SwaggerSocketHeartbeatHandler;
 import io.swaggersocket.connection.SwaggerSocketObserver;
 import io.swaggersocket.connection.SwaggerSocketStreamHandler;
 import io.swaggersocket.http.SocketRequestDispatcher;
+import io.swaggersocket.http.SwaggerSocketClusterHandler;
 import io.swaggersocket.http.SwaggerSocketExchanges;
 import io.swaggersocket.http.SwaggerSocketGatewayHandler;
 import io.swaggersocket.http.SwaggerSocketWebClients;
@@ -107,11 +110,13 @@ public final class SwaggerSocketAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	SwaggerSocketWebClients swaggerSocketWebClients(SwaggerSocketConnections connections,
-			ObjectProvider<WebClient.Builder> builders, ObjectProvider<SwaggerSocketClient> client) {
+			ObjectProvider<WebClient.Builder> builders, ObjectProvider<SwaggerSocketClient> client,
+			ConnectionDirectory directory, ObjectProvider<ClusterForwarder> forwarder) {
+		ClusterForwarder clusterForwarder = forwarder.getIfAvailable();
 		return new SwaggerSocketWebClients(connections, () -> builders.getIfAvailable(WebClient::builder), () -> {
 			SwaggerSocketClient dialer = client.getIfAvailable();
 			return (dialer != null) ? dialer.getConnection().orElse(null) : null;
-		});
+		}, (clusterForwarder != null) ? directory : null, clusterForwarder);
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -147,12 +152,54 @@ public final class SwaggerSocketAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(name = "swaggerSocketGatewayHandlerMapping")
 		SimpleUrlHandlerMapping swaggerSocketGatewayHandlerMapping(SwaggerSocketProperties properties,
-				SwaggerSocketConnections connections) {
+				SwaggerSocketConnections connections, ConnectionDirectory directory,
+				ObjectProvider<ClusterForwarder> forwarder) {
 			String prefix = SwaggerSocketPropertiesMapper
 				.gatewayPrefix(properties.getServer().getGateway().getPrefix());
+			ClusterForwarder clusterForwarder = forwarder.getIfAvailable();
+			SwaggerSocketGatewayHandler handler = (clusterForwarder != null)
+					? new SwaggerSocketGatewayHandler(connections, prefix, directory, clusterForwarder)
+					: new SwaggerSocketGatewayHandler(connections, prefix);
+			return new SimpleUrlHandlerMapping(Map.of(prefix + "/**", handler), HANDLER_MAPPING_ORDER);
+		}
+
+	}
+
+	/**
+	 * Calls between the hubs of a cluster: the client that forwards calls for connections
+	 * other hubs hold, and the endpoint that serves such calls for this hub's own.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = "swaggersocket.cluster.enabled")
+	static class ClusterForwardingConfiguration {
+
+		@Bean(destroyMethod = "dispose")
+		@ConditionalOnMissingBean
+		ClusterForwarder swaggerSocketClusterForwarder(SwaggerSocketProperties properties,
+				ObjectProvider<ReactorResourceFactory> resourceFactory) {
+			ReactorResourceFactory resources = resourceFactory.getIfAvailable();
+			return new ClusterForwarder(SwaggerSocketPropertiesMapper.clusterPath(properties.getCluster().getPath()),
+					clusterSecret(properties), (resources != null) ? resources.getLoopResources() : null);
+		}
+
+		@Bean
+		@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+		@ConditionalOnMissingBean(name = "swaggerSocketClusterHandlerMapping")
+		SimpleUrlHandlerMapping swaggerSocketClusterHandlerMapping(SwaggerSocketProperties properties,
+				SwaggerSocketConnections connections) {
+			String path = SwaggerSocketPropertiesMapper.clusterPath(properties.getCluster().getPath());
 			return new SimpleUrlHandlerMapping(
-					Map.of(prefix + "/**", new SwaggerSocketGatewayHandler(connections, prefix)),
+					Map.of(path + "/**", new SwaggerSocketClusterHandler(connections, path, clusterSecret(properties))),
 					HANDLER_MAPPING_ORDER);
+		}
+
+		private static ClusterSecret clusterSecret(SwaggerSocketProperties properties) {
+			String secret = properties.getCluster().getSecret();
+			if (secret == null || secret.isBlank()) {
+				throw new IllegalStateException(
+						"swaggersocket.cluster.secret is required when swaggersocket.cluster.enabled=true");
+			}
+			return new ClusterSecret(secret);
 		}
 
 	}

@@ -109,10 +109,18 @@ final class SwaggerSocketPropertiesMapper {
 	}
 
 	static String gatewayPrefix(String prefix) {
-		String trimmed = trimSlash(prefix);
+		return plainPath("swaggersocket.server.gateway.prefix", prefix, "/peers");
+	}
+
+	static String clusterPath(String path) {
+		return plainPath("swaggersocket.cluster.path", path, "/swaggersocket-cluster");
+	}
+
+	private static String plainPath(String property, String path, String example) {
+		String trimmed = trimSlash(path);
 		if (trimmed.isEmpty() || trimmed.contains("*") || trimmed.contains("{")) {
-			throw new InvalidConfigurationPropertyValueException("swaggersocket.server.gateway.prefix", prefix,
-					"must be a plain path such as /peers");
+			throw new InvalidConfigurationPropertyValueException(property, path,
+					"must be a plain path such as " + example);
 		}
 		return trimmed;
 	}

@@ -64,6 +64,22 @@ final class HeaderMapping {
 		return headers;
 	}
 
+	/**
+	 * A copy of {@code headers} without hop-by-hop fields.
+	 */
+	static HttpHeaders withoutHopByHop(HttpHeaders headers) {
+		HttpHeaders copy = new HttpHeaders();
+		// by name: a server's or client's native headers may list a name once per value
+		for (String name : headers.headerNames()) {
+			List<String> values = headers.get(name);
+			if (values != null) {
+				copy.addAll(name, values);
+			}
+		}
+		droppedNames(headers).forEach(copy::remove);
+		return copy;
+	}
+
 	private static String trimWhitespace(String value) {
 		int start = 0;
 		int end = value.length();

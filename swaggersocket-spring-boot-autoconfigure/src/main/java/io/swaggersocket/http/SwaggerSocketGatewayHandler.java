@@ -1,41 +1,15 @@
 package io.swaggersocket.http;
 
-import java.net.URI;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.swaggersocket.connection.StreamMessage;
+import io.swaggersocket.cluster.ClusterForwarder;
+import io.swaggersocket.cluster.ConnectionDirectory;
 import io.swaggersocket.connection.SwaggerSocketConnection;
-import io.swaggersocket.connection.SwaggerSocketConnectionClosedException;
 import io.swaggersocket.connection.SwaggerSocketConnections;
-import io.swaggersocket.connection.SwaggerSocketHeadersTooLargeException;
-import io.swaggersocket.connection.SwaggerSocketStreamResetException;
-import io.swaggersocket.protocol.ErrorCode;
-import io.swaggersocket.protocol.Header;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Publisher;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.NettyOutbound;
-import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.HttpStatusCode;
-import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebHandler;
 
@@ -55,239 +29,75 @@ import org.springframework.web.server.WebHandler;
  * closed without the end of the body), so that a body cut short never looks complete. The
  * peer's {@code content-length} is kept but enforced: no byte beyond it is written, and a
  * body of another length aborts the response (docs/PROTOCOL.md 6.5).
+ *
+ * <p>
+ * In a cluster ({@code swaggersocket.cluster.enabled}), a connection that this hub does
+ * not hold is looked up in the {@link ConnectionDirectory} and the call forwarded to the
+ * hub that holds it ({@link ClusterForwarder}), which answers as its own gateway would.
+ * Besides the answers above: the directory unavailable is a 503; the owning hub
+ * unreachable a 502; an owning hub that no longer holds the connection makes this hub
+ * look it up once more and follow it once if it moved (a request with a body that moved
+ * meanwhile is a 503: it reached no peer), else 404.
  */
 public final class SwaggerSocketGatewayHandler implements WebHandler {
-
-	private static final Log logger = LogFactory.getLog(SwaggerSocketGatewayHandler.class);
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final SwaggerSocketConnections connections;
 
 	private final String prefix;
 
+	private final @Nullable ClusterRoute cluster;
+
 	/**
-	 * Create a gateway.
+	 * Create a gateway to this application's own connections.
 	 * @param connections the registry to find peers in
 	 * @param prefix the path prefix, for example {@code /peers}
 	 */
 	public SwaggerSocketGatewayHandler(SwaggerSocketConnections connections, String prefix) {
+		this(connections, prefix, null);
+	}
+
+	/**
+	 * Create a gateway that also reaches the connections other hubs of the cluster hold.
+	 * @param connections the registry to find this hub's peers in
+	 * @param prefix the path prefix, for example {@code /peers}
+	 * @param directory the cluster's directory
+	 * @param forwarder forwards calls to other hubs
+	 */
+	public SwaggerSocketGatewayHandler(SwaggerSocketConnections connections, String prefix,
+			ConnectionDirectory directory, ClusterForwarder forwarder) {
+		this(connections, prefix, new ClusterRoute(connections, directory, forwarder));
+	}
+
+	private SwaggerSocketGatewayHandler(SwaggerSocketConnections connections, String prefix,
+			@Nullable ClusterRoute cluster) {
 		this.connections = connections;
 		this.prefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+		this.cluster = cluster;
 	}
 
 	@Override
 	public Mono<Void> handle(ServerWebExchange exchange) {
 		ServerHttpRequest request = exchange.getRequest();
-		String path = request.getPath().pathWithinApplication().value();
-		String rest = path.substring(Math.min(path.length(), this.prefix.length() + 1));
-		int slash = rest.indexOf('/');
-		String id = (slash < 0) ? rest : rest.substring(0, slash);
-		String remainder = (slash < 0) ? "/" : rest.substring(slash);
-		SwaggerSocketConnection connection = this.connections.find(id).orElse(null);
-		if (id.isEmpty() || connection == null || !connection.isOpen()) {
-			return problem(exchange, HttpStatus.NOT_FOUND, "No live connection with id '" + id + "'");
+		PeerForwarding.Target target = PeerForwarding.Target.of(request, this.prefix);
+		String id = target.id();
+		if (id.isEmpty()) {
+			return notFound(exchange, id);
 		}
-		URI uri = request.getURI();
-		String rawRemainder = remainderOf(uri.getRawPath(), id);
-		String target = ((rawRemainder != null) ? rawRemainder : remainder)
-				+ ((uri.getRawQuery() != null) ? "?" + uri.getRawQuery() : "");
 		HttpHeaders headers = new HttpHeaders();
 		headers.addAll(request.getHeaders());
 		headers.remove(HttpHeaders.HOST);
+		// only hubs speak for hubs
+		ClusterForwarder.removeClusterHeaders(headers);
 		headers.set("X-Forwarded-Prefix", this.prefix + "/" + id);
-		List<Header> wire = HeaderMapping.toWire(
-				List.of(new Header(Header.METHOD, request.getMethod().name()), new Header(Header.PATH, target)),
-				headers);
-		ServerHttpResponse response = exchange.getResponse();
-		return connection.exchange(wire, body(request))
-			.flatMap((message) -> relay(message, request.getMethod(), response))
-			.onErrorResume((ex) -> response.isCommitted(), (ex) -> abort(response, id, ex))
-			.onErrorResume((ex) -> ex instanceof SwaggerSocketHeadersTooLargeException,
-					(ex) -> problem(exchange, HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-							"The request cannot be sent to connection '" + id + "': " + ex.getMessage()))
-			.onErrorResume((ex) -> !response.isCommitted() && isTransportFailure(ex), (ex) -> {
-				logger.debug("Gateway call to " + id + " failed", ex);
-				return problem(exchange, HttpStatus.BAD_GATEWAY,
-						"The call to connection '" + id + "' failed: " + ex.getMessage());
-			});
-	}
-
-	/**
-	 * A request without Content-Length and Transfer-Encoding has no body (RFC 9112
-	 * section 6.3): an empty body lets the stream's HEADERS carry END_STREAM rather than
-	 * wait for the inbound one.
-	 */
-	private static Publisher<DataBuffer> body(ServerHttpRequest request) {
-		HttpHeaders headers = request.getHeaders();
-		boolean bodiless = headers.getContentLength() <= 0 && !headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
-		return bodiless ? Flux.empty() : request.getBody();
-	}
-
-	private @Nullable String remainderOf(String rawPath, String id) {
-		String head = this.prefix + "/" + id;
-		int at = rawPath.indexOf(head);
-		if (at < 0) {
-			return null;
+		SwaggerSocketConnection connection = this.connections.find(id).orElse(null);
+		if (connection != null && connection.isOpen()) {
+			return PeerForwarding.toConnection(exchange, connection, target, headers);
 		}
-		String remainder = rawPath.substring(at + head.length());
-		return remainder.isEmpty() ? "/" : remainder;
+		return (this.cluster != null) ? this.cluster.forward(exchange, target, headers) : notFound(exchange, id);
 	}
 
-	private static Mono<Void> relay(StreamMessage message, HttpMethod method, ServerHttpResponse response) {
-		// the stream layer passes on only responses with a well-formed :status
-		int status = Header.status(message.headers());
-		HttpHeaders headers = HeaderMapping.fromWire(message.headers());
-		// these answers have no body in HTTP/1.1, whatever the peer sends: none is
-		// relayed
-		boolean bodyless = HttpMethod.HEAD.equals(method) || status == 204 || status == 304;
-		Flux<DataBuffer> body = bodyless ? Flux.empty() : message.body();
-		List<String> contentLength = headers.get(HttpHeaders.CONTENT_LENGTH);
-		if (contentLength != null) {
-			long declared = contentLength(contentLength);
-			if (declared < 0) {
-				discard(message);
-				return Mono.error(new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR,
-						"The peer answered with an invalid content-length"));
-			}
-			if (status == 204) {
-				headers.remove(HttpHeaders.CONTENT_LENGTH);
-			}
-			else {
-				// one field, one number: a list of equal values ("5, 5") is valid but
-				// makes
-				// strict clients and proxies suspect smuggling
-				headers.setContentLength(declared);
-				if (!bodyless) {
-					body = exactly(body, declared);
-				}
-			}
-		}
-		if (bodyless) {
-			discard(message);
-		}
-		HttpHeaders before = new HttpHeaders();
-		before.addAll(response.getHeaders());
-		response.setStatusCode(HttpStatusCode.valueOf(status));
-		response.getHeaders().addAll(headers);
-		return response.writeWith(body).doOnError((ex) -> {
-			if (!response.isCommitted()) {
-				// nothing of the peer's answer (its content-length, say) may frame the
-				// 502 instead
-				response.getHeaders().clear();
-				response.getHeaders().addAll(before);
-			}
-		});
-	}
-
-	/**
-	 * The body, failing instead of delivering a byte past {@code declared}, and failing
-	 * if it ends short of it: the peer's {@code content-length} frames the HTTP/1.1
-	 * response, so bytes that disagree with it must never reach the client as if they did
-	 * not.
-	 */
-	private static Flux<DataBuffer> exactly(Flux<DataBuffer> body, long declared) {
-		return Flux.defer(() -> {
-			AtomicLong relayed = new AtomicLong();
-			AtomicBoolean rejected = new AtomicBoolean();
-			Mono<DataBuffer> complete = Mono
-				.defer(() -> (relayed.get() < declared) ? Mono.error(lengthMismatch("The peer ended the body after "
-						+ relayed.get() + " of the " + declared + " bytes of its content-length")) : Mono.empty());
-			// once rejected, the stream's own reset comes back as an error nobody waits
-			// for
-			return body.onErrorResume((ex) -> rejected.get(), (ex) -> Flux.empty())
-				.<DataBuffer>handle((buffer, sink) -> {
-					if (relayed.addAndGet(buffer.readableByteCount()) > declared) {
-						rejected.set(true);
-						DataBufferUtils.release(buffer);
-						sink.error(lengthMismatch(
-								"The peer sent more body than its content-length of " + declared + " bytes"));
-						return;
-					}
-					sink.next(buffer);
-				})
-				.concatWith(complete);
-		});
-	}
-
-	private static SwaggerSocketStreamResetException lengthMismatch(String detail) {
-		return new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR, detail);
-	}
-
-	/**
-	 * The one length all values agree on (RFC 9110 section 8.6), or -1 if there is none.
-	 */
-	private static long contentLength(List<String> values) {
-		long length = -1;
-		for (String value : values) {
-			for (String element : value.split(",", -1)) {
-				String digits = element.trim();
-				if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(Character::isDigit)) {
-					return -1;
-				}
-				long parsed = Long.parseLong(digits);
-				if (length >= 0 && parsed != length) {
-					return -1;
-				}
-				length = parsed;
-			}
-		}
-		return length;
-	}
-
-	/**
-	 * Cancel a body the gateway will not relay: the peer's stream is reset rather than
-	 * left open.
-	 */
-	private static void discard(StreamMessage message) {
-		// the reset that the cancel causes comes back as an error: it is the expected end
-		// here
-		message.body().onErrorComplete().subscribe(DataBufferUtils::release).dispose();
-	}
-
-	/**
-	 * End a response whose head is already out, because its body cannot be completed (the
-	 * stream ended without END_STREAM): the client must see it cut off, never a complete
-	 * response. Not by letting the error reach the server: Spring's
-	 * {@code HttpWebHandlerAdapter} takes errors whose message mentions a "connection
-	 * reset" or a "broken pipe" (as one of the agent's transport does) for the client's
-	 * own disconnect and completes the response normally, with the terminating chunk. So
-	 * the gateway flushes what was written and closes the client's connection itself, and
-	 * completes only once it is closed, so that nothing else can follow.
-	 */
-	private static Mono<Void> abort(ServerHttpResponse response, String id, Throwable ex) {
-		logger.debug("Gateway response from connection " + id + " cut off: " + ex);
-		Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
-		if (nativeResponse instanceof NettyOutbound outbound) {
-			// what was written goes out first (as Reactor Netty aborts a response); then
-			// the close
-			return Mono.create((sink) -> outbound.withConnection((connection) -> {
-				Channel channel = connection.channel();
-				channel.writeAndFlush(Unpooled.EMPTY_BUFFER)
-					.addListener((flushed) -> channel.close().addListener((closed) -> sink.success()));
-			}));
-		}
-		// another server: an error it cannot take for the client's disconnect makes it
-		// abort
-		return Mono.error(new IllegalStateException("The response from connection '" + id
-				+ "' ended before its body was complete; the client connection must be aborted"));
-	}
-
-	private static boolean isTransportFailure(Throwable ex) {
-		return ex instanceof SwaggerSocketConnectionClosedException || ex instanceof SwaggerSocketStreamResetException;
-	}
-
-	private static Mono<Void> problem(ServerWebExchange exchange, HttpStatus status, String detail) {
-		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("type", "about:blank");
-		body.put("title", status.getReasonPhrase());
-		body.put("status", status.value());
-		body.put("detail", detail);
-		body.put("instance", exchange.getRequest().getPath().value());
-		ServerHttpResponse response = exchange.getResponse();
-		response.setStatusCode(status);
-		response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
-		return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(JSON.writeValueAsBytes(body))));
+	private static Mono<Void> notFound(ServerWebExchange exchange, String id) {
+		return PeerForwarding.problem(exchange, HttpStatus.NOT_FOUND, "No live connection with id '" + id + "'");
 	}
 
 }

@@ -2,11 +2,14 @@ package io.swaggersocket.http;
 
 import java.util.function.Supplier;
 
+import io.swaggersocket.cluster.ClusterForwarder;
+import io.swaggersocket.cluster.ConnectionDirectory;
 import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.connection.SwaggerSocketConnectionClosedException;
 import io.swaggersocket.connection.SwaggerSocketConnections;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.http.client.reactive.ClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
@@ -14,6 +17,11 @@ import org.springframework.web.reactive.function.client.WebClient;
  * start from the application's {@code WebClient.Builder} when there is one (codecs,
  * filters, observation), with only the connector swapped and the base URL set to
  * {@link SwaggerSocketClientHttpConnector#DEFAULT_BASE_URL}.
+ *
+ * <p>
+ * In a cluster ({@code swaggersocket.cluster.enabled}), {@link #webClient(String)} also
+ * reaches connections that other hubs hold: each request goes to wherever the directory
+ * says the connection is at that moment.
  */
 public final class SwaggerSocketWebClients {
 
@@ -22,6 +30,10 @@ public final class SwaggerSocketWebClients {
 	private final Supplier<WebClient.Builder> builders;
 
 	private final Supplier<@Nullable SwaggerSocketConnection> serverConnection;
+
+	private final @Nullable ConnectionDirectory directory;
+
+	private final @Nullable ClusterForwarder forwarder;
 
 	/**
 	 * Create a factory.
@@ -32,9 +44,27 @@ public final class SwaggerSocketWebClients {
 	 */
 	public SwaggerSocketWebClients(SwaggerSocketConnections connections, Supplier<WebClient.Builder> builders,
 			Supplier<@Nullable SwaggerSocketConnection> serverConnection) {
+		this(connections, builders, serverConnection, null, null);
+	}
+
+	/**
+	 * Create a factory whose clients by id also reach the connections other hubs of the
+	 * cluster hold.
+	 * @param connections the registry to look this hub's connections up in
+	 * @param builders supplies a fresh builder for each client
+	 * @param serverConnection the client role's current connection to its server, or
+	 * {@code null}
+	 * @param directory the cluster's directory
+	 * @param forwarder forwards calls to other hubs
+	 */
+	public SwaggerSocketWebClients(SwaggerSocketConnections connections, Supplier<WebClient.Builder> builders,
+			Supplier<@Nullable SwaggerSocketConnection> serverConnection, @Nullable ConnectionDirectory directory,
+			@Nullable ClusterForwarder forwarder) {
 		this.connections = connections;
 		this.builders = builders;
 		this.serverConnection = serverConnection;
+		this.directory = directory;
+		this.forwarder = forwarder;
 	}
 
 	/**
@@ -56,14 +86,24 @@ public final class SwaggerSocketWebClients {
 	}
 
 	/**
-	 * Return a client bound to the live connection with the given id.
+	 * Return a client bound to the live connection with the given id. In a cluster, one
+	 * that another hub holds is reached through that hub, and requests for an id that no
+	 * hub holds fail with {@link SwaggerSocketConnectionClosedException}.
 	 * @param connectionId the connection id
 	 * @return a new client
 	 * @throws SwaggerSocketConnectionClosedException if no live connection has that id
+	 * and this hub is not part of a cluster
 	 */
 	public WebClient webClient(String connectionId) {
-		return webClient(this.connections.find(connectionId)
-			.orElseThrow(() -> new SwaggerSocketConnectionClosedException("No live connection " + connectionId)));
+		SwaggerSocketConnection local = this.connections.find(connectionId).orElse(null);
+		if (local != null) {
+			return webClient(local);
+		}
+		if (this.directory == null || this.forwarder == null) {
+			throw new SwaggerSocketConnectionClosedException("No live connection " + connectionId);
+		}
+		return builder(new ClusterClientHttpConnector(connectionId, this.connections, this.directory, this.forwarder))
+			.build();
 	}
 
 	/**
@@ -85,7 +125,7 @@ public final class SwaggerSocketWebClients {
 		return serverBuilder().build();
 	}
 
-	private WebClient.Builder builder(SwaggerSocketClientHttpConnector connector) {
+	private WebClient.Builder builder(ClientHttpConnector connector) {
 		return this.builders.get()
 			.clientConnector(connector)
 			.baseUrl(SwaggerSocketClientHttpConnector.DEFAULT_BASE_URL);
