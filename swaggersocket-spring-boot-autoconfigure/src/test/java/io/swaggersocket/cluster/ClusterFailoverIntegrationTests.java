@@ -126,6 +126,51 @@ class ClusterFailoverIntegrationTests {
 		assertThat(fromB.list().collectList().block()).noneMatch((location) -> location.hubId().equals("a"));
 	}
 
+	@Test
+	void aStaleEntryInRedisIsAnsweredNotHereByItsHubAndEndsIn404WithoutReachingAnAgent() {
+		ConfigurableApplicationContext hubA = this.apps.server(hub("a"));
+		ConfigurableApplicationContext hubB = this.apps.server(hub("b"));
+		this.apps.client(TestApplications.socketUrl(hubA), "swaggersocket.client.metadata.name=agent-1");
+		ConnectionDirectory fromB = hubB.getBean(ConnectionDirectory.class);
+		await().atMost(Duration.ofSeconds(20)).until(() -> agent(fromB), (location) -> location != null);
+		// an entry that names hub A for a connection hub A does not hold, as one that
+		// outlived its connection would
+		this.redis.command("SET", "{swaggersocket}:connection:gone",
+				"{\"connectionId\":\"gone\",\"metadata\":{},\"hubId\":\"a\",\"connectedAt\":\"2026-01-01T00:00:00Z\"}",
+				"PX", "60000");
+		assertThat(fromB.locate("gone").blockOptional()).hasValueSatisfying((location) -> {
+			assertThat(location.hubId()).isEqualTo("a");
+			assertThat(location.local()).isFalse();
+		});
+
+		assertThat(get(hubB, "gone")).isEqualTo(404);
+	}
+
+	@Test
+	void whileRedisIsDownLocalCallsWorkCrossHubCallsFailFastWith503AndItAllComesBackWithRedis() {
+		ConfigurableApplicationContext hubA = this.apps.server(hub("a"));
+		ConfigurableApplicationContext hubB = this.apps.server(hub("b"));
+		this.apps.client(TestApplications.socketUrl(hubA), "swaggersocket.client.metadata.name=agent-1");
+		this.apps.client(TestApplications.socketUrl(hubB), "swaggersocket.client.metadata.name=agent-2");
+		ConnectionDirectory fromB = hubB.getBean(ConnectionDirectory.class);
+		ConnectionLocation onA = await().atMost(Duration.ofSeconds(20))
+			.until(() -> agent(fromB), (location) -> location != null);
+		String onB = events(hubB).await(SwaggerSocketConnectedEvent.class).getConnection().id();
+		assertThat(get(hubB, onA.connectionId())).isEqualTo(200);
+
+		this.redis.stop();
+
+		// the first look-up may wait for the command timeout; then they fail at once
+		await().atMost(Duration.ofSeconds(20)).until(() -> get(hubB, onA.connectionId()) == 503);
+		assertThat(get(hubB, onB)).isEqualTo(200);
+		assertThat(get(hubA, onA.connectionId())).isEqualTo(200);
+
+		this.redis.start();
+
+		// republished without a restart: hub B reaches hub A's agent again
+		await().atMost(Duration.ofSeconds(30)).until(() -> get(hubB, onA.connectionId()) == 200);
+	}
+
 	private String[] hub(String id, String... more) {
 		List<String> properties = new ArrayList<>(List.of("swaggersocket.cluster.hub-id=" + id,
 				"swaggersocket.cluster.entry-time-to-live=" + TTL.toMillis() + "ms",
