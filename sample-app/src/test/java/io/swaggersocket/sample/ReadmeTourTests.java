@@ -1,17 +1,10 @@
 package io.swaggersocket.sample;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
@@ -33,16 +26,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class ReadmeTourTests {
 
-	private static final Path README = Path.of("..", "README.md");
-
 	private static final String TOUR_HEADING = "## A 5-minute tour";
 
 	private static final String PRINTED_HUB = "localhost:8080";
 
 	@Test
 	void everyTourCommandAnswersAsDescribed() throws Exception {
-		List<String> commands = tourCommands();
-		assumeTrue(onPath("bash") && onPath("curl"), "Skipped: the README tour needs bash and curl");
+		List<String> commands = ReadmeSection.read(TOUR_HEADING).commands();
+		assumeTrue(ReadmeSection.onPath("bash") && ReadmeSection.onPath("curl"),
+				"Skipped: the README tour needs bash and curl");
 		try (RunningSample sample = RunningSample.start()) {
 			Map<String, Step> steps = steps(sample);
 			assertThat(commands).as("the commands of the README tour; each needs a step in this test")
@@ -65,7 +57,8 @@ class ReadmeTourTests {
 				System.out.println("README tour: skipped " + (commands.size() - run.size()) + " of " + commands.size()
 						+ " commands: this build has not " + String.join(" nor ", missing));
 			}
-			List<String> outputs = runInOneShell(run, sample.hubPort());
+			List<String> outputs = ReadmeSection.runInOneShell(run,
+					Map.of(PRINTED_HUB, "127.0.0.1:" + sample.hubPort()));
 			SoftAssertions softly = new SoftAssertions();
 			for (int i = 0; i < run.size(); i++) {
 				String command = run.get(i);
@@ -122,56 +115,6 @@ class ReadmeTourTests {
 		return new Step(Needs.GATEWAY, check);
 	}
 
-	/** The {@code $ } lines of the fenced blocks in the README's tour section. */
-	private static List<String> tourCommands() throws IOException {
-		assumeTrue(Files.isRegularFile(README), "Skipped: no README.md next to sample-app");
-		String readme = Files.readString(README);
-		int start = readme.indexOf(TOUR_HEADING);
-		assumeTrue(start >= 0, "Skipped: README.md has no '" + TOUR_HEADING + "' section yet");
-		int end = readme.indexOf("\n## ", start + TOUR_HEADING.length());
-		String tour = readme.substring(start, (end < 0) ? readme.length() : end);
-		List<String> commands = new ArrayList<>();
-		boolean fenced = false;
-		for (String line : tour.split("\n")) {
-			if (line.startsWith("```")) {
-				fenced = !fenced;
-			}
-			else if (fenced && line.startsWith("$ ")) {
-				commands.add(line.substring(2).trim());
-			}
-		}
-		return commands;
-	}
-
-	/**
-	 * Run the commands in one bash shell, so that a variable one of them sets is there
-	 * for the next, and return what each printed. A command that only sets a variable
-	 * "prints" its value.
-	 */
-	private static List<String> runInOneShell(List<String> commands, int hubPort) throws Exception {
-		StringBuilder script = new StringBuilder();
-		Pattern assignment = Pattern.compile("^([A-Z_]+)=\\$\\(.*\\)$");
-		for (int i = 0; i < commands.size(); i++) {
-			String command = commands.get(i).replace(PRINTED_HUB, "127.0.0.1:" + hubPort);
-			script.append("printf '\\n@@step ").append(i).append("\\n'\n").append(command).append('\n');
-			Matcher variable = assignment.matcher(command);
-			if (variable.matches()) {
-				script.append("printf '%s' \"$").append(variable.group(1)).append("\"\n");
-			}
-		}
-		Process bash = new ProcessBuilder("bash", "-c", script.toString()).redirectErrorStream(true).start();
-		bash.getOutputStream().close();
-		byte[] output = bash.getInputStream().readAllBytes();
-		assertThat(bash.waitFor(60, TimeUnit.SECONDS)).as("the tour finished").isTrue();
-		String[] parts = new String(output, StandardCharsets.UTF_8).split("\n@@step \\d+\n", -1);
-		assertThat(parts).as("one output per command").hasSize(commands.size() + 1);
-		List<String> outputs = new ArrayList<>();
-		for (int i = 1; i < parts.length; i++) {
-			outputs.add(parts[i].replace("\r\n", "\n").strip());
-		}
-		return outputs;
-	}
-
 	/**
 	 * Whether some handler of the hub takes the path (rather than the static-resource
 	 * fallback).
@@ -185,15 +128,6 @@ class ReadmeTourTests {
 			.returnResult();
 		String body = (result.getResponseBody() != null) ? result.getResponseBody() : "";
 		return !(result.getStatus().value() == 404 && body.contains("No static resource"));
-	}
-
-	private static boolean onPath(String program) {
-		for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-			if (Files.isExecutable(Path.of(dir, program))) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 	private enum Needs {
