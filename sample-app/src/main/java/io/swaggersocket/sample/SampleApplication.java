@@ -25,17 +25,15 @@ import org.springframework.http.client.ReactorResourceFactory;
  * with its own port and its own beans (profile {@code hub} or {@code agent}). The hub
  * accepts the agents' sockets; each agent dials the hub on start-up. One JVM keeps the
  * README's run command to one line; nothing is shared between the three applications but
- * the process, so each could as well run on its own machine.
+ * the process, so each could as well run on its own machine. With profile {@code cluster}
+ * as well, the hub is one of several that share a directory of their agents in Redis
+ * (application-cluster.yml); each hub starts its own agents, named by its
+ * {@code sample.agents}.
  */
 @SpringBootApplication
 public class SampleApplication {
 
 	private static final Log logger = LogFactory.getLog(SampleApplication.class);
-
-	/**
-	 * The agents started next to the hub: name and region, sent as handshake metadata.
-	 */
-	static final List<Agent> AGENTS = List.of(new Agent("agent-1", "eu-west"), new Agent("agent-2", "us-east"));
 
 	private final String name;
 
@@ -68,7 +66,7 @@ public class SampleApplication {
 		String[] agentArgs = Arrays.stream(args)
 			.filter((arg) -> !arg.startsWith("--server.port="))
 			.toArray(String[]::new);
-		for (Agent agent : AGENTS) {
+		for (Agent agent : agents(hub.getEnvironment())) {
 			contexts.add(new SpringApplicationBuilder(SampleApplication.class).profiles("agent")
 				.registerShutdownHook(false)
 				.properties("swaggersocket.client.url=ws://" + hubAddress + ":" + hubPort + "/swaggersocket",
@@ -78,6 +76,17 @@ public class SampleApplication {
 				.run(agentArgs));
 		}
 		return contexts;
+	}
+
+	/**
+	 * The agents to start next to the hub: its property {@code sample.agents}, a list of
+	 * {@code name:region}.
+	 * @param hub the hub's environment
+	 * @return the agents, in the order given
+	 */
+	static List<Agent> agents(Environment hub) {
+		String[] agents = hub.getProperty("sample.agents", String[].class, new String[0]);
+		return Arrays.stream(agents).map(String::trim).filter((agent) -> !agent.isEmpty()).map(Agent::parse).toList();
 	}
 
 	/**
@@ -133,6 +142,17 @@ public class SampleApplication {
 	 * @param region where the agent pretends to run
 	 */
 	record Agent(String name, String region) {
+
+		static Agent parse(String nameAndRegion) {
+			int colon = nameAndRegion.indexOf(':');
+			if (colon <= 0 || colon == nameAndRegion.length() - 1) {
+				throw new IllegalArgumentException(
+						"sample.agents: expected name:region, for example agent-3:ap-south, not '" + nameAndRegion
+								+ "'");
+			}
+			return new Agent(nameAndRegion.substring(0, colon).trim(), nameAndRegion.substring(colon + 1).trim());
+		}
+
 	}
 
 }

@@ -30,9 +30,19 @@ final class RunningSample implements AutoCloseable {
 	 * @return the running sample
 	 */
 	static RunningSample start() {
-		RunningSample sample = new RunningSample(
-				SampleApplication.start("--server.port=0", "--server.address=127.0.0.1"));
-		await().atMost(Duration.ofSeconds(10)).until(() -> sample.hubConnections().size() == 2);
+		return start("--server.port=0", "--server.address=127.0.0.1");
+	}
+
+	/**
+	 * Start the sample with the given arguments and wait until the hub's agents are
+	 * connected to it.
+	 * @param args the command-line arguments, as for {@link SampleApplication#start}
+	 * @return the running sample
+	 */
+	static RunningSample start(String... args) {
+		RunningSample sample = new RunningSample(SampleApplication.start(args));
+		int agents = SampleApplication.agents(sample.hub().getEnvironment()).size();
+		await().atMost(Duration.ofSeconds(10)).until(() -> sample.hubConnections().size() == agents);
 		return sample;
 	}
 
