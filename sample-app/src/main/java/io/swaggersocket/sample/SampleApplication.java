@@ -24,9 +24,9 @@ import org.springframework.http.client.ReactorResourceFactory;
  * The sample: one hub and two agents in one JVM, each its own Spring Boot application
  * with its own port and its own beans (profile {@code hub} or {@code agent}). The hub
  * accepts the agents' sockets; each agent dials the hub on start-up. One JVM keeps the
- * README's run command to one line; nothing is shared between the three applications but
- * the process, so each could as well run on its own machine. With profile {@code cluster}
- * as well, the hub is one of several that share a directory of their agents in Redis
+ * README's run command to one line; nothing is shared between the applications but the
+ * process, so each could as well run on its own machine. With profile {@code cluster} as
+ * well, the hub is one of several that share a directory of their agents in Redis
  * (application-cluster.yml); each hub starts its own agents, named by its
  * {@code sample.agents}.
  */

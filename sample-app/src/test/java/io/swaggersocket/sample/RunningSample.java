@@ -13,9 +13,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The sample as the README's run command starts it, a hub and its two agents, but on
- * loopback and ephemeral ports. Start it once per test class and close it at the end: the
- * three applications share Reactor Netty's global resources, which closing any one of
- * them releases.
+ * loopback and ephemeral ports. Start it once per test class and close it at the end:
+ * starting the applications is what costs the time.
  */
 final class RunningSample implements AutoCloseable {
 
