@@ -2,6 +2,7 @@ package io.swaggersocket.autoconfigure;
 
 import java.util.UUID;
 
+import io.swaggersocket.cluster.ConnectionDirectory;
 import io.swaggersocket.cluster.RedisConnectionDirectory;
 import io.swaggersocket.connection.SwaggerSocketConnections;
 
@@ -24,7 +25,8 @@ import org.springframework.util.StringUtils;
  * Auto-configuration of the cluster's directory in Redis when
  * {@code swaggersocket.cluster.enabled=true}: it replaces the single-hub directory.
  * Start-up fails, saying why, if the cluster is enabled without a secret or without
- * Spring Data Redis reactive.
+ * Spring Data Redis reactive. An application's own {@code ConnectionDirectory} bean (a
+ * directory in another store) takes the Redis directory's place.
  */
 @AutoConfiguration(before = SwaggerSocketAutoConfiguration.class,
 		afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisReactiveAutoConfiguration")
@@ -38,7 +40,7 @@ public final class SwaggerSocketClusterAutoConfiguration {
 	static class RedisDirectoryConfiguration {
 
 		@Bean
-		@ConditionalOnMissingBean(RedisConnectionDirectory.class)
+		@ConditionalOnMissingBean(ConnectionDirectory.class)
 		RedisConnectionDirectory swaggerSocketConnectionDirectory(SwaggerSocketProperties properties,
 				ReactiveRedisConnectionFactory connectionFactory, SwaggerSocketConnections connections,
 				ClusterHubUrl hubUrl) {
@@ -79,6 +81,7 @@ public final class SwaggerSocketClusterAutoConfiguration {
 
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnMissingClass("org.springframework.data.redis.core.ReactiveStringRedisTemplate")
+	@ConditionalOnMissingBean(ConnectionDirectory.class)
 	static class RedisMissingConfiguration {
 
 		RedisMissingConfiguration() {

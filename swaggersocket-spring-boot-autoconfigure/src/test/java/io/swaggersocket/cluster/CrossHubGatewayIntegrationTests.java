@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import io.swaggersocket.http.SwaggerSocketWebClients;
 import io.swaggersocket.test.ClusterHubs;
 import io.swaggersocket.test.LargeTransfers;
+import io.swaggersocket.test.RedisServer;
 import io.swaggersocket.test.TestApplications;
 import io.swaggersocket.test.TestEndpoints;
 import org.junit.jupiter.api.AfterAll;
@@ -55,9 +56,12 @@ class CrossHubGatewayIntegrationTests {
 
 	private static ClusterHubs.Agent agent;
 
+	private static RedisServer redis;
+
 	@BeforeAll
 	static void start() {
-		ClusterHubs cluster = new ClusterHubs(apps);
+		redis = RedisServer.startOnFreePort();
+		ClusterHubs cluster = ClusterHubs.onRedis(apps, redis);
 		hubA = cluster.hub("hub-a");
 		hubB = cluster.hub("hub-b");
 		agent = cluster.agent(hubA, AgentProbe.SOURCE);
@@ -66,6 +70,7 @@ class CrossHubGatewayIntegrationTests {
 	@AfterAll
 	static void stop() {
 		apps.close();
+		redis.close();
 	}
 
 	record Case(String name, HttpMethod method, String path, HttpHeaders headers, byte[] body) {

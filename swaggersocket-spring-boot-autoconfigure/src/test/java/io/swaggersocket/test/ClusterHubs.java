@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.swaggersocket.cluster.ConnectionDirectory;
 import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
 import io.swaggersocket.connection.SwaggerSocketConnection;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -17,12 +18,17 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.env.Environment;
+import org.springframework.util.Assert;
 import org.springframework.web.reactive.function.client.WebClient;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * Hubs of one cluster (gateway and cluster on, a shared secret) and agents connected to
  * them, in one test JVM. This is the one place where the hubs get their
- * {@link ConnectionDirectory}: a {@link TestClusterDirectory} over their real registries.
+ * {@link ConnectionDirectory}: the real one on a real Redis server ({@link #onRedis}), or
+ * a {@link TestClusterDirectory} over their real registries, for tests that inject the
+ * directory's own faults (stale answers, unavailability) at a precise moment.
  */
 public final class ClusterHubs {
 
@@ -37,12 +43,35 @@ public final class ClusterHubs {
 
 	private final TestClusterDirectory directory = new TestClusterDirectory();
 
+	private final @Nullable RedisServer redis;
+
+	private final List<ConfigurableApplicationContext> hubs = new ArrayList<>();
+
+	/** Hubs whose directory is a {@link TestClusterDirectory}. */
 	public ClusterHubs(TestApplications apps) {
+		this(apps, null);
+	}
+
+	private ClusterHubs(TestApplications apps, @Nullable RedisServer redis) {
 		this.apps = apps;
-		clusters.put(this.name, this.directory);
+		this.redis = redis;
+		if (redis == null) {
+			clusters.put(this.name, this.directory);
+		}
+	}
+
+	/**
+	 * Hubs whose directory is the cluster's own, in the given Redis server.
+	 * @param apps where the hubs and agents run
+	 * @param redis the Redis server
+	 * @return the cluster
+	 */
+	public static ClusterHubs onRedis(TestApplications apps, RedisServer redis) {
+		return new ClusterHubs(apps, redis);
 	}
 
 	public TestClusterDirectory directory() {
+		Assert.state(this.redis == null, "The hubs' directory is in Redis");
 		return this.directory;
 	}
 
@@ -56,6 +85,11 @@ public final class ClusterHubs {
 		all.add("swaggersocket.cluster.enabled=true");
 		all.add("swaggersocket.cluster.secret=" + SECRET);
 		all.add("swaggersocket.cluster.hub-id=" + hubId);
+		if (this.redis != null) {
+			ConfigurableApplicationContext hub = this.apps.server(this.redis.hubProperties(all.toArray(String[]::new)));
+			this.hubs.add(hub);
+			return hub;
+		}
 		all.add("test.cluster.name=" + this.name);
 		String sources = HubDirectory.class.getName();
 		for (String property : properties) {
@@ -105,6 +139,15 @@ public final class ClusterHubs {
 			.await(SwaggerSocketConnectedEvent.class, before + 1, java.time.Duration.ofSeconds(10))
 			.getConnection();
 		TestApplications.events(agent).await(SwaggerSocketConnectedEvent.class);
+		if (this.redis != null) {
+			// published asynchronously: every hub finds the agent before the test calls
+			// it
+			for (ConfigurableApplicationContext each : this.hubs) {
+				ConnectionDirectory directory = each.getBean(ConnectionDirectory.class);
+				await().atMost(java.time.Duration.ofSeconds(10))
+					.until(() -> directory.locate(connection.id()).blockOptional().isPresent());
+			}
+		}
 		return new Agent(agent, connection);
 	}
 
