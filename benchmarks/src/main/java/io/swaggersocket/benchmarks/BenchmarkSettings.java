@@ -21,7 +21,7 @@ import org.springframework.util.unit.DataSize;
  *
  * @param smoke whether this is the seconds-long smoke run
  * @param sections which parts run: {@code echo}, {@code large}, {@code hol}, {@code rtt},
- * {@code idle}, {@code local}
+ * {@code idle}, {@code local}, {@code cluster}
  * @param transports which transports the echo and large-body parts use: {@code http},
  * {@code hub-to-agent}, {@code rsocket}, {@code raw}, {@code floor}, {@code h2c} (and
  * {@code agent-to-hub} in the one-JVM table)
@@ -46,14 +46,21 @@ import org.springframework.util.unit.DataSize;
  * @param childJvmOptions the JVM options of the agent's and the dialer's JVMs
  * @param transferTimeout how long one large transfer or the idle phase may take before it
  * counts as failed
+ * @param clusterConcurrencies the concurrencies of the cluster section's echo
+ * @param clusterWarmup the warm-up per row of the cluster section
+ * @param clusterLargeRepeat measured large transfers per row and direction in the cluster
+ * section
+ * @param clusterLookUps how many directory look-ups of each kind the cluster section
+ * times
  */
 record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transports, Duration warmup,
 		Duration duration, List<Integer> concurrencies, long largeBodySize, int largeRepeat, int holConcurrency,
 		long holLargeWindow, Duration rttDelay, long rttBodySize, long proxyMaxInFlight, int idleConnections,
 		int idleParallelism, boolean idleHistogram, List<Integer> localConcurrencies, Duration localWarmup,
-		List<String> childJvmOptions, Duration transferTimeout) {
+		List<String> childJvmOptions, Duration transferTimeout, List<Integer> clusterConcurrencies,
+		Duration clusterWarmup, int clusterLargeRepeat, int clusterLookUps) {
 
-	static final Set<String> ALL_SECTIONS = Set.of("echo", "large", "hol", "rtt", "idle", "local");
+	static final Set<String> ALL_SECTIONS = Set.of("echo", "large", "hol", "rtt", "idle", "local", "cluster");
 
 	static final Set<String> ALL_TRANSPORTS = Set.of("http", "hub-to-agent", "agent-to-hub", "rsocket", "raw", "floor",
 			"h2c");
@@ -102,7 +109,12 @@ record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transp
 				property(properties, "bench.child.jvm-options",
 						smoke ? List.of("-Xmx1g", "-XX:TieredStopAtLevel=1") : List.of("-Xmx2g"),
 						(value) -> Arrays.stream(value.split("\\s+")).filter((option) -> !option.isEmpty()).toList()),
-				property(properties, "bench.timeout", Duration.ofMinutes(5), DurationStyle::detectAndParse));
+				property(properties, "bench.timeout", Duration.ofMinutes(5), DurationStyle::detectAndParse),
+				property(properties, "bench.cluster.concurrency", List.of(1, 64), BenchmarkSettings::numbers),
+				property(properties, "bench.cluster.warmup", smoke ? Duration.ofMillis(300) : Duration.ofSeconds(10),
+						DurationStyle::detectAndParse),
+				property(properties, "bench.cluster.large.repeat", 1, Integer::valueOf),
+				property(properties, "bench.cluster.lookups", smoke ? 100 : 2000, Integer::valueOf));
 	}
 
 	private static List<Integer> numbers(String value) {
@@ -134,8 +146,10 @@ record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transp
 				+ this.rttDelay.toMillis() + " ms each way with " + Report.size(this.rttBodySize)
 				+ " bodies and at most " + Report.size(this.proxyMaxInFlight)
 				+ " in flight per direction, idle connections " + this.idleConnections + " (" + this.idleParallelism
-				+ " dialing at once), one-JVM table at concurrency " + this.localConcurrencies + ", child JVMs "
-				+ this.childJvmOptions;
+				+ " dialing at once), one-JVM table at concurrency " + this.localConcurrencies
+				+ ", cluster section at concurrency " + this.clusterConcurrencies + " (" + this.clusterWarmup.toMillis()
+				+ " ms warm-up per row, " + this.clusterLargeRepeat + " measured transfer(s) per row and direction, "
+				+ this.clusterLookUps + " timed look-ups of each kind), child JVMs " + this.childJvmOptions;
 	}
 
 	private static <T> T property(Function<String, @Nullable String> properties, String name, T defaultValue,

@@ -84,6 +84,15 @@ public final class Benchmarks {
 			SplitTopology longLink = settings.runs("rtt")
 					? new SplitTopology(Report.rtt(settings), List.of(), false, settings.rttDelay(), settings, closer)
 					: null;
+			ClusterTopology cluster = null;
+			if (settings.runs("cluster")) {
+				cluster = ClusterTopology.start(settings, closer);
+				if (cluster == null) {
+					results.clusterSkipped = "redis-server is not installed (apt-get install redis-server, or "
+							+ "-Dbench.cluster.redis-server=PATH)";
+					progress("Cluster section skipped: " + results.clusterSkipped);
+				}
+			}
 			ChildJvm dialer = null;
 			if (main != null && settings.runs("idle")) {
 				dialer = ChildJvm.launch("dialer", settings.childJvmOptions(), List.of("dialer"));
@@ -108,6 +117,9 @@ public final class Benchmarks {
 			}
 			if (settings.runs("local")) {
 				local(settings, closer, results);
+			}
+			if (cluster != null) {
+				cluster(settings, cluster, results);
 			}
 			if (main != null && dialer != null) {
 				progress("Idle connections: opening " + settings.idleConnections() + " from a dialer JVM");
@@ -232,6 +244,36 @@ public final class Benchmarks {
 				List.of("http", "hub-to-agent", "agent-to-hub", "rsocket"));
 		echo(settings, transports, settings.localWarmup(), settings.localConcurrencies(), LoadRunner::processCpuNanos,
 				results.localEcho);
+	}
+
+	/**
+	 * The same outside call through hub A's gateway to its own agent, and through hub
+	 * B's, which forwards it to hub A: echo, large bodies, then hub B's directory
+	 * look-ups timed alone.
+	 */
+	private static void cluster(BenchmarkSettings settings, ClusterTopology cluster, Results results) {
+		cluster.ready();
+		progress("Cluster: redis-server on port " + cluster.redis.port + ", hub A on port " + cluster.hubA.port("http")
+				+ " holding the agent's connection " + cluster.agentId() + ", hub B on port "
+				+ cluster.hubB.port("http"));
+		List<Transport> rows = List.of(cluster.sameHub(), cluster.crossHub());
+		echo(settings, rows, settings.clusterWarmup(), settings.clusterConcurrencies(), cluster::cpuNanos,
+				results.clusterEcho);
+		ClusterTopology.LookUps lookUps = cluster.lookUps(settings.clusterLookUps());
+		results.clusterLookUps = lookUps;
+		progress(String.format(Locale.ROOT,
+				"  hub B's directory look-up, %d one at a time: fresh (Redis) p50 %s ms p99 %s ms, kept p50 %s ms "
+						+ "p99 %s ms",
+				lookUps.count(), Report.millis(lookUps.freshP50() / 1e6), Report.millis(lookUps.freshP99() / 1e6),
+				Report.millis(lookUps.keptP50() / 1e6), Report.millis(lookUps.keptP99() / 1e6)));
+		for (String direction : List.of("download", "upload")) {
+			for (BulkTransport transport : List.of(cluster.sameHub(), cluster.crossHub())) {
+				LargeBodyRunner.Transfer transfer = LargeBodyRunner.run(transport, direction, settings.largeBodySize(),
+						settings.clusterLargeRepeat(), settings.transferTimeout(), null);
+				results.clusterLarge.add(transfer);
+				progress(transfer);
+			}
+		}
 	}
 
 	/**

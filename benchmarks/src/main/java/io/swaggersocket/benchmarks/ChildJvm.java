@@ -35,7 +35,7 @@ final class ChildJvm implements AutoCloseable {
 			"logging.", "server.");
 
 	/** The first words of the lines {@link PeerProcess} answers with. */
-	private static final Set<String> ANSWERS = Set.of("READY", "CPU", "OK", "HEAP", "DIALED", "ERROR");
+	private static final Set<String> ANSWERS = Set.of("READY", "CPU", "OK", "HEAP", "DIALED", "LOOKUPS", "ERROR");
 
 	private static final String END = "\u0000end";
 
@@ -159,6 +159,19 @@ final class ChildJvm implements AutoCloseable {
 			throw new IllegalStateException(this.name + " announced no " + key + ": " + this.ready);
 		}
 		return Integer.parseInt(value);
+	}
+
+	/**
+	 * Return a value the child announced in its {@code READY} line.
+	 * @param key the key, e.g. {@code connection}
+	 * @return the value
+	 */
+	String value(String key) {
+		String value = this.ready.get(key);
+		if (value == null) {
+			throw new IllegalStateException(this.name + " announced no " + key + ": " + this.ready);
+		}
+		return value;
 	}
 
 	/**

@@ -13,7 +13,11 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import io.swaggersocket.client.SwaggerSocketClient;
+import io.swaggersocket.cluster.ConnectionDirectory;
+import io.swaggersocket.cluster.ConnectionLocation;
+import org.HdrHistogram.Histogram;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 
 import org.springframework.boot.SpringApplication;
@@ -24,12 +28,13 @@ import org.springframework.http.server.reactive.HttpHandler;
 
 /**
  * The other JVM of a run: the agent (the echo application dialing the hub, plus the raw
- * WebSocket and h2c servers), or the dialer of the idle connections. Started by
+ * WebSocket and h2c servers), a hub of the cluster section (the echo application with the
+ * cluster and the gateway on), or the dialer of the idle connections. Started by
  * {@link ChildJvm} as {@code Benchmarks child ROLE ...}; it prints one {@code READY} line
  * with its ports, then answers one line per command read from standard input:
- * {@code cpu}, {@code heap-start}, {@code heap-stop}, {@code dial}, {@code exit}. Its
- * logs go to standard error: standard output is the control channel. It exits when its
- * standard input ends, so it never outlives the parent.
+ * {@code cpu}, {@code heap-start}, {@code heap-stop}, {@code dial}, {@code lookups},
+ * {@code exit}. Its logs go to standard error: standard output is the control channel. It
+ * exits when its standard input ends, so it never outlives the parent.
  */
 final class PeerProcess {
 
@@ -41,7 +46,8 @@ final class PeerProcess {
 
 	/**
 	 * Run the child.
-	 * @param args {@code agent NAME HUB-URL [--property=value ...]} or {@code dialer}
+	 * @param args {@code agent NAME HUB-URL [--property=value ...]},
+	 * {@code hub NAME [--property=value ...]} or {@code dialer}
 	 * @throws Exception if it cannot start
 	 */
 	static void run(String[] args) throws Exception {
@@ -58,12 +64,20 @@ final class PeerProcess {
 					"--spring.rsocket.server.mapping-path=/rsocket"));
 			properties.addAll(Arrays.asList(args).subList(3, args.length));
 			context = Topology.startApplication(name, properties);
-			awaitConnected(context.getBean(SwaggerSocketClient.class));
+			String connection = awaitConnected(context.getBean(SwaggerSocketClient.class));
 			DisposableServer raw = RawWebSocket.startServer();
 			DisposableServer h2c = H2c.startServer(context.getBean(HttpHandler.class));
 			ready.put("http", Topology.port(context));
 			ready.put("raw", raw.port());
 			ready.put("h2c", h2c.port());
+			ready.put("connection", connection);
+		}
+		else if ("hub".equals(role)) {
+			// Boot's Redis is off in the other applications of the run: on here
+			List<String> properties = new java.util.ArrayList<>(List.of("--spring.autoconfigure.exclude="));
+			properties.addAll(Arrays.asList(args).subList(2, args.length));
+			context = Topology.startApplication(args[1], properties);
+			ready.put("http", Topology.port(context));
 		}
 		else if ("dialer".equals(role)) {
 			// no Spring application here to apply logging.level.root=WARN: without it,
@@ -81,7 +95,7 @@ final class PeerProcess {
 					.stream()
 					.map((entry) -> entry.getKey() + "=" + entry.getValue())
 					.collect(Collectors.joining(" ")));
-		serve(control, dialer);
+		serve(control, dialer, context);
 		if (dialer != null) {
 			dialer.close();
 		}
@@ -91,7 +105,8 @@ final class PeerProcess {
 		System.exit(0);
 	}
 
-	private static void serve(PrintStream control, @Nullable IdleConnectionsRunner dialer) throws Exception {
+	private static void serve(PrintStream control, @Nullable IdleConnectionsRunner dialer,
+			@Nullable ConfigurableApplicationContext context) throws Exception {
 		BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
 		HeapMeter heap = null;
 		String line;
@@ -125,6 +140,15 @@ final class PeerProcess {
 								+ dialed.handshakesPerSecond());
 					}
 				}
+				case "lookups" -> {
+					if (context == null || context.getBeanNamesForType(ConnectionDirectory.class).length == 0) {
+						answer(control, "ERROR not a hub");
+					}
+					else {
+						answer(control, "LOOKUPS " + lookUps(context.getBean(ConnectionDirectory.class), words[1],
+								Integer.parseInt(words[2])));
+					}
+				}
 				case "exit" -> {
 					return;
 				}
@@ -138,7 +162,8 @@ final class PeerProcess {
 		control.flush();
 	}
 
-	private static void awaitConnected(SwaggerSocketClient client) {
+	/** Wait for the connection and return its id (the hub's, as the agent sees it). */
+	private static String awaitConnected(SwaggerSocketClient client) {
 		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
 		while (client.getConnection().isEmpty()) {
 			if (System.nanoTime() > deadline) {
@@ -146,6 +171,33 @@ final class PeerProcess {
 			}
 			Topology.sleep(20);
 		}
+		return client.getConnection().get().id();
+	}
+
+	/**
+	 * Time a hub's directory look-up of a connection another hub holds, one at a time:
+	 * {@code count} with {@code locate} (each reads Redis), then {@code count} with
+	 * {@code locateForCall}, which may answer the location kept from the look-up before,
+	 * as the gateway's calls do.
+	 * @return fresh p50, p99 and max, then kept p50, p99 and max, in nanoseconds
+	 */
+	private static String lookUps(ConnectionDirectory directory, String connectionId, int count) {
+		Histogram fresh = new Histogram(3);
+		Histogram kept = new Histogram(3);
+		for (boolean isFresh : new boolean[] { true, false }) {
+			Histogram histogram = isFresh ? fresh : kept;
+			for (int i = 0; i < count; i++) {
+				long start = System.nanoTime();
+				Mono<ConnectionLocation> lookUp = isFresh ? directory.locate(connectionId)
+						: directory.locateForCall(connectionId);
+				if (lookUp.block(Duration.ofSeconds(10)) == null) {
+					return "-1 -1 -1 -1 -1 -1";
+				}
+				histogram.recordValue(System.nanoTime() - start);
+			}
+		}
+		return fresh.getValueAtPercentile(50) + " " + fresh.getValueAtPercentile(99) + " " + fresh.getMaxValue() + " "
+				+ kept.getValueAtPercentile(50) + " " + kept.getValueAtPercentile(99) + " " + kept.getMaxValue();
 	}
 
 }

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Renders {@link Results} as markdown: the machine, one table per measurement, and the
- * figures set against the targets of issue 10.
+ * figures set against the targets of issue 10 (and of issue 11 for the cluster section).
  */
 final class Report {
 
@@ -32,6 +32,10 @@ final class Report {
 	static final String FLOOR = "(e) in-process floor: WebClient → HttpHandler, no transport";
 
 	static final String H2C = "(f) HTTP/2 cleartext (h2c), one connection";
+
+	static final String SAME_HUB = "same hub: caller → hub A's gateway → agent";
+
+	static final String CROSS_HUB = "cross hub: caller → hub B's gateway → hub A → agent";
 
 	/** The rows that pay Spring's HTTP model on both sides, as the floor does. */
 	static final Set<String> HTTP_MODEL = Set.of(HTTP, HUB_TO_AGENT, AGENT_TO_HUB, H2C);
@@ -65,6 +69,9 @@ final class Report {
 		}
 		if (!results.localEcho.isEmpty()) {
 			localEcho(results, out);
+		}
+		if (!results.clusterEcho.isEmpty() || results.clusterSkipped != null) {
+			cluster(results, out);
 		}
 		targets(results, out);
 		return out.toString();
@@ -306,6 +313,141 @@ final class Report {
 			.append(" |\n\n");
 	}
 
+	private static void cluster(Results results, StringBuilder out) {
+		out.append("### Cluster: a call that crosses hubs against one that does not\n\n");
+		if (results.clusterSkipped != null) {
+			out.append("Skipped: ").append(results.clusterSkipped).append(".\n\n");
+			return;
+		}
+		out.append("Two hubs share a directory in a `redis-server` started for the run (loopback, no persistence); ")
+			.append("hub A, hub B and an agent connected to hub A each run in a JVM of their own. The load ")
+			.append("generator in the benchmark's JVM calls the agent as an outside client does: `WebClient` over ")
+			.append("pooled HTTP/1.1 to a hub's gateway, `POST /peers/{id}/echo`. Same hub: through hub A, which ")
+			.append("holds the agent's socket. Cross hub: through hub B, which looks the agent up in its directory ")
+			.append("and forwards the call over HTTP/1.1 to hub A's cluster endpoint. The same client, request and ")
+			.append("agent in both rows; only the hub's port differs. CPU per request: all four processes (load ")
+			.append("generator, hub A, hub B, agent; hub B idles in the same-hub row).\n\n");
+		out.append("| path | concurrency | requests/s | p50 ms | p99 ms | p99.9 ms | CPU µs/request | ")
+			.append("req/s vs same hub | errors |\n");
+		out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+		Map<Integer, LoadRunner.Cell> sameHub = results.clusterEcho.get(SAME_HUB);
+		for (Map.Entry<String, Map<Integer, LoadRunner.Cell>> row : results.clusterEcho.entrySet()) {
+			for (Map.Entry<Integer, LoadRunner.Cell> entry : row.getValue().entrySet()) {
+				LoadRunner.Cell cell = entry.getValue();
+				out.append("| ")
+					.append(row.getKey())
+					.append(" | ")
+					.append(entry.getKey())
+					.append(" | ")
+					.append(String.format(Locale.ROOT, "%,.0f", cell.requestsPerSecond()))
+					.append(" | ")
+					.append(millis(cell.percentileMillis(50)))
+					.append(" | ")
+					.append(millis(cell.percentileMillis(99)))
+					.append(" | ")
+					.append(millis(cell.percentileMillis(99.9)))
+					.append(" | ")
+					.append(String.format(Locale.ROOT, "%,.0f", cell.cpuMicrosPerRequest()))
+					.append(" | ")
+					.append(throughputRatio(cell, (sameHub != null) ? sameHub.get(entry.getKey()) : null))
+					.append(" | ")
+					.append(cell.errors())
+					.append(" |\n");
+			}
+		}
+		out.append('\n');
+		out.append("Large bodies: the caller downloads from and uploads to the agent through the gateway, one body ")
+			.append("each way in 64 KiB buffers; MiB/s is the median of the measured transfers after a warm-up ")
+			.append("transfer.\n\n");
+		out.append("| path | direction | size | MiB/s | vs same hub |\n");
+		out.append("|---|---|---:|---:|---:|\n");
+		for (LargeBodyRunner.Transfer transfer : results.clusterLarge) {
+			LargeBodyRunner.Transfer same = Results.transfer(results.clusterLarge, SAME_HUB, transfer.direction());
+			out.append("| ")
+				.append(transfer.transport())
+				.append(" | ")
+				.append(transfer.direction())
+				.append(" | ")
+				.append(size(transfer.size()))
+				.append(" | ")
+				.append((transfer.error() != null) ? "failed: " + transfer.error()
+						: String.format(Locale.ROOT, "%,.1f", transfer.mibPerSecond()))
+				.append(" | ")
+				.append((same != null && same.error() == null && transfer.error() == null)
+						? ratio(transfer.mibPerSecond() / same.mibPerSecond()) : "n/a")
+				.append(" |\n");
+		}
+		out.append('\n');
+		ClusterTopology.LookUps lookUps = results.clusterLookUps;
+		if (lookUps != null) {
+			out.append(
+					"Directory look-up: hub B's `ConnectionDirectory.locate` of the agent on hub A, timed in hub B, ")
+				.append("one at a time after the echo. Fresh: a read of Redis, as the first call for an agent ")
+				.append("in a second makes it (a location is kept for the shorter of a second and the refresh ")
+				.append("interval) and as the look-up after a 421 always does. Kept: answered from the location ")
+				.append("found a moment before, as every other call is.\n\n");
+			out.append("| look-up | count | p50 µs | p99 µs | max µs |\n");
+			out.append("|---|---:|---:|---:|---:|\n");
+			out.append("| fresh (Redis) | ")
+				.append(lookUps.count())
+				.append(" | ")
+				.append(micros(lookUps.freshP50()))
+				.append(" | ")
+				.append(micros(lookUps.freshP99()))
+				.append(" | ")
+				.append(micros(lookUps.freshMax()))
+				.append(" |\n");
+			out.append("| kept | ")
+				.append(lookUps.count())
+				.append(" | ")
+				.append(micros(lookUps.keptP50()))
+				.append(" | ")
+				.append(micros(lookUps.keptP99()))
+				.append(" | ")
+				.append(micros(lookUps.keptMax()))
+				.append(" |\n\n");
+		}
+	}
+
+	private static void clusterTargets(Results results, List<String[]> rows) {
+		LoadRunner.Cell same64 = clusterCell(results, SAME_HUB, 64);
+		LoadRunner.Cell cross64 = clusterCell(results, CROSS_HUB, 64);
+		if (same64 != null && cross64 != null) {
+			double value = cross64.requestsPerSecond() / same64.requestsPerSecond();
+			rows.add(row(
+					"issue 11: c=64 cross-hub req/s vs same hub", ratio(value) + String.format(Locale.ROOT,
+							" (%,.0f vs %,.0f req/s)", cross64.requestsPerSecond(), same64.requestsPerSecond()),
+					"≥ 0.6x", value >= 0.6));
+		}
+		for (String direction : List.of("download", "upload")) {
+			LargeBodyRunner.Transfer same = Results.transfer(results.clusterLarge, SAME_HUB, direction);
+			LargeBodyRunner.Transfer cross = Results.transfer(results.clusterLarge, CROSS_HUB, direction);
+			if (same != null && cross != null && same.error() == null && cross.error() == null) {
+				double value = cross.mibPerSecond() / same.mibPerSecond();
+				rows.add(row("issue 11: " + size(cross.size()) + " " + direction + " cross hub vs same hub",
+						ratio(value) + String.format(Locale.ROOT, " (%,.0f vs %,.0f MiB/s)", cross.mibPerSecond(),
+								same.mibPerSecond()),
+						"≥ 0.7x", value >= 0.7));
+			}
+		}
+		ClusterTopology.LookUps lookUps = results.clusterLookUps;
+		LoadRunner.Cell same1 = clusterCell(results, SAME_HUB, 1);
+		LoadRunner.Cell cross1 = clusterCell(results, CROSS_HUB, 1);
+		if (lookUps != null && lookUps.keptP99() >= 0 && same1 != null && cross1 != null) {
+			double kept = lookUps.keptP99() / 1e6;
+			rows.add(row("issue 11: directory look-up's share of the cross-hub p99 at c=1",
+					millis(kept) + " ms (kept location's p99; a fresh one, " + millis(lookUps.freshP99() / 1e6)
+							+ " ms p99, is paid by at most one call per agent per second; the whole hop adds "
+							+ millis(cross1.percentileMillis(99) - same1.percentileMillis(99)) + " ms to p99)",
+					"≤ 1 ms", kept <= 1));
+		}
+	}
+
+	private static LoadRunner.@Nullable Cell clusterCell(Results results, String row, int concurrency) {
+		Map<Integer, LoadRunner.Cell> cells = results.clusterEcho.get(row);
+		return (cells != null) ? cells.get(concurrency) : null;
+	}
+
 	private static void targets(Results results, StringBuilder out) {
 		List<String[]> rows = new ArrayList<>();
 		LoadRunner.Cell s64 = results.cell(HUB_TO_AGENT, 64);
@@ -384,10 +526,11 @@ final class Report {
 			rows.add(row("handshakes/s", String.format(Locale.ROOT, "%,.0f", idle.handshakesPerSecond()), "≥ 2,000",
 					idle.handshakesPerSecond() >= 2000));
 		}
+		clusterTargets(results, rows);
 		if (rows.isEmpty()) {
 			return;
 		}
-		out.append("### Against the targets of issue 10\n\n");
+		out.append("### Against the targets of issue 10 (and issue 11's cluster rows)\n\n");
 		out.append("| figure | measured | target | met |\n|---|---:|---:|---|\n");
 		for (String[] row : rows) {
 			out.append("| ")
@@ -415,6 +558,10 @@ final class Report {
 			return String.format(Locale.ROOT, "%.2f", millis);
 		}
 		return String.format(Locale.ROOT, "%,.1f", millis);
+	}
+
+	private static String micros(long nanos) {
+		return String.format(Locale.ROOT, "%,.1f", nanos / 1e3);
 	}
 
 	static String ratio(double ratio) {

@@ -32,6 +32,18 @@ final class Results {
 
 	IdleConnectionsRunner.@Nullable Result idle;
 
+	/** The cluster section's echo: same hub and cross hub, by concurrency. */
+	final Map<String, Map<Integer, LoadRunner.Cell>> clusterEcho = new LinkedHashMap<>();
+
+	/** The cluster section's large bodies. */
+	final List<LargeBodyRunner.Transfer> clusterLarge = new ArrayList<>();
+
+	/** Hub B's directory look-ups, timed one at a time. */
+	ClusterTopology.@Nullable LookUps clusterLookUps;
+
+	/** Why the cluster section did not run although it was asked for, or {@code null}. */
+	@Nullable String clusterSkipped;
+
 	/** What the h2c client's counters said after the echo, or {@code null}. */
 	@Nullable String h2cCheck;
 

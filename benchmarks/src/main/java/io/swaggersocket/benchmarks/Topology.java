@@ -96,6 +96,15 @@ final class Topology implements AutoCloseable {
 		this.raw.connect().block(Duration.ofSeconds(10));
 	}
 
+	/** Boot's Redis auto-configurations, on in the cluster section's hubs only. */
+	static final List<String> REDIS_AUTO_CONFIGURATIONS = List.of(
+			"org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+			"org.springframework.boot.data.redis.autoconfigure.DataRedisReactiveAutoConfiguration",
+			"org.springframework.boot.data.redis.autoconfigure.DataRedisRepositoriesAutoConfiguration",
+			"org.springframework.boot.data.redis.autoconfigure.health.DataRedisHealthContributorAutoConfiguration",
+			"org.springframework.boot.data.redis.autoconfigure.health.DataRedisReactiveHealthContributorAutoConfiguration",
+			"org.springframework.boot.data.redis.autoconfigure.observation.LettuceObservationAutoConfiguration");
+
 	static String socketUrl(int port) {
 		return "ws://127.0.0.1:" + port + "/swaggersocket";
 	}
@@ -120,7 +129,10 @@ final class Topology implements AutoCloseable {
 					"spring.main.banner-mode=off", "spring.main.log-startup-info=false", "logging.level.root=WARN",
 					// the hub's raw and RSocket WebSockets would hold a graceful shutdown
 					// for its whole timeout
-					"server.shutdown=immediate")
+					"server.shutdown=immediate",
+					// Redis is on the class path for the cluster section's hubs, which
+					// switch it back on; elsewhere it would only add a client
+					"spring.autoconfigure.exclude=" + String.join(",", REDIS_AUTO_CONFIGURATIONS))
 			.run(arguments.toArray(String[]::new));
 	}
 

@@ -10,9 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The benchmark in smoke mode (tiny durations, 8 MiB bodies, 2 MiB through the delaying
- * proxy, 50 idle connections, the agent and the dialer in JVMs of their own): proves that
- * every part runs and that the report has every row and column filled. No figure is
- * judged here: figures come from the full run, never from a test.
+ * proxy, 50 idle connections, the agent and the dialer in JVMs of their own, the cluster
+ * section's hubs and agent too if {@code redis-server} is installed): proves that every
+ * part runs and that the report has every row and column filled. No figure is judged
+ * here: figures come from the full run, never from a test.
  */
 class BenchmarkSmokeTests {
 
@@ -68,7 +69,32 @@ class BenchmarkSmokeTests {
 		assertThat(tableRows(report, "### Large bodies over a long link")).hasSize(4);
 		assertThat(tableRows(report, "### Idle connections")).hasSize(1);
 		assertThat(tableRows(report, "### Secondary: the same echo")).hasSize(4);
-		assertThat(tableRows(report, "### Against the targets")).hasSize(18);
+		boolean redis = RedisProcess.executable() != null;
+		if (redis) {
+			assertThat(results.clusterEcho).containsOnlyKeys(Report.SAME_HUB, Report.CROSS_HUB);
+			results.clusterEcho.values().forEach((cells) -> {
+				assertThat(cells).containsOnlyKeys(1, 64);
+				cells.values().forEach((cell) -> {
+					assertThat(cell.requests()).isPositive();
+					assertThat(cell.errors()).isZero();
+					assertThat(cell.cpuNanos()).isPositive();
+				});
+			});
+			assertThat(results.clusterLarge).hasSize(4).allSatisfy((transfer) -> {
+				assertThat(transfer.error()).isNull();
+				assertThat(transfer.mibPerSecond()).isPositive();
+			});
+			assertThat(results.clusterLookUps).isNotNull();
+			assertThat(results.clusterLookUps.freshP99()).isPositive();
+			assertThat(results.clusterLookUps.keptP99()).isPositive();
+			assertThat(tableRows(report, "### Cluster")).hasSize(4);
+		}
+		else {
+			// the section says why it did not run; everything else still does
+			assertThat(results.clusterSkipped).contains("redis-server is not installed");
+			assertThat(report).contains("Skipped: redis-server is not installed");
+		}
+		assertThat(tableRows(report, "### Against the targets")).hasSize(redis ? 22 : 18);
 		// "above floor" only applies to the rows that carry Spring's HTTP model
 		List<String> echoRows = tableRows(report, "### Small JSON echo, hub and agent in separate JVMs");
 		assertThat(echoRows).allSatisfy((row) -> {

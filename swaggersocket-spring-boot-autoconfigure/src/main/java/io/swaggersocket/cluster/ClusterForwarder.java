@@ -1,5 +1,6 @@
 package io.swaggersocket.cluster;
 
+import java.net.ConnectException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -144,6 +145,21 @@ public final class ClusterForwarder {
 	 */
 	public static @Nullable String refusal(ClientHttpResponse response) {
 		return response.getHeaders().getFirst(REFUSED_HEADER);
+	}
+
+	/**
+	 * Whether a forwarded call failed because the other hub could not be connected to, so
+	 * that nothing of the request was sent.
+	 * @param ex the failure
+	 * @return {@code true} for a refused or timed-out connect
+	 */
+	public static boolean isConnectFailure(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			if (cause instanceof ConnectException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**

@@ -30,6 +30,18 @@ public interface ConnectionDirectory {
 	Mono<ConnectionLocation> locate(String connectionId);
 
 	/**
+	 * Find a live connection by id for a call to it, which the hub named checks: a hub
+	 * forwards only to connections it holds and answers 421 otherwise, and the caller
+	 * then looks up again with {@link #locate(String)}. So a directory may answer here a
+	 * remote location it found a moment ago, which the connection may have left since.
+	 * @param connectionId the connection id
+	 * @return the location, or empty if no live connection has that id
+	 */
+	default Mono<ConnectionLocation> locateForCall(String connectionId) {
+		return locate(connectionId);
+	}
+
+	/**
 	 * Find the live connections whose metadata has a top-level entry {@code key} whose
 	 * value's text ({@code String.valueOf}) is {@code value}, without scanning every
 	 * entry.

@@ -57,6 +57,8 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
  * matching connections first, from memory, then those of other hubs, read from Redis
  * through an index (never a scan of the keys); if Redis fails they end with
  * {@link SwaggerSocketClusterUnavailableException} after the local ones.
+ * <li>{@link #locateForCall(String)}, which the gateway and the WebClients use, answers
+ * as {@code locate} but reuses another hub's location for up to a second;
  * </ul>
  * An entry whose hub's own entry has expired is never returned. A hub's client-role
  * connections (those it dials itself) are not agents: they are neither published nor
@@ -103,6 +105,8 @@ public final class RedisConnectionDirectory
 	private final RedisDirectoryKeys keys;
 
 	private final RedisDirectoryLookUps lookUps;
+
+	private final RemoteLocations remoteLocations;
 
 	private final Instant startedAt = Instant.now();
 
@@ -157,6 +161,7 @@ public final class RedisConnectionDirectory
 		this.commandTimeout = commandTimeout;
 		this.keys = new RedisDirectoryKeys(keyPrefix);
 		this.lookUps = new RedisDirectoryLookUps(redis, this.keys, hubId, commandTimeout);
+		this.remoteLocations = RemoteLocations.forRefreshInterval(refreshInterval);
 	}
 
 	@Override
@@ -192,7 +197,41 @@ public final class RedisConnectionDirectory
 		if (local.isPresent()) {
 			return Mono.just(location(local.get()));
 		}
-		return whileReachable(this.lookUps.locate(connectionId)).onErrorMap(this::unavailable);
+		// what calls reuse is what Redis answered last
+		return whileReachable(this.lookUps.locate(connectionId)).doOnNext(this.remoteLocations::put)
+			.switchIfEmpty(Mono.fromRunnable(() -> this.remoteLocations.remove(connectionId)))
+			.onErrorMap(this::unavailable);
+	}
+
+	/**
+	 * Find a live connection by id for a call to it. Another hub's connection, once found
+	 * in Redis, is answered again without Redis for the shorter of a second and the
+	 * refresh interval (at most 10,000 ids, the oldest forgotten first); the hub it names
+	 * answers 421 if the connection has left it, and the caller then looks up again with
+	 * {@link #locate(String)}, which replaces or forgets the kept location. While Redis
+	 * is unavailable nothing kept is answered: the look-up fails as any other would.
+	 * @param connectionId the connection id
+	 * @return the location, or empty if no live connection has that id
+	 */
+	@Override
+	public Mono<ConnectionLocation> locateForCall(String connectionId) {
+		return Mono.defer(() -> {
+			if (localConnection(connectionId).isEmpty() && unreachable() == null) {
+				ConnectionLocation kept = this.remoteLocations.get(connectionId);
+				if (kept != null) {
+					return Mono.just(kept);
+				}
+			}
+			return locate(connectionId);
+		});
+	}
+
+	/**
+	 * Return the locations of other hubs' connections kept for reuse.
+	 * @return the cache
+	 */
+	RemoteLocations remoteLocations() {
+		return this.remoteLocations;
 	}
 
 	@Override

@@ -25,8 +25,9 @@ import org.springframework.http.client.reactive.ClientHttpResponse;
  * connection this hub holds is called over its socket, as by
  * {@link SwaggerSocketClientHttpConnector}; one that another hub holds is looked up in
  * the directory and the request forwarded to that hub. A hub that no longer holds it
- * (421) makes the connector look once more and follow it once if it moved (the request
- * written again).
+ * (421) makes the connector look once more, bypassing any location the directory kept,
+ * and follow it once if it moved (the request written again); so does an owning hub that
+ * cannot be connected to.
  */
 final class ClusterClientHttpConnector implements ClientHttpConnector {
 
@@ -56,7 +57,7 @@ final class ClusterClientHttpConnector implements ClientHttpConnector {
 			if (local != null && local.isOpen()) {
 				return new SwaggerSocketClientHttpConnector(local).connect(method, uri, requestCallback);
 			}
-			return this.directory.locate(this.connectionId)
+			return this.directory.locateForCall(this.connectionId)
 				.switchIfEmpty(Mono.error(this::notFound))
 				.flatMap((location) -> connect(location, method, uri, requestCallback, true));
 		});
@@ -94,7 +95,14 @@ final class ClusterClientHttpConnector implements ClientHttpConnector {
 					.filter((fresh) -> !fresh.hubId().equals(location.hubId()))
 					.switchIfEmpty(Mono.error(this::notFound))
 					.flatMap((fresh) -> connect(fresh, method, uri, requestCallback, false)));
-			});
+			})
+			// nothing was sent: the location may have been kept from before its hub went
+			// away, and a fresh one may name the hub the connection moved to
+			.onErrorResume((ex) -> mayRetry && ClusterForwarder.isConnectFailure(ex), (ex) -> this.directory
+				.locate(this.connectionId)
+				.filter((fresh) -> !fresh.hubId().equals(location.hubId()) || !fresh.hubUrl().equals(location.hubUrl()))
+				.switchIfEmpty(Mono.error(ex))
+				.flatMap((fresh) -> connect(fresh, method, uri, requestCallback, false)));
 	}
 
 	private SwaggerSocketConnectionClosedException notFound() {

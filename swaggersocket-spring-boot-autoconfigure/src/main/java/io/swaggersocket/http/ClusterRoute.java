@@ -24,8 +24,10 @@ import org.springframework.web.server.ServerWebExchange;
 /**
  * The gateway's way to a connection this hub does not hold: look it up in the cluster's
  * directory and forward the call to the hub that holds it. A hub that answers that it no
- * longer holds it (421) makes the route look it up once more and follow it once if it
- * moved; the directory unavailable is a 503, the owning hub unreachable a 502.
+ * longer holds it (421) makes the route look it up once more, bypassing any location the
+ * directory kept, and follow it once if it moved; so does an owning hub that cannot be
+ * connected to (nothing was sent yet). The directory unavailable is a 503, the owning hub
+ * unreachable (also after the fresh look-up) a 502.
  */
 final class ClusterRoute {
 
@@ -52,7 +54,7 @@ final class ClusterRoute {
 	Mono<Void> forward(ServerWebExchange exchange, PeerForwarding.Target target, HttpHeaders headers) {
 		ServerHttpResponse response = exchange.getResponse();
 		// Mono<Void> ends empty: the look-up's own emptiness is told apart by Optional
-		return this.directory.locate(target.id())
+		return this.directory.locateForCall(target.id())
 			.map(Optional::of)
 			.defaultIfEmpty(Optional.empty())
 			.flatMap((location) -> location.isPresent() ? forwardTo(exchange, location.get(), target, headers, true)
@@ -103,6 +105,15 @@ final class ClusterRoute {
 					"The hub that holds connection '" + target.id() + "' refused the call");
 		})
 			.onErrorResume((ex) -> response.isCommitted(), (ex) -> PeerForwarding.abort(response, target.id(), ex))
+			// nothing was sent: the location may have been kept from before its hub
+			// went away, and a fresh one may name the hub the connection moved to
+			.onErrorResume((ex) -> mayRetry && ClusterForwarder.isConnectFailure(ex),
+					(ex) -> this.directory.locate(target.id())
+						.filter((fresh) -> !sameHub(fresh, location))
+						.map(Optional::of)
+						.defaultIfEmpty(Optional.empty())
+						.flatMap((fresh) -> fresh.isPresent() ? forwardTo(exchange, fresh.get(), target, headers, false)
+								: Mono.error(ex)))
 			.onErrorResume((ex) -> !(ex instanceof SwaggerSocketClusterUnavailableException), (ex) -> {
 				logger.debug("Call to connection '" + target.id() + "' through hub " + location.hubId() + " at "
 						+ location.hubUrl() + " failed", ex);
@@ -135,6 +146,10 @@ final class ClusterRoute {
 						: PeerForwarding.problem(exchange, HttpStatus.SERVICE_UNAVAILABLE, "Connection '" + target.id()
 								+ "' moved while its request was sent; the request reached no peer and may be retried");
 			});
+	}
+
+	private static boolean sameHub(ConnectionLocation one, ConnectionLocation other) {
+		return one.hubId().equals(other.hubId()) && one.hubUrl().equals(other.hubUrl());
 	}
 
 	private static Mono<Void> notFound(ServerWebExchange exchange, PeerForwarding.Target target) {
