@@ -7,6 +7,9 @@ import io.swaggersocket.actuate.SwaggerSocketClusterHealthIndicator;
 import io.swaggersocket.cluster.ConnectionDirectory;
 import io.swaggersocket.cluster.LocalConnectionDirectory;
 import io.swaggersocket.cluster.RedisConnectionDirectory;
+import io.swaggersocket.test.RedisServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -24,15 +27,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SwaggerSocketClusterAutoConfigurationTests {
 
 	/**
-	 * Redis on a port nothing listens on: these tests look at the wiring, never at a
-	 * server (another one on the default port must not see their writes).
+	 * A Redis server of these tests' own (another one on the default port must not see
+	 * their writes). Not a port nothing listens on: Lettuce, shut down while it is still
+	 * failing to connect, leaves its connection's read buffer unreleased, which the leak
+	 * detection reports against these tests.
 	 */
+	private static RedisServer redis;
+
 	private final ReactiveWebApplicationContextRunner contextRunner = new ReactiveWebApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
 				DataRedisReactiveAutoConfiguration.class, SwaggerSocketClusterAutoConfiguration.class,
 				SwaggerSocketAutoConfiguration.class, SwaggerSocketActuatorAutoConfiguration.class))
-		.withPropertyValues("spring.data.redis.url=redis://127.0.0.1:1",
+		.withPropertyValues("spring.data.redis.url=" + redis.url(),
 				"swaggersocket.cluster.advertised-url=http://hub-a.example:8080");
+
+	@BeforeAll
+	static void startRedis() {
+		redis = RedisServer.startOnFreePort();
+	}
+
+	@AfterAll
+	static void stopRedis() {
+		redis.close();
+	}
 
 	private static final String[] CLUSTER = { "swaggersocket.cluster.enabled=true",
 			"swaggersocket.cluster.secret=s3cret" };
