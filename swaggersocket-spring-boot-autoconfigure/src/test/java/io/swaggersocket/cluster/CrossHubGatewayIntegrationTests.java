@@ -3,15 +3,15 @@ package io.swaggersocket.cluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import io.swaggersocket.http.SwaggerSocketWebClients;
 import io.swaggersocket.test.ClusterHubs;
 import io.swaggersocket.test.LargeTransfers;
+import io.swaggersocket.test.ParityCases;
+import io.swaggersocket.test.ParityCases.Case;
 import io.swaggersocket.test.RedisServer;
 import io.swaggersocket.test.TestApplications;
 import io.swaggersocket.test.TestEndpoints;
@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import reactor.core.Disposable;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
@@ -42,11 +41,6 @@ import static org.awaitility.Awaitility.await;
  * ways with bounded heap, and the outside caller's cancel reaches the agent's handler.
  */
 class CrossHubGatewayIntegrationTests {
-
-	private static final Set<String> NOT_COMPARED = Set.of("date", "connection", "keep-alive", "transfer-encoding",
-			"te", "upgrade", "proxy-connection");
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final TestApplications apps = new TestApplications();
 
@@ -73,50 +67,10 @@ class CrossHubGatewayIntegrationTests {
 		redis.close();
 	}
 
-	record Case(String name, HttpMethod method, String path, HttpHeaders headers, byte[] body) {
-
-		@Override
-		public String toString() {
-			return this.name;
-		}
-
-	}
-
 	static Stream<Case> cases() {
-		List<Case> cases = new ArrayList<>();
-		for (String style : List.of("fn", "mvc")) {
-			cases.add(new Case(style + " GET with query", HttpMethod.GET, "/" + style + "/echo?q=h%C3%A9llo+world",
-					new HttpHeaders(), null));
-			cases
-				.add(new Case(style + " HEAD", HttpMethod.HEAD, "/" + style + "/echo?q=head", new HttpHeaders(), null));
-			cases.add(new Case(style + " POST JSON", HttpMethod.POST, "/" + style + "/json",
-					headers(MediaType.APPLICATION_JSON), "{\"name\":\"agent\",\"n\":[1,2,3]}".getBytes()));
-			cases.add(new Case(style + " PUT", HttpMethod.PUT, "/" + style + "/items/7", headers(MediaType.TEXT_PLAIN),
-					"seven".getBytes()));
-			cases.add(new Case(style + " DELETE 204", HttpMethod.DELETE, "/" + style + "/items/7", new HttpHeaders(),
-					null));
-			HttpHeaders custom = new HttpHeaders();
-			custom.add("X-Custom", "custom-value");
-			custom.add(HttpHeaders.COOKIE, "flavour=vanilla");
-			cases.add(new Case(style + " headers and cookies", HttpMethod.GET, "/" + style + "/headers", custom, null));
-			byte[] binary = new byte[70_000];
-			for (int i = 0; i < binary.length; i++) {
-				binary[i] = (byte) i;
-			}
-			cases.add(new Case(style + " binary", HttpMethod.POST, "/" + style + "/binary",
-					headers(MediaType.APPLICATION_OCTET_STREAM), binary));
-			cases
-				.add(new Case(style + " 404", HttpMethod.GET, "/" + style + "/no-such-thing", new HttpHeaders(), null));
-		}
-		cases.add(new Case("mvc 500 from exception handler", HttpMethod.GET, "/mvc/fail", new HttpHeaders(), null));
+		List<Case> cases = new ArrayList<>(ParityCases.cases());
 		cases.add(new Case("Boot error page", HttpMethod.GET, "/mvc/echo", new HttpHeaders(), null));
 		return cases.stream();
-	}
-
-	private static HttpHeaders headers(MediaType contentType) {
-		HttpHeaders headers = new HttpHeaders();
-		headers.setContentType(contentType);
-		return headers;
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -126,8 +80,8 @@ class CrossHubGatewayIntegrationTests {
 		ResponseEntity<byte[]> viaOther = call(ClusterHubs.http(hubB), c);
 
 		assertThat(viaOther.getStatusCode()).isEqualTo(viaOwner.getStatusCode());
-		Map<String, List<String>> otherHeaders = comparable(viaOther.getHeaders());
-		Map<String, List<String>> ownerHeaders = comparable(viaOwner.getHeaders());
+		Map<String, List<String>> otherHeaders = ParityCases.comparable(viaOther.getHeaders());
+		Map<String, List<String>> ownerHeaders = ParityCases.comparable(viaOwner.getHeaders());
 		if (viaOwner.getStatusCode().isError()
 				&& MediaType.APPLICATION_JSON.isCompatibleWith(viaOwner.getHeaders().getContentType())) {
 			// Boot's error attributes name the moment, in a text whose length varies
@@ -290,11 +244,7 @@ class CrossHubGatewayIntegrationTests {
 	}
 
 	private static ResponseEntity<byte[]> call(WebClient http, Case c) {
-		WebClient.RequestBodySpec spec = http.method(c.method())
-			.uri("/peers/" + agent.id() + c.path())
-			.headers((headers) -> headers.addAll(c.headers()));
-		WebClient.RequestHeadersSpec<?> request = (c.body() != null) ? spec.bodyValue(c.body()) : spec;
-		return request.exchangeToMono((response) -> response.toEntity(byte[].class)).block(Duration.ofSeconds(10));
+		return ParityCases.call(http, "/peers/" + agent.id(), c);
 	}
 
 	/** The body, less what Boot's error attributes say about the moment and request. */
@@ -303,21 +253,7 @@ class CrossHubGatewayIntegrationTests {
 		if (body == null || !new String(body).startsWith("{\"timestamp\"")) {
 			return (body != null) ? new String(body, java.nio.charset.StandardCharsets.ISO_8859_1) : "";
 		}
-		Map<String, Object> attributes = new TreeMap<>(JSON.readValue(body, Map.class));
-		attributes.remove("timestamp");
-		attributes.remove("requestId");
-		return attributes;
-	}
-
-	private static Map<String, List<String>> comparable(HttpHeaders headers) {
-		Map<String, List<String>> map = new TreeMap<>();
-		headers.forEach((name, values) -> {
-			String key = name.toLowerCase(Locale.ROOT);
-			if (!NOT_COMPARED.contains(key)) {
-				map.put(key, values);
-			}
-		});
-		return map;
+		return ParityCases.withoutPerRequestFields(body);
 	}
 
 }
