@@ -114,33 +114,29 @@ final class Report {
 			for (Map.Entry<Integer, LoadRunner.Cell> entry : transport.getValue().entrySet()) {
 				LoadRunner.Cell cell = entry.getValue();
 				LoadRunner.Cell floor = results.cell(FLOOR, entry.getKey());
-				out.append("| ")
-					.append(transport.getKey())
-					.append(" | ")
-					.append(entry.getKey())
-					.append(" | ")
-					.append(String.format(Locale.ROOT, "%,.0f", cell.requestsPerSecond()))
-					.append(" | ")
-					.append(millis(cell.percentileMillis(50)))
-					.append(" | ")
-					.append(millis(cell.percentileMillis(99)))
-					.append(" | ")
-					.append(millis(cell.percentileMillis(99.9)))
-					.append(" | ")
-					.append(String.format(Locale.ROOT, "%,.0f", cell.cpuMicrosPerRequest()))
-					.append(" | ")
-					.append((floor != null && HTTP_MODEL.contains(transport.getKey())) ? String.format(Locale.ROOT,
-							"%,.0f", cell.cpuMicrosPerRequest() - floor.cpuMicrosPerRequest()) : "–")
-					.append(" | ")
-					.append(throughputRatio(cell, results.cell(HTTP, entry.getKey())))
-					.append(" | ")
-					.append(throughputRatio(cell, results.cell(H2C, entry.getKey())))
-					.append(" | ")
-					.append(cell.errors())
-					.append(" |\n");
+				row(out, transport.getKey(), entry.getKey(), whole(cell.requestsPerSecond()),
+						millis(cell.percentileMillis(50)), millis(cell.percentileMillis(99)),
+						millis(cell.percentileMillis(99.9)), whole(cell.cpuMicrosPerRequest()),
+						(floor != null && HTTP_MODEL.contains(transport.getKey()))
+								? whole(cell.cpuMicrosPerRequest() - floor.cpuMicrosPerRequest()) : "–",
+						throughputRatio(cell, results.cell(HTTP, entry.getKey())),
+						throughputRatio(cell, results.cell(H2C, entry.getKey())), cell.errors());
 			}
 		}
 		out.append('\n');
+	}
+
+	/** One markdown table row of the given cells. */
+	private static void row(StringBuilder out, Object... cells) {
+		out.append("| ");
+		for (int i = 0; i < cells.length; i++) {
+			out.append((i > 0) ? " | " : "").append(cells[i]);
+		}
+		out.append(" |\n");
+	}
+
+	private static String whole(double value) {
+		return String.format(Locale.ROOT, "%,.0f", value);
 	}
 
 	private static String throughputRatio(LoadRunner.Cell cell, LoadRunner.@Nullable Cell reference) {
@@ -159,23 +155,10 @@ final class Report {
 			for (Map.Entry<Integer, LoadRunner.Cell> entry : transport.getValue().entrySet()) {
 				LoadRunner.Cell cell = entry.getValue();
 				Map<Integer, LoadRunner.Cell> http = results.localEcho.get(HTTP);
-				out.append("| ")
-					.append(transport.getKey())
-					.append(" | ")
-					.append(entry.getKey())
-					.append(" | ")
-					.append(String.format(Locale.ROOT, "%,.0f", cell.requestsPerSecond()))
-					.append(" | ")
-					.append(millis(cell.percentileMillis(50)))
-					.append(" | ")
-					.append(millis(cell.percentileMillis(99)))
-					.append(" | ")
-					.append(String.format(Locale.ROOT, "%,.0f", cell.cpuMicrosPerRequest()))
-					.append(" | ")
-					.append(throughputRatio(cell, (http != null) ? http.get(entry.getKey()) : null))
-					.append(" | ")
-					.append(cell.errors())
-					.append(" |\n");
+				row(out, transport.getKey(), entry.getKey(), whole(cell.requestsPerSecond()),
+						millis(cell.percentileMillis(50)), millis(cell.percentileMillis(99)),
+						whole(cell.cpuMicrosPerRequest()),
+						throughputRatio(cell, (http != null) ? http.get(entry.getKey()) : null), cell.errors());
 			}
 		}
 		out.append('\n');
@@ -334,25 +317,10 @@ final class Report {
 		for (Map.Entry<String, Map<Integer, LoadRunner.Cell>> row : results.clusterEcho.entrySet()) {
 			for (Map.Entry<Integer, LoadRunner.Cell> entry : row.getValue().entrySet()) {
 				LoadRunner.Cell cell = entry.getValue();
-				out.append("| ")
-					.append(row.getKey())
-					.append(" | ")
-					.append(entry.getKey())
-					.append(" | ")
-					.append(String.format(Locale.ROOT, "%,.0f", cell.requestsPerSecond()))
-					.append(" | ")
-					.append(millis(cell.percentileMillis(50)))
-					.append(" | ")
-					.append(millis(cell.percentileMillis(99)))
-					.append(" | ")
-					.append(millis(cell.percentileMillis(99.9)))
-					.append(" | ")
-					.append(String.format(Locale.ROOT, "%,.0f", cell.cpuMicrosPerRequest()))
-					.append(" | ")
-					.append(throughputRatio(cell, (sameHub != null) ? sameHub.get(entry.getKey()) : null))
-					.append(" | ")
-					.append(cell.errors())
-					.append(" |\n");
+				row(out, row.getKey(), entry.getKey(), whole(cell.requestsPerSecond()),
+						millis(cell.percentileMillis(50)), millis(cell.percentileMillis(99)),
+						millis(cell.percentileMillis(99.9)), whole(cell.cpuMicrosPerRequest()),
+						throughputRatio(cell, (sameHub != null) ? sameHub.get(entry.getKey()) : null), cell.errors());
 			}
 		}
 		out.append('\n');
