@@ -30,7 +30,8 @@ import org.springframework.context.ApplicationListener;
  * <li>{@code swaggersocket.connection.events} (counter; role, kind
  * connected/closed/failed, reason)</li>
  * <li>{@code swaggersocket.requests} (timer; role, direction inbound/outbound, method,
- * status, outcome)</li>
+ * status, outcome, attempt: 1 for a call's first stream, 2 and more for its retries on
+ * another connection, {@code NONE} for the peer's calls)</li>
  * <li>{@code swaggersocket.heartbeat.round.trip} (timer; role)</li>
  * <li>{@code swaggersocket.bytes} (counter; role, direction in/out)</li>
  * <li>{@code swaggersocket.streams.reset} (counter; code, side sent/received)</li>
@@ -81,7 +82,8 @@ public class SwaggerSocketMetrics
 		return role.ordinal() * 2 + (inbound ? 1 : 0);
 	}
 
-	private record ExchangeKey(ConnectionRole role, boolean inbound, String method, int status, String outcome) {
+	private record ExchangeKey(ConnectionRole role, boolean inbound, String method, int status, String outcome,
+			int attempt) {
 	}
 
 	/**
@@ -136,7 +138,7 @@ public class SwaggerSocketMetrics
 	public void exchangeCompleted(ExchangeRecord exchange) {
 		String method = METHODS.contains(exchange.method()) ? exchange.method() : "OTHER";
 		ExchangeKey key = new ExchangeKey(exchange.role(), exchange.inbound(), method, exchange.status(),
-				exchange.outcome());
+				exchange.outcome(), exchange.attempt());
 		this.requests
 			.computeIfAbsent(key,
 					(k) -> Timer.builder("swaggersocket.requests")
@@ -145,6 +147,7 @@ public class SwaggerSocketMetrics
 						.tag("method", k.method())
 						.tag("status", (k.status() > 0) ? Integer.toString(k.status()) : "NONE")
 						.tag("outcome", k.outcome())
+						.tag("attempt", (k.attempt() > 0) ? Integer.toString(k.attempt()) : "NONE")
 						.description("Requests over SwaggerSocket, from stream open to stream end")
 						.register(this.registry))
 			.record(exchange.duration());

@@ -20,8 +20,11 @@ import io.swaggersocket.http.SocketRequestDispatcher;
 import io.swaggersocket.http.SwaggerSocketClusterHandler;
 import io.swaggersocket.http.SwaggerSocketExchanges;
 import io.swaggersocket.http.SwaggerSocketGatewayHandler;
+import io.swaggersocket.http.SwaggerSocketRouting;
 import io.swaggersocket.http.SwaggerSocketWebClients;
 import io.swaggersocket.protocol.FrameCodec;
+import io.swaggersocket.routing.PeerWaiters;
+import io.swaggersocket.routing.RoutingOptions;
 import io.swaggersocket.server.SwaggerSocketUpgradeHandler;
 import io.swaggersocket.server.SwaggerSocketWebSocketHandler;
 import org.jspecify.annotations.Nullable;
@@ -109,14 +112,30 @@ public final class SwaggerSocketAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	PeerWaiters swaggerSocketPeerWaiters(SwaggerSocketProperties properties) {
+		return new PeerWaiters(properties.getRouting().getMaxWaiting(),
+				properties.getCluster().isEnabled() ? PeerWaiters.CLUSTER_POLL_INTERVAL : null);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	SwaggerSocketRouting swaggerSocketRouting(SwaggerSocketProperties properties, SwaggerSocketConnections connections,
+			ConnectionDirectory directory, ObjectProvider<ClusterForwarder> forwarder, PeerWaiters waiters) {
+		SwaggerSocketProperties.Routing routing = properties.getRouting();
+		return new SwaggerSocketRouting(connections, directory, forwarder.getIfAvailable(), waiters,
+				new RoutingOptions(routing.getLoadBalancing(), routing.getMaxAttempts(), routing.getWaitTimeout()));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	SwaggerSocketWebClients swaggerSocketWebClients(SwaggerSocketConnections connections,
 			ObjectProvider<WebClient.Builder> builders, ObjectProvider<SwaggerSocketClient> client,
-			ConnectionDirectory directory, ObjectProvider<ClusterForwarder> forwarder) {
+			ConnectionDirectory directory, ObjectProvider<ClusterForwarder> forwarder, SwaggerSocketRouting routing) {
 		ClusterForwarder clusterForwarder = forwarder.getIfAvailable();
 		return new SwaggerSocketWebClients(connections, () -> builders.getIfAvailable(WebClient::builder), () -> {
 			SwaggerSocketClient dialer = client.getIfAvailable();
 			return (dialer != null) ? dialer.getConnection().orElse(null) : null;
-		}, (clusterForwarder != null) ? directory : null, clusterForwarder);
+		}, (clusterForwarder != null) ? directory : null, clusterForwarder, routing);
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -153,13 +172,11 @@ public final class SwaggerSocketAutoConfiguration {
 		@ConditionalOnMissingBean(name = "swaggerSocketGatewayHandlerMapping")
 		SimpleUrlHandlerMapping swaggerSocketGatewayHandlerMapping(SwaggerSocketProperties properties,
 				SwaggerSocketConnections connections, ConnectionDirectory directory,
-				ObjectProvider<ClusterForwarder> forwarder) {
+				ObjectProvider<ClusterForwarder> forwarder, SwaggerSocketRouting routing) {
 			String prefix = SwaggerSocketPropertiesMapper
 				.gatewayPrefix(properties.getServer().getGateway().getPrefix());
-			ClusterForwarder clusterForwarder = forwarder.getIfAvailable();
-			SwaggerSocketGatewayHandler handler = (clusterForwarder != null)
-					? new SwaggerSocketGatewayHandler(connections, prefix, directory, clusterForwarder)
-					: new SwaggerSocketGatewayHandler(connections, prefix);
+			SwaggerSocketGatewayHandler handler = new SwaggerSocketGatewayHandler(connections, prefix, directory,
+					forwarder.getIfAvailable(), routing, properties.getRouting().getMaxWaitTimeout());
 			return new SimpleUrlHandlerMapping(Map.of(prefix + "/**", handler), HANDLER_MAPPING_ORDER);
 		}
 

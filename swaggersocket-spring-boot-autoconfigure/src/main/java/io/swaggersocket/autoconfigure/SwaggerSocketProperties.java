@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.swaggersocket.routing.LoadBalancing;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -29,6 +30,8 @@ public class SwaggerSocketProperties {
 
 	private final Cluster cluster = new Cluster();
 
+	private final Routing routing = new Routing();
+
 	/**
 	 * Handle the peer's requests on all of the application's event loops rather than on
 	 * the one thread of their connection: more throughput from one socket under load, at
@@ -44,6 +47,10 @@ public class SwaggerSocketProperties {
 
 	public void setSpreadHandling(boolean spreadHandling) {
 		this.spreadHandling = spreadHandling;
+	}
+
+	public Routing getRouting() {
+		return this.routing;
 	}
 
 	public Cluster getCluster() {
@@ -595,6 +602,85 @@ public class SwaggerSocketProperties {
 
 		public void setPath(String path) {
 			this.path = path;
+		}
+
+	}
+
+	/**
+	 * Calls by selector (a selector-bound WebClient, the gateway's
+	 * {@code {prefix}/{key}={value}/**}): load balancing, retry and waiting for a peer.
+	 */
+	public static class Routing {
+
+		/**
+		 * How a call picks one of the connections that match its selector.
+		 */
+		private LoadBalancing loadBalancing = LoadBalancing.ROUND_ROBIN;
+
+		/**
+		 * The most connections one call is tried on, the first included. Only calls that
+		 * are safe to retry are retried: refused or unsent ones, and idempotent ones
+		 * whose connection was lost before any of the response arrived.
+		 */
+		private int maxAttempts = 3;
+
+		/**
+		 * How long a call by selector waits for a matching connection to connect when
+		 * there is none; 0 fails it at once. Gateway requests may ask for their own wait
+		 * with the X-SwaggerSocket-Wait header.
+		 */
+		private Duration waitTimeout = Duration.ZERO;
+
+		/**
+		 * The longest wait a gateway request may ask for with the X-SwaggerSocket-Wait
+		 * header.
+		 */
+		private Duration maxWaitTimeout = Duration.ofSeconds(30);
+
+		/**
+		 * The most calls that may wait for a connection at once; beyond it, calls fail at
+		 * once (the gateway answers 503).
+		 */
+		private int maxWaiting = 1000;
+
+		public LoadBalancing getLoadBalancing() {
+			return this.loadBalancing;
+		}
+
+		public void setLoadBalancing(LoadBalancing loadBalancing) {
+			this.loadBalancing = loadBalancing;
+		}
+
+		public int getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(int maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public Duration getWaitTimeout() {
+			return this.waitTimeout;
+		}
+
+		public void setWaitTimeout(Duration waitTimeout) {
+			this.waitTimeout = waitTimeout;
+		}
+
+		public Duration getMaxWaitTimeout() {
+			return this.maxWaitTimeout;
+		}
+
+		public void setMaxWaitTimeout(Duration maxWaitTimeout) {
+			this.maxWaitTimeout = maxWaitTimeout;
+		}
+
+		public int getMaxWaiting() {
+			return this.maxWaiting;
+		}
+
+		public void setMaxWaiting(int maxWaiting) {
+			this.maxWaiting = maxWaiting;
 		}
 
 	}

@@ -103,6 +103,8 @@ final class Multiplexer {
 				return;
 			}
 			Stream stream = newStream(true);
+			Integer attempt = sink.contextView().getOrDefault(SwaggerSocketObserver.ATTEMPT_CONTEXT_KEY, 1);
+			stream.attempt = (attempt != null) ? attempt : 1;
 			stream.response = sink;
 			stream.outbound.prepare(headers, body);
 			StreamLocalEnd end = null;
@@ -428,6 +430,10 @@ final class Multiplexer {
 		if (this.terminated == null) {
 			this.inboundFlow.estimatorPong(payload);
 		}
+	}
+
+	synchronized boolean goingAway() {
+		return this.goAway.goingAway();
 	}
 
 	synchronized int activeStreams() {

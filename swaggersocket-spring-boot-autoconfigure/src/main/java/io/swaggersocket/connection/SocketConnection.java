@@ -151,6 +151,12 @@ final class SocketConnection implements SwaggerSocketConnection {
 	}
 
 	@Override
+	public boolean isGoingAway() {
+		Multiplexer multiplexer = this.multiplexer;
+		return isOpen() && multiplexer != null && multiplexer.goingAway();
+	}
+
+	@Override
 	public @Nullable Duration lastRoundTrip() {
 		return this.lastRoundTrip;
 	}

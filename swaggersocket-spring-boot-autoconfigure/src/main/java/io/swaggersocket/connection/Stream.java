@@ -61,6 +61,9 @@ final class Stream implements StreamResponder {
 
 	long startNanos;
 
+	/** Which attempt of its call a stream this side opened is. */
+	int attempt = 1;
+
 	Stream(Multiplexer multiplexer, boolean local, long sendCredit) {
 		this.multiplexer = multiplexer;
 		this.local = local;

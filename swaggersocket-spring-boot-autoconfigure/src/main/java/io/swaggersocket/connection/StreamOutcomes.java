@@ -31,8 +31,9 @@ final class StreamOutcomes {
 		if (method == null) {
 			return;
 		}
-		this.observer.exchangeCompleted(new SwaggerSocketObserver.ExchangeRecord(this.role, !stream.local, method,
-				stream.status, outcome, Duration.ofNanos(System.nanoTime() - stream.startNanos)));
+		this.observer.exchangeCompleted(
+				new SwaggerSocketObserver.ExchangeRecord(this.role, !stream.local, method, stream.status, outcome,
+						Duration.ofNanos(System.nanoTime() - stream.startNanos), stream.local ? stream.attempt : 0));
 	}
 
 	static String method(@Nullable List<Header> headers) {

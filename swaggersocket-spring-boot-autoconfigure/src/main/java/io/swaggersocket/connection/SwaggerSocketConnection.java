@@ -37,6 +37,16 @@ public interface SwaggerSocketConnection {
 	boolean isOpen();
 
 	/**
+	 * Whether either side has announced GOAWAY: the connection is open but takes no new
+	 * streams (calls on it are refused, safe to retry elsewhere), and closes once the
+	 * streams in flight have finished.
+	 * @return {@code true} while the open connection is going away
+	 */
+	default boolean isGoingAway() {
+		return false;
+	}
+
+	/**
 	 * Return the round-trip time of the last answered heartbeat ping.
 	 * @return the round-trip time, or {@code null} before the first pong
 	 */

@@ -10,6 +10,13 @@ import io.swaggersocket.protocol.ErrorCode;
  */
 public interface SwaggerSocketObserver {
 
+	/**
+	 * The key of the Reactor context entry, an {@code Integer}, that numbers the attempt
+	 * of a call that may be retried on another connection (1 for the first): a stream
+	 * opened under it is recorded with that {@link ExchangeRecord#attempt() attempt}.
+	 */
+	String ATTEMPT_CONTEXT_KEY = "swaggersocket.attempt";
+
 	/** Observes nothing. */
 	SwaggerSocketObserver NONE = new SwaggerSocketObserver() {
 	};
@@ -57,9 +64,11 @@ public interface SwaggerSocketObserver {
 	 * {@code REDIRECTION}, {@code INFORMATIONAL}, {@code REFUSED}, {@code CANCELLED},
 	 * {@code RESET} or {@code CONNECTION_CLOSED}
 	 * @param duration from opening the stream to its end
+	 * @param attempt which attempt of its call a stream this side opened was (1 for the
+	 * first, more when a call was retried on another connection), 0 for the peer's
 	 */
 	record ExchangeRecord(ConnectionRole role, boolean inbound, String method, int status, String outcome,
-			Duration duration) {
+			Duration duration, int attempt) {
 	}
 
 }

@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.swaggersocket.http.SwaggerSocketExchanges;
 import reactor.core.publisher.Flux;
@@ -15,6 +17,7 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
@@ -34,6 +37,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -49,6 +53,41 @@ public class TestEndpoints {
 
 	/** Signals seen by streaming handlers, for cancellation tests. */
 	public static final List<String> signals = new CopyOnWriteArrayList<>();
+
+	/**
+	 * How often {@code /routing/work} ran per {@code X-Call} header value, on any
+	 * application of the test JVM: a call that ran twice shows here.
+	 */
+	public static final Map<String, AtomicInteger> executions = new ConcurrentHashMap<>();
+
+	/**
+	 * How often {@code /routing/work} ran per application, by its
+	 * {@code swaggersocket.client.metadata.name}.
+	 */
+	public static final Map<String, AtomicInteger> executionsByName = new ConcurrentHashMap<>();
+
+	/**
+	 * {@code /routing/work} (any method): counts the run under the {@code X-Call}
+	 * header's value and this application's metadata name, waits {@code ms} milliseconds
+	 * if asked, and answers the name.
+	 */
+	@Bean
+	RouterFunction<ServerResponse> routingRoutes(Environment environment) {
+		String name = environment.getProperty("swaggersocket.client.metadata.name", "unnamed");
+		return RouterFunctions.route()
+			.route(RequestPredicates.path("/routing/work"),
+					(request) -> request.bodyToMono(String.class).defaultIfEmpty("").flatMap((body) -> {
+						String call = request.headers().firstHeader("X-Call");
+						if (call != null) {
+							executions.computeIfAbsent(call, (key) -> new AtomicInteger()).incrementAndGet();
+						}
+						executionsByName.computeIfAbsent(name, (key) -> new AtomicInteger()).incrementAndGet();
+						long ms = request.queryParam("ms").map(Long::parseLong).orElse(0L);
+						Mono<ServerResponse> answer = ServerResponse.ok().bodyValue(name);
+						return (ms > 0) ? Mono.delay(Duration.ofMillis(ms)).then(answer) : answer;
+					}))
+			.build();
+	}
 
 	@Bean
 	WebFilter addsHeader() {
