@@ -63,8 +63,8 @@ public final class PeerSelector {
 	 * percent-decoded.
 	 * @param text the text form
 	 * @return the selector
-	 * @throws IllegalArgumentException if a pair has no {@code =}, an empty key, or a key
-	 * twice
+	 * @throws IllegalArgumentException if a pair has no {@code =}, an empty key, a key
+	 * twice, or a broken {@code %}-escape
 	 */
 	public static PeerSelector parse(String text) {
 		Map<String, String> pairs = new LinkedHashMap<>();
@@ -74,8 +74,8 @@ public final class PeerSelector {
 				throw new IllegalArgumentException("'" + text + "' is not a selector: each of its ','-separated parts"
 						+ " must be key=value with a non-empty key");
 			}
-			String key = decode(pair.substring(0, equals));
-			String value = decode(pair.substring(equals + 1));
+			String key = decode(text, pair.substring(0, equals));
+			String value = decode(text, pair.substring(equals + 1));
 			if (pairs.put(key, value) != null) {
 				throw new IllegalArgumentException(
 						"'" + text + "' is not a selector: key '" + key + "' is given twice");
@@ -117,8 +117,15 @@ public final class PeerSelector {
 		return true;
 	}
 
-	private static String decode(String part) {
-		return UriUtils.decode(part, StandardCharsets.UTF_8);
+	private static String decode(String text, String part) {
+		try {
+			return UriUtils.decode(part, StandardCharsets.UTF_8);
+		}
+		catch (IllegalArgumentException ex) {
+			// Spring's message names neither the selector nor the part at fault
+			throw new IllegalArgumentException("'" + text + "' is not a selector: '" + part + "' has a broken %-escape",
+					ex);
+		}
 	}
 
 	private static String encode(String part) {
