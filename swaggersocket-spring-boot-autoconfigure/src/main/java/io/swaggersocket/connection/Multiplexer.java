@@ -2,8 +2,10 @@ package io.swaggersocket.connection;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -389,13 +391,16 @@ final class Multiplexer {
 	 */
 	void terminate(RuntimeException failure) {
 		List<Stream> all;
+		Set<Stream> unsent;
 		synchronized (this) {
 			if (this.terminated != null) {
 				return;
 			}
 			this.terminated = failure;
 			all = new ArrayList<>(this.streams.values());
-			all.addAll(this.pendingOpens);
+			unsent = Collections.newSetFromMap(new IdentityHashMap<>());
+			unsent.addAll(this.pendingOpens);
+			all.addAll(unsent);
 			this.pendingOpens.clear();
 			for (Stream stream : all) {
 				closed(stream);
@@ -409,9 +414,21 @@ final class Multiplexer {
 		}
 		this.goAway.terminated();
 		for (Stream stream : all) {
-			stream.fail(failure, true);
+			stream.fail(unsent.contains(stream) ? unsent(failure) : failure, true);
 			stream.inbound.abandon();
 		}
+	}
+
+	/**
+	 * The failure of a stream still waiting for a slot when the connection ended: the
+	 * peer never heard of it, so it is refused (safe to retry whatever its method), as at
+	 * GOAWAY.
+	 */
+	private static SwaggerSocketStreamRefusedException unsent(RuntimeException failure) {
+		SwaggerSocketStreamRefusedException refused = new SwaggerSocketStreamRefusedException(
+				"The connection ended before this stream was sent: " + failure.getMessage());
+		refused.initCause(failure);
+		return refused;
 	}
 
 	/**

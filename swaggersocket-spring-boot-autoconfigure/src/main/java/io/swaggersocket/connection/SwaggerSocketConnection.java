@@ -60,8 +60,9 @@ public interface SwaggerSocketConnection {
 	 * @return the response head and body, its {@code :status} well-formed (a malformed
 	 * response is reset with PROTOCOL_ERROR and fails the call instead); errors with
 	 * {@link SwaggerSocketConnectionClosedException} if the connection ends first,
-	 * {@link SwaggerSocketStreamRefusedException} if the peer refused the stream (safe to
-	 * retry), {@link SwaggerSocketStreamResetException} if it was reset. Cancelling it
+	 * {@link SwaggerSocketStreamRefusedException} if the peer refused the stream, or the
+	 * connection ended while the stream waited for a free slot and was never sent (safe
+	 * to retry), {@link SwaggerSocketStreamResetException} if it was reset. Cancelling it
 	 * resets the stream with CANCEL.
 	 */
 	Mono<StreamMessage> exchange(List<Header> headers, Publisher<? extends DataBuffer> body);

@@ -72,8 +72,9 @@ class SelectorRoutingIntegrationTests {
 		this.clients = this.hub.getBean(SwaggerSocketWebClients.class);
 		this.proxyA = new FreezableTcpProxy(TestApplications.port(this.hub));
 		this.proxyB = new FreezableTcpProxy(TestApplications.port(this.hub));
+		// a takes 60 streams at a time: beyond them the hub's calls wait for a slot
 		this.apps.client(socketUrl(this.proxyA.port()), "swaggersocket.client.metadata.name=a",
-				"swaggersocket.client.metadata.group=g1");
+				"swaggersocket.client.metadata.group=g1", "swaggersocket.limits.max-concurrent-streams=60");
 		this.agentB = this.apps.client(socketUrl(this.proxyB.port()), "swaggersocket.client.metadata.name=b",
 				"swaggersocket.client.metadata.group=g1");
 	}
@@ -198,6 +199,26 @@ class SelectorRoutingIntegrationTests {
 		assertThat(keyed.stream().filter((outcome) -> executions.get(outcome.call()) == 2)).hasSize(10);
 		assertThat(outcomes.stream().filter((outcome) -> !outcome.keyed()))
 			.allSatisfy((outcome) -> assertThat(executions.get(outcome.call())).isEqualTo(1));
+	}
+
+	@Test
+	void postsStillWaitingForAStreamSlotWhenTheAgentDropsAreRetried() throws IOException {
+		String run = "unsent-" + UUID.randomUUID() + "-";
+		SwaggerSocketConnection a = only(usable(A));
+		WebClient client = this.clients.webClient(G1);
+		// 80 POSTs for each agent: 60 of a's are sent, 20 wait for one of its stream
+		// slots
+		List<Mono<Outcome>> calls = start(160, (i) -> call(client, HttpMethod.POST, run + i, 2000, null));
+		await().atMost(Duration.ofSeconds(10)).until(() -> ran(run, 140) && a.activeStreams() == 60);
+
+		this.proxyA.reset();
+
+		List<Outcome> outcomes = Flux.merge(calls).collectList().block(BLOCK);
+		// only those sent to a fail: the ones a never heard of run elsewhere, once
+		assertThat(outcomes.stream().filter((outcome) -> outcome.failure() != null)).hasSize(60)
+			.allSatisfy((outcome) -> assertThat(outcome.failure()).cause()
+				.isInstanceOf(SwaggerSocketConnectionClosedException.class));
+		assertThat(executions(run).values()).hasSize(160).containsOnly(1);
 	}
 
 	@Test
