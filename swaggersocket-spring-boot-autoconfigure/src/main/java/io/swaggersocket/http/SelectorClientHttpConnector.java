@@ -90,7 +90,8 @@ final class SelectorClientHttpConnector implements ClientHttpConnector {
 						if (logger.isDebugEnabled()) {
 							logger.debug("Retrying " + method + " " + uri.getRawPath() + " for selector '"
 									+ this.selector + "' (attempt " + (signal.totalRetries() + 2) + " of "
-									+ this.options.maxAttempts() + ") after: " + signal.failure());
+									+ this.options.maxAttempts() + ") after connection " + call.lastConnection
+									+ " failed it: " + signal.failure());
 						}
 					})
 					.onRetryExhaustedThrow((spec, signal) -> signal.failure()));
@@ -104,6 +105,7 @@ final class SelectorClientHttpConnector implements ClientHttpConnector {
 				this.options.loadBalancing(), this.cursor);
 		return lookUp.switchIfEmpty(Mono.defer(() -> absent(call, lookUp))).flatMap((candidate) -> {
 			call.tried.add(candidate.id());
+			call.lastConnection = candidate.id();
 			return this.routing.call(candidate, call.method, call.uri, (request) -> requestCallback.apply(request)
 				.doOnTerminate(() -> call.idempotencyKey |= request.getHeaders().containsHeader(IDEMPOTENCY_KEY)));
 		})
@@ -148,6 +150,8 @@ final class SelectorClientHttpConnector implements ClientHttpConnector {
 		boolean finished;
 
 		@Nullable Throwable lastFailure;
+
+		@Nullable String lastConnection;
 
 		Call(HttpMethod method, URI uri) {
 			this.method = method;

@@ -24,10 +24,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.HttpMethod;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -46,6 +49,7 @@ import static org.awaitility.Awaitility.await;
  * agent dropped by a test dials again before the next one starts.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(OutputCaptureExtension.class)
 class SelectorRoutingIntegrationTests {
 
 	private static final PeerSelector G1 = PeerSelector.of("group", "g1");
@@ -68,7 +72,7 @@ class SelectorRoutingIntegrationTests {
 
 	@BeforeAll
 	void startHubAndAgents() throws IOException {
-		this.hub = this.apps.server();
+		this.hub = this.apps.server("logging.level.io.swaggersocket.http.SelectorClientHttpConnector=DEBUG");
 		this.clients = this.hub.getBean(SwaggerSocketWebClients.class);
 		this.proxyA = new FreezableTcpProxy(TestApplications.port(this.hub));
 		this.proxyB = new FreezableTcpProxy(TestApplications.port(this.hub));
@@ -144,7 +148,7 @@ class SelectorRoutingIntegrationTests {
 	}
 
 	@Test
-	void idempotentCallsInFlightOnADroppedAgentAllSucceed() throws IOException {
+	void idempotentCallsInFlightOnADroppedAgentAllSucceed(CapturedOutput output) throws IOException {
 		String run = "idempotent-" + UUID.randomUUID() + "-";
 		SwaggerSocketConnection a = only(usable(A));
 		double retriedBefore = requests(this.hub, "outbound", "2");
@@ -163,6 +167,9 @@ class SelectorRoutingIntegrationTests {
 		assertThat(executions(run).values()).containsOnly(1, 2);
 		await().atMost(Duration.ofSeconds(5))
 			.untilAsserted(() -> assertThat(requests(this.hub, "outbound", "2") - retriedBefore).isEqualTo(50));
+		assertThat(output)
+			.contains("Retrying GET /routing/work for selector 'group=g1' (attempt 2 of 3) after connection " + a.id()
+					+ " failed it: ");
 		// the agents' meters tag the hub's calls as inbound, with no attempt
 		assertThat(this.agentB.getBean(MeterRegistry.class)
 			.find("swaggersocket.requests")
