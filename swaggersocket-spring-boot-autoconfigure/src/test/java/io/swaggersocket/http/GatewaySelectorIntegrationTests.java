@@ -10,6 +10,7 @@ import io.swaggersocket.cluster.AgentProbe;
 import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
 import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.test.FreezableTcpProxy;
+import io.swaggersocket.test.RawHttpConnection;
 import io.swaggersocket.test.TestApplications;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -120,6 +121,21 @@ class GatewaySelectorIntegrationTests {
 
 			assertThat(answer.getStatusCode()).as(selector).isEqualTo(HttpStatus.BAD_REQUEST);
 			assertThat(answer.getBody()).as(selector).containsEntry("status", 400);
+		}
+	}
+
+	/** Encodings that java.net.URI refuses to send, so sent raw. */
+	@Test
+	void aBadlyPercentEncodedSelectorIsA400() throws IOException {
+		for (String selector : List.of("name=a%2", "name=a%ZZ", "na%G1me=a")) {
+			try (RawHttpConnection raw = RawHttpConnection.connect(TestApplications.port(hub),
+					Duration.ofSeconds(10))) {
+				raw.sendHead("GET /peers/" + selector + "/routing/work HTTP/1.1\r\nHost: localhost");
+
+				// the server turns down a path it cannot decode before the gateway sees
+				// it
+				assertThat(raw.readHead().status()).as(selector).isEqualTo(400);
+			}
 		}
 	}
 
