@@ -5,6 +5,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.swaggersocket.cluster.AgentProbe;
 import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
@@ -12,6 +13,7 @@ import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.test.FreezableTcpProxy;
 import io.swaggersocket.test.RawHttpConnection;
 import io.swaggersocket.test.TestApplications;
+import io.swaggersocket.test.TestEndpoints;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -188,9 +190,10 @@ class GatewaySelectorIntegrationTests {
 	@Test
 	void hundredGetsInFlightAllAnswer200WhileOneOfTwoMatchingAgentsIsKilled() throws IOException {
 		SwaggerSocketConnection a = hubSide("a");
+		int ranOnABefore = ranOn("a");
 		Mono<List<ResponseEntity<String>>> calls = Flux.range(0, 100)
 			.flatMap((i) -> http.get()
-				.uri("/peers/group=g1/routing/work?ms=700")
+				.uri("/peers/group=g1/routing/work?ms=1000")
 				.exchangeToMono((response) -> response.toEntity(String.class)), 100)
 			.collectList()
 			.cache();
@@ -204,9 +207,17 @@ class GatewaySelectorIntegrationTests {
 		assertThat(answers).hasSize(100)
 			.allSatisfy((answer) -> assertThat(answer.getStatusCode()).isEqualTo(HttpStatus.OK));
 		assertThat(answers).extracting(ResponseEntity::getBody).isSubsetOf("a", "b");
+		// the calls that ran on agent a but lost their answer with it were answered by b
+		long answeredByA = answers.stream().filter((answer) -> "a".equals(answer.getBody())).count();
+		assertThat(ranOn("a") - ranOnABefore).isGreaterThanOrEqualTo(20).isGreaterThan((int) answeredByA);
 		// the killed one comes back (through the proxy) for the other tests
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> registry(hub).findByMetadata("name", "a").stream().anyMatch(SwaggerSocketConnection::isOpen));
+	}
+
+	private static int ranOn(String name) {
+		AtomicInteger runs = TestEndpoints.executionsByName.get(name);
+		return (runs != null) ? runs.get() : 0;
 	}
 
 	private static SwaggerSocketConnection hubSide(String name) {
