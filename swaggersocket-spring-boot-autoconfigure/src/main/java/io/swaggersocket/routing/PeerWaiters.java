@@ -67,8 +67,10 @@ public final class PeerWaiters implements ApplicationListener<SwaggerSocketConne
 	 */
 	public <T> Mono<T> await(Mono<T> lookUp, Duration timeout, Supplier<? extends Throwable> onTimeout) {
 		return Mono.defer(() -> {
-			if (this.waiting.incrementAndGet() > this.maxWaiting) {
-				this.waiting.decrementAndGet();
+			// a seat is taken only when one is free: an increment undone afterwards would
+			// show more than maxWaiting to waiting() for a moment
+			int before = this.waiting.getAndUpdate((now) -> (now < this.maxWaiting) ? now + 1 : now);
+			if (before >= this.maxWaiting) {
 				return Mono.error(new SwaggerSocketTooManyWaitingException("Already " + this.maxWaiting
 						+ " calls wait for a peer to connect (swaggersocket.routing.max-waiting)"));
 			}
