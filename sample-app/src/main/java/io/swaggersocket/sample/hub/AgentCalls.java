@@ -38,6 +38,9 @@ public class AgentCalls {
 	 * @return a client of the agent's API
 	 */
 	public AgentApi agent(String name) {
+		// made per call, as the name comes with each request: one agent has one name, so
+		// there is no turn among several agents to keep; a client that calls one selector
+		// often makes it once
 		return this.webClients.forSelector("name", name, AgentApi.class);
 	}
 
