@@ -112,8 +112,7 @@ class HttpInterfaceClientIntegrationTests {
 
 	@Test
 	void selectorClientWithoutAMatchFailsAtOnceNamingTheSelector() {
-		TestApi nobody = webClients(hub).forSelector(PeerSelector.of(Map.of("name", "agent-a", "region", "us-east")),
-				TestApi.class);
+		TestApi nobody = webClients(hub).forSelector(PeerSelector.parse("name=agent-a,region=us-east"), TestApi.class);
 		assertThatExceptionOfType(WebClientRequestException.class).isThrownBy(() -> nobody.name().block(TIMEOUT))
 			.havingCause()
 			.isInstanceOf(SwaggerSocketNoMatchingPeerException.class)
