@@ -69,6 +69,9 @@ class ClusterTourTests {
 					(out) -> assertThat(out).as("ticks through 8081")
 						.containsSubsequence("data:{\"agent\":\"agent-1\",\"sequence\":1,",
 								"data:{\"agent\":\"agent-1\",\"sequence\":2,"));
+			steps.put("curl -s localhost:8081/peers/name=agent-1/api/status",
+					(out) -> assertThat(out).as("selector through 8081")
+						.contains("\"name\":\"agent-1\"", "\"hubConnected\":true", "\"items\":3"));
 			steps.put("curl -s localhost:8081/actuator/swaggersocket", (out) -> {
 				JsonNode view = json.readTree(out);
 				assertThat(ids(view.get("connections"))).as("hub 8081's own connections")

@@ -104,6 +104,17 @@ class ReadmeTourTests {
 				gateway((out) -> assertThat(out).as("gateway unknown peer")
 					.startsWith("HTTP/1.1 404")
 					.containsIgnoringCase("content-type: application/problem+json")));
+		steps.put("curl -s localhost:8080/peers/name=agent-1/api/status",
+				gateway((out) -> assertThat(out).as("gateway by selector")
+					.contains("\"name\":\"agent-1\"", "\"hubConnected\":true", "\"items\":3")));
+		steps.put("curl -s localhost:8080/peers/name=agent-2,region=us-east/api/items/1",
+				gateway((out) -> assertThat(out).as("gateway by two pairs")
+					.isEqualTo("{\"id\":1,\"name\":\"agent-2 sensor\"}")));
+		steps.put("curl -s -i localhost:8080/peers/name=agent-9/api/status",
+				gateway((out) -> assertThat(out).as("gateway selector without a match")
+					.startsWith("HTTP/1.1 404")
+					.containsIgnoringCase("content-type: application/problem+json")
+					.contains("No live connection matches selector 'name=agent-9'")));
 		return steps;
 	}
 

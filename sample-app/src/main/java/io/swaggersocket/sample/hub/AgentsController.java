@@ -1,7 +1,6 @@
 package io.swaggersocket.sample.hub;
 
 import java.util.List;
-import java.util.Map;
 
 import io.swaggersocket.sample.agentclient.model.Item;
 import reactor.core.publisher.Flux;
@@ -56,7 +55,7 @@ public class AgentsController {
 	}
 
 	@GetMapping("/{name}/status")
-	Mono<Map<String, Object>> status(@PathVariable String name) {
+	Mono<AgentApi.Status> status(@PathVariable String name) {
 		return this.calls.status(name);
 	}
 
@@ -66,7 +65,7 @@ public class AgentsController {
 	}
 
 	@GetMapping("/{name}/hello-hub")
-	Mono<Map<String, Object>> helloHub(@PathVariable String name) {
+	Mono<AgentApi.HubReply> helloHub(@PathVariable String name) {
 		return this.calls.helloHub(name);
 	}
 

@@ -1,7 +1,8 @@
 /**
  * The hub: it accepts the agents' sockets, lists them, calls their APIs over those
- * sockets (with a hand-written {@code WebClient} and with the OpenAPI-generated client)
- * and answers their calls. Every bean here is active only under the {@code hub} profile.
+ * sockets (with an HTTP interface bound to an agent by selector, and with the
+ * OpenAPI-generated client) and answers their calls. Every bean here is active only under
+ * the {@code hub} profile.
  */
 @NullMarked
 package io.swaggersocket.sample.hub;
