@@ -1,5 +1,6 @@
 package io.swaggersocket.http;
 
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -136,6 +137,16 @@ public final class SwaggerSocketWebClients {
 	}
 
 	/**
+	 * Return the application's routing options ({@code swaggersocket.routing.*}), to
+	 * start a client's own from, as in
+	 * {@code routingOptions().withWaitTimeout(Duration.ofSeconds(10))}.
+	 * @return the default routing options
+	 */
+	public RoutingOptions routingOptions() {
+		return this.routing.defaults();
+	}
+
+	/**
 	 * Return a builder whose requests each go to one live connection matching the
 	 * selector, with the default routing options ({@code swaggersocket.routing.*}):
 	 * picked per request, skipping connections that are going away, retried on another
@@ -166,8 +177,10 @@ public final class SwaggerSocketWebClients {
 	 * @return a new builder
 	 */
 	public WebClient.Builder builder(PeerSelector selector, RoutingOptions options) {
-		return builder(
-				new SelectorClientHttpConnector(selector, options, this.routing, new AtomicInteger(), () -> true));
+		return builder(new SelectorClientHttpConnector(selector, options, this.routing,
+				// a random first turn: clients made per call do not all start on the
+				// same connection
+				new AtomicInteger(ThreadLocalRandom.current().nextInt()), () -> true));
 	}
 
 	/**
