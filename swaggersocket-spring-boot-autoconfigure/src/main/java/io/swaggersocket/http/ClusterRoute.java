@@ -16,7 +16,6 @@ import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.client.reactive.ClientHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
@@ -79,31 +78,25 @@ final class ClusterRoute {
 		ServerHttpRequest request = exchange.getRequest();
 		ServerHttpResponse response = exchange.getResponse();
 		HttpMethod method = request.getMethod();
-		boolean bodiless = PeerForwarding.isBodiless(request);
-		HttpHeaders outgoing = HeaderMapping.withoutHopByHop(headers);
-		// an expectation between this hub and its caller, met by this hub's server
-		outgoing.remove(HttpHeaders.EXPECT);
-		return this.forwarder.forward(location, method, target.target(), null, (hop) -> {
-			hop.getHeaders().addAll(outgoing);
-			return bodiless ? hop.setComplete() : hop.writeWith(request.getBody());
-		}).flatMap((answer) -> {
-			String refusal = ClusterForwarder.refusal(answer);
-			if (refusal == null) {
-				return PeerForwarding.relay(answer.getStatusCode().value(),
-						HeaderMapping.withoutHopByHop(answer.getHeaders()), answer.getBody(), () -> discard(answer),
-						method, response);
-			}
-			// a refusal's small problem body: read, so that the connection is pooled
-			// again
-			answer.getBody().doOnNext(DataBufferUtils::release).onErrorComplete().subscribe();
-			if (answer.getStatusCode().value() == HttpStatus.MISDIRECTED_REQUEST.value()) {
-				return relocate(exchange, location, target, headers, mayRetry);
-			}
-			logger.warn("Hub " + location.hubId() + " at " + location.hubUrl() + " refused a call from this hub ("
-					+ refusal + "): swaggersocket.cluster.secret must be the same on every hub");
-			return PeerForwarding.problem(exchange, HttpStatus.BAD_GATEWAY,
-					"The hub that holds connection '" + target.id() + "' refused the call");
-		})
+		return this.forwarder
+			.forward(location, method, target.target(), null,
+					PeerForwarding.writer(request, headers, request.getBody()))
+			.flatMap((answer) -> {
+				String refusal = ClusterForwarder.refusal(answer);
+				if (refusal == null) {
+					return PeerForwarding.relay(answer, method, response);
+				}
+				// a refusal's small problem body: read, so that the connection is pooled
+				// again
+				answer.getBody().doOnNext(DataBufferUtils::release).onErrorComplete().subscribe();
+				if (answer.getStatusCode().value() == HttpStatus.MISDIRECTED_REQUEST.value()) {
+					return relocate(exchange, location, target, headers, mayRetry);
+				}
+				logger.warn("Hub " + location.hubId() + " at " + location.hubUrl() + " refused a call from this hub ("
+						+ refusal + "): swaggersocket.cluster.secret must be the same on every hub");
+				return PeerForwarding.problem(exchange, HttpStatus.BAD_GATEWAY,
+						"The hub that holds connection '" + target.id() + "' refused the call");
+			})
 			.onErrorResume((ex) -> response.isCommitted(), (ex) -> PeerForwarding.abort(response, target.id(), ex))
 			// nothing was sent: the location may have been kept from before its hub
 			// went away, and a fresh one may name the hub the connection moved to
@@ -155,14 +148,6 @@ final class ClusterRoute {
 	private static Mono<Void> notFound(ServerWebExchange exchange, PeerForwarding.Target target) {
 		return PeerForwarding.problem(exchange, HttpStatus.NOT_FOUND,
 				"No live connection with id '" + target.id() + "'");
-	}
-
-	/**
-	 * Cancel an answer's body that is not relayed: its connection is closed rather than
-	 * read to the end.
-	 */
-	private static void discard(ClientHttpResponse answer) {
-		answer.getBody().onErrorComplete().subscribe(DataBufferUtils::release).dispose();
 	}
 
 }

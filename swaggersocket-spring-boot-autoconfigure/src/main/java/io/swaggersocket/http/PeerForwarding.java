@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -33,6 +34,8 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ClientHttpRequest;
+import org.springframework.http.client.reactive.ClientHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
@@ -129,6 +132,46 @@ final class PeerForwarding {
 	static boolean isBodiless(ServerHttpRequest request) {
 		HttpHeaders headers = request.getHeaders();
 		return headers.getContentLength() <= 0 && !headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
+	}
+
+	/**
+	 * Write a gateway request into the request of a hop on its way (to another hub, or a
+	 * stream to a peer): its end-to-end headers, less the expectation that this server
+	 * met for its caller, and its body.
+	 * @param request the gateway request
+	 * @param headers its headers as the peer is to see them
+	 * @param body its body, read once
+	 * @return the writer of the hop's request
+	 */
+	static Function<ClientHttpRequest, Mono<Void>> writer(ServerHttpRequest request, HttpHeaders headers,
+			Publisher<DataBuffer> body) {
+		boolean bodiless = isBodiless(request);
+		HttpHeaders outgoing = HeaderMapping.withoutHopByHop(headers);
+		outgoing.remove(HttpHeaders.EXPECT);
+		return (hop) -> {
+			hop.getHeaders().addAll(outgoing);
+			return bodiless ? hop.setComplete() : hop.writeWith(body);
+		};
+	}
+
+	/**
+	 * Relay an HTTP answer (another hub's, or a peer's through a connector) into the
+	 * response.
+	 * @param answer the answer
+	 * @param method the request's method
+	 * @param response the response to write
+	 */
+	static Mono<Void> relay(ClientHttpResponse answer, HttpMethod method, ServerHttpResponse response) {
+		return relay(answer.getStatusCode().value(), HeaderMapping.withoutHopByHop(answer.getHeaders()),
+				answer.getBody(), () -> discard(answer), method, response);
+	}
+
+	/**
+	 * Cancel an answer's body that is not relayed: its connection is closed (or its
+	 * stream reset) rather than read to the end.
+	 */
+	static void discard(ClientHttpResponse answer) {
+		answer.getBody().onErrorComplete().subscribe(DataBufferUtils::release).dispose();
 	}
 
 	/**

@@ -26,7 +26,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
@@ -181,10 +180,6 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 		ServerHttpRequest request = exchange.getRequest();
 		ServerHttpResponse response = exchange.getResponse();
 		HttpMethod method = request.getMethod();
-		boolean bodiless = PeerForwarding.isBodiless(request);
-		HttpHeaders outgoing = HeaderMapping.withoutHopByHop(headers);
-		// an expectation between the gateway and its caller, met by this server
-		outgoing.remove(HttpHeaders.EXPECT);
 		// a request body can be read once: a call is retried only if none was taken
 		AtomicBoolean bodyTaken = new AtomicBoolean();
 		Flux<DataBuffer> body = Flux.defer(() -> {
@@ -193,14 +188,8 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 		});
 		SelectorClientHttpConnector connector = new SelectorClientHttpConnector(selector, options, this.routing,
 				this.cursor, () -> !bodyTaken.get());
-		return connector.connect(method, URI.create(target.target()), (hop) -> {
-			hop.getHeaders().addAll(outgoing);
-			return bodiless ? hop.setComplete() : hop.writeWith(body);
-		})
-			.flatMap((answer) -> PeerForwarding.relay(answer.getStatusCode().value(),
-					HeaderMapping.withoutHopByHop(answer.getHeaders()), answer.getBody(),
-					() -> answer.getBody().onErrorComplete().subscribe(DataBufferUtils::release).dispose(), method,
-					response))
+		return connector.connect(method, URI.create(target.target()), PeerForwarding.writer(request, headers, body))
+			.flatMap((answer) -> PeerForwarding.relay(answer, method, response))
 			.onErrorResume((ex) -> response.isCommitted(), (ex) -> PeerForwarding.abort(response, segment, ex))
 			.onErrorResume(SwaggerSocketNoMatchingPeerException.class,
 					(ex) -> PeerForwarding.problem(exchange, HttpStatus.NOT_FOUND, String.valueOf(ex.getMessage())))
