@@ -8,14 +8,18 @@ import java.util.List;
 import io.swaggersocket.connection.SwaggerSocketClosedEvent;
 import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
 import io.swaggersocket.connection.SwaggerSocketFailedEvent;
+import io.swaggersocket.sample.legacy.LegacyService;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.event.ApplicationFailedEvent;
+import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
 import org.springframework.http.client.ReactorResourceFactory;
@@ -28,7 +32,8 @@ import org.springframework.http.client.ReactorResourceFactory;
  * process, so each could as well run on its own machine. With profile {@code cluster} as
  * well, the hub is one of several that share a directory of their agents in Redis
  * (application-cluster.yml); each hub starts its own agents, named by its
- * {@code sample.agents}.
+ * {@code sample.agents}. Next to the first agent runs a legacy service, a plain HTTP
+ * server, that the agent routes {@code /legacy/**} to.
  */
 @SpringBootApplication
 public class SampleApplication {
@@ -66,16 +71,37 @@ public class SampleApplication {
 		String[] agentArgs = Arrays.stream(args)
 			.filter((arg) -> !arg.startsWith("--server.port="))
 			.toArray(String[]::new);
-		for (Agent agent : agents(hub.getEnvironment())) {
-			contexts.add(new SpringApplicationBuilder(SampleApplication.class).profiles("agent")
+		List<Agent> agents = agents(hub.getEnvironment());
+		for (Agent agent : agents) {
+			SpringApplicationBuilder builder = new SpringApplicationBuilder(SampleApplication.class).profiles("agent")
 				.registerShutdownHook(false)
 				.properties("swaggersocket.client.url=ws://" + hubAddress + ":" + hubPort + "/swaggersocket",
 						"swaggersocket.client.metadata.name=" + agent.name(),
 						"swaggersocket.client.metadata.region=" + agent.region(),
-						"spring.application.name=" + agent.name())
-				.run(agentArgs));
+						"spring.application.name=" + agent.name());
+			if (agent.equals(agents.get(0))) {
+				withLegacyService(builder, agent);
+			}
+			contexts.add(builder.run(agentArgs));
 		}
 		return contexts;
+	}
+
+	/**
+	 * Start a legacy service next to an agent (a plain HTTP server, no Spring) and route
+	 * the agent's {@code /legacy/**} to it; the service stops with the agent.
+	 */
+	private static void withLegacyService(SpringApplicationBuilder agentBuilder, Agent agent) {
+		LegacyService legacy = LegacyService.start(agent.name());
+		agentBuilder
+			.properties("swaggersocket.client.routes[0].path=/legacy/**",
+					"swaggersocket.client.routes[0].uri=" + legacy.baseUri(),
+					"swaggersocket.client.routes[0].strip-prefix=true")
+			.listeners((ApplicationEvent event) -> {
+				if (event instanceof ContextClosedEvent || event instanceof ApplicationFailedEvent) {
+					legacy.stop();
+				}
+			});
 	}
 
 	/**

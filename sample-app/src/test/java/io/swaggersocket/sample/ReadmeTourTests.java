@@ -115,6 +115,10 @@ class ReadmeTourTests {
 					.startsWith("HTTP/1.1 404")
 					.containsIgnoringCase("content-type: application/problem+json")
 					.contains("No live connection matches selector 'name=agent-9'")));
+		steps.put("curl -s \"localhost:8080/peers/name=agent-1/legacy/hello?from=tour\"",
+				gateway((out) -> assertThat(out).as("route to the legacy service")
+					.isEqualTo("Hello from the legacy service next to agent-1: GET /hello?from=tour "
+							+ "(X-Forwarded-Prefix: /peers/name=agent-1/legacy)")));
 		return steps;
 	}
 

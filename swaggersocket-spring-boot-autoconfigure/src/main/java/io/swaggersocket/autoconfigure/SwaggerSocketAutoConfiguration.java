@@ -20,6 +20,7 @@ import io.swaggersocket.http.SocketRequestDispatcher;
 import io.swaggersocket.http.SwaggerSocketClusterHandler;
 import io.swaggersocket.http.SwaggerSocketExchanges;
 import io.swaggersocket.http.SwaggerSocketGatewayHandler;
+import io.swaggersocket.http.SwaggerSocketRouteHandlerMapping;
 import io.swaggersocket.http.SwaggerSocketRouting;
 import io.swaggersocket.http.SwaggerSocketWebClients;
 import io.swaggersocket.protocol.FrameCodec;
@@ -178,6 +179,26 @@ public final class SwaggerSocketAutoConfiguration {
 			SwaggerSocketGatewayHandler handler = new SwaggerSocketGatewayHandler(connections, prefix, directory,
 					forwarder.getIfAvailable(), routing, properties.getRouting().getMaxWaitTimeout());
 			return new SimpleUrlHandlerMapping(Map.of(prefix + "/**", handler), HANDLER_MAPPING_ORDER);
+		}
+
+	}
+
+	/**
+	 * Routes of an agent to local upstream services, served to the connection it dialed.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+	@ConditionalOnProperty(name = "swaggersocket.client.routes[0].path")
+	static class RoutesConfiguration {
+
+		@Bean(destroyMethod = "dispose")
+		@ConditionalOnMissingBean
+		SwaggerSocketRouteHandlerMapping swaggerSocketRouteHandlerMapping(SwaggerSocketProperties properties,
+				ObjectProvider<ReactorResourceFactory> resourceFactory) {
+			ReactorResourceFactory resources = resourceFactory.getIfAvailable();
+			return new SwaggerSocketRouteHandlerMapping(
+					SwaggerSocketPropertiesMapper.routes(properties.getClient().getRoutes()),
+					(resources != null) ? resources.getLoopResources() : null, HANDLER_MAPPING_ORDER);
 		}
 
 	}

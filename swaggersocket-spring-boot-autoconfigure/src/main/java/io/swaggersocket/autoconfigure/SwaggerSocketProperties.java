@@ -2,6 +2,7 @@ package io.swaggersocket.autoconfigure;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -207,6 +208,20 @@ public class SwaggerSocketProperties {
 
 		private final Reconnect reconnect = new Reconnect();
 
+		/**
+		 * Routes to local upstream services: requests that arrive over the connection
+		 * this application dialed and match a route's path are forwarded to its URI.
+		 */
+		private List<Route> routes = new ArrayList<>();
+
+		public List<Route> getRoutes() {
+			return this.routes;
+		}
+
+		public void setRoutes(List<Route> routes) {
+			this.routes = routes;
+		}
+
 		public boolean isServe() {
 			return this.serve;
 		}
@@ -241,6 +256,95 @@ public class SwaggerSocketProperties {
 
 		public Reconnect getReconnect() {
 			return this.reconnect;
+		}
+
+	}
+
+	/**
+	 * A route to a local upstream service.
+	 */
+	public static class Route {
+
+		/**
+		 * Path pattern of the requests to forward, for example /device/**.
+		 */
+		private @Nullable String path;
+
+		/**
+		 * Base URI of the upstream service, http or https, for example
+		 * http://192.168.1.20:8080.
+		 */
+		private @Nullable URI uri;
+
+		/**
+		 * Whether to remove the path's leading literal segments (/device of /device/**)
+		 * before forwarding, and announce them in X-Forwarded-Prefix.
+		 */
+		private boolean stripPrefix;
+
+		/**
+		 * How long to wait for a connection to the upstream before answering 502.
+		 */
+		private Duration connectTimeout = Duration.ofSeconds(10);
+
+		/**
+		 * How long to wait, once the request is sent, for the upstream's response head
+		 * before answering 504. The body then streams without a limit.
+		 */
+		private Duration responseTimeout = Duration.ofSeconds(60);
+
+		/**
+		 * Whether the upstream sees the caller's Host header rather than the host of the
+		 * route's URI.
+		 */
+		private boolean preserveHost;
+
+		public @Nullable String getPath() {
+			return this.path;
+		}
+
+		public void setPath(@Nullable String path) {
+			this.path = path;
+		}
+
+		public @Nullable URI getUri() {
+			return this.uri;
+		}
+
+		public void setUri(@Nullable URI uri) {
+			this.uri = uri;
+		}
+
+		public boolean isStripPrefix() {
+			return this.stripPrefix;
+		}
+
+		public void setStripPrefix(boolean stripPrefix) {
+			this.stripPrefix = stripPrefix;
+		}
+
+		public Duration getConnectTimeout() {
+			return this.connectTimeout;
+		}
+
+		public void setConnectTimeout(Duration connectTimeout) {
+			this.connectTimeout = connectTimeout;
+		}
+
+		public Duration getResponseTimeout() {
+			return this.responseTimeout;
+		}
+
+		public void setResponseTimeout(Duration responseTimeout) {
+			this.responseTimeout = responseTimeout;
+		}
+
+		public boolean isPreserveHost() {
+			return this.preserveHost;
+		}
+
+		public void setPreserveHost(boolean preserveHost) {
+			this.preserveHost = preserveHost;
 		}
 
 	}

@@ -8,6 +8,7 @@ import java.util.List;
 import io.swaggersocket.client.ReconnectPolicy;
 import io.swaggersocket.connection.ConnectionOptions;
 import io.swaggersocket.connection.ConnectionSettings;
+import io.swaggersocket.http.SwaggerSocketRoute;
 import io.swaggersocket.protocol.FrameCodec;
 import org.jspecify.annotations.Nullable;
 
@@ -106,6 +107,35 @@ final class SwaggerSocketPropertiesMapper {
 			exclude.add(basePath + "/**");
 		}
 		return exclude;
+	}
+
+	/**
+	 * The configured routes, each checked: a path pattern and an http(s) URI are
+	 * required, timeouts must be positive.
+	 */
+	static List<SwaggerSocketRoute> routes(List<SwaggerSocketProperties.Route> routes) {
+		List<SwaggerSocketRoute> checked = new ArrayList<>();
+		for (int i = 0; i < routes.size(); i++) {
+			SwaggerSocketProperties.Route route = routes.get(i);
+			String name = "swaggersocket.client.routes[" + i + "]";
+			String path = route.getPath();
+			if (path == null || !path.startsWith("/")) {
+				throw new InvalidConfigurationPropertyValueException(name + ".path", path,
+						"must be a path pattern such as /device/**");
+			}
+			URI uri = route.getUri();
+			if (uri == null || uri.getHost() == null
+					|| !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+					|| uri.getRawQuery() != null || uri.getRawFragment() != null) {
+				throw new InvalidConfigurationPropertyValueException(name + ".uri", uri,
+						"must be an http:// or https:// URI with a host and no query");
+			}
+			positive(name + ".connect-timeout", route.getConnectTimeout());
+			positive(name + ".response-timeout", route.getResponseTimeout());
+			checked.add(new SwaggerSocketRoute(path, uri, route.isStripPrefix(), route.getConnectTimeout(),
+					route.getResponseTimeout(), route.isPreserveHost()));
+		}
+		return checked;
 	}
 
 	static String gatewayPrefix(String prefix) {

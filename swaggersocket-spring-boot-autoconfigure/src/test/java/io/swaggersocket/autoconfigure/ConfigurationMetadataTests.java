@@ -1,5 +1,6 @@
 package io.swaggersocket.autoconfigure;
 
+import java.beans.PropertyDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,7 +22,11 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.BeanUtils;
+import org.springframework.beans.BeanWrapper;
+import org.springframework.beans.BeanWrapperImpl;
 import org.springframework.boot.convert.DurationStyle;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,6 +47,9 @@ class ConfigurationMetadataTests {
 
 	private static final String NO_DEFAULT = "—";
 
+	private static final Pattern LIST_OF_OBJECTS = Pattern
+		.compile("^java\\.util\\.List<(io\\.swaggersocket\\.[^>]+)>$");
+
 	private static Map<String, MetadataProperty> metadata;
 
 	private static Map<String, String> readme;
@@ -54,7 +63,8 @@ class ConfigurationMetadataTests {
 	@Test
 	void metadataDescribesSwaggerSocketProperties() {
 		assertThat(metadata).containsKeys("swaggersocket.server.path", "swaggersocket.client.url",
-				"swaggersocket.heartbeat.interval", "swaggersocket.limits.max-frame-size");
+				"swaggersocket.heartbeat.interval", "swaggersocket.limits.max-frame-size",
+				"swaggersocket.client.routes[n].path", "swaggersocket.client.routes[n].strip-prefix");
 	}
 
 	@Test
@@ -102,7 +112,39 @@ class ConfigurationMetadataTests {
 				}
 			}
 		}
-		return properties;
+		return withListElements(properties);
+	}
+
+	/**
+	 * The configuration processor describes a list of objects
+	 * ({@code swaggersocket.client.routes}) as one property; it is documented by its
+	 * elements' properties ({@code swaggersocket.client.routes[n].path}), read from the
+	 * element class, with their defaults from a new element.
+	 */
+	private static Map<String, MetadataProperty> withListElements(Map<String, MetadataProperty> properties) {
+		Map<String, MetadataProperty> expanded = new LinkedHashMap<>();
+		for (MetadataProperty property : properties.values()) {
+			Matcher list = LIST_OF_OBJECTS.matcher(property.type());
+			if (!list.matches()) {
+				expanded.put(property.name(), property);
+				continue;
+			}
+			BeanWrapper element = new BeanWrapperImpl(BeanUtils.instantiateClass(
+					ClassUtils.resolveClassName(list.group(1), ConfigurationMetadataTests.class.getClassLoader())));
+			for (PropertyDescriptor descriptor : element.getPropertyDescriptors()) {
+				if (descriptor.getWriteMethod() == null) {
+					continue;
+				}
+				String name = property.name() + "[n]."
+						+ descriptor.getName().replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+				Object value = element.getPropertyValue(descriptor.getName());
+				expanded.put(name,
+						new MetadataProperty(name,
+								ClassUtils.resolvePrimitiveIfNecessary(descriptor.getPropertyType()).getName(),
+								property.description(), (value != null) ? value.toString() : null));
+			}
+		}
+		return expanded;
 	}
 
 	/**

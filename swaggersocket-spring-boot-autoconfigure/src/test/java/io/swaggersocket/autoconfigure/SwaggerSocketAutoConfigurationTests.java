@@ -22,6 +22,8 @@ import io.swaggersocket.connection.SwaggerSocketConnections;
 import io.swaggersocket.connection.SwaggerSocketHeartbeatHandler;
 import io.swaggersocket.connection.SwaggerSocketStreamHandler;
 import io.swaggersocket.http.SwaggerSocketExchanges;
+import io.swaggersocket.http.SwaggerSocketRoute;
+import io.swaggersocket.http.SwaggerSocketRouteHandlerMapping;
 import io.swaggersocket.http.SwaggerSocketWebClients;
 import io.swaggersocket.protocol.ErrorCode;
 import io.swaggersocket.protocol.Header;
@@ -400,6 +402,50 @@ class SwaggerSocketAutoConfigurationTests {
 				.rootCause()
 				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
 				.hasMessageContaining("swaggersocket.limits.max-frame-size"));
+	}
+
+	@Test
+	void mapsNoRoutesWhenNoneAreConfigured() {
+		this.contextRunner
+			.run((context) -> assertThat(context).doesNotHaveBean(SwaggerSocketRouteHandlerMapping.class));
+	}
+
+	@Test
+	void routesBind() {
+		this.contextRunner.withPropertyValues("swaggersocket.client.routes[0].path=/device/**",
+				"swaggersocket.client.routes[0].uri=http://192.168.1.20:8080",
+				"swaggersocket.client.routes[0].strip-prefix=true", "swaggersocket.client.routes[0].connect-timeout=2s",
+				"swaggersocket.client.routes[0].response-timeout=3s",
+				"swaggersocket.client.routes[0].preserve-host=true", "swaggersocket.client.routes[1].path=/cam/**",
+				"swaggersocket.client.routes[1].uri=https://cam.local")
+			.run((context) -> assertThat(context.getBean(SwaggerSocketRouteHandlerMapping.class).getRoutes())
+				.containsExactly(
+						new SwaggerSocketRoute("/device/**", URI.create("http://192.168.1.20:8080"), true,
+								Duration.ofSeconds(2), Duration.ofSeconds(3), true),
+						new SwaggerSocketRoute("/cam/**", URI.create("https://cam.local"), false,
+								Duration.ofSeconds(10), Duration.ofSeconds(60), false)));
+	}
+
+	@Test
+	void failsToStartWhenARouteUriIsNotHttp() {
+		this.contextRunner
+			.withPropertyValues("swaggersocket.client.routes[0].path=/device/**",
+					"swaggersocket.client.routes[0].uri=ftp://192.168.1.20")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("swaggersocket.client.routes[0].uri"));
+	}
+
+	@Test
+	void failsToStartWhenARouteHasNoUri() {
+		this.contextRunner.withPropertyValues("swaggersocket.client.routes[0].path=/device/**")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("swaggersocket.client.routes[0].uri"));
 	}
 
 	@Test

@@ -1,0 +1,129 @@
+package io.swaggersocket.test;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * A plain Reactor Netty HTTP server on loopback, no Spring: the local service that an
+ * agent's routes forward to. It answers by the end of the path, whatever comes before:
+ * {@code .../echo} (method, URI and body back), {@code .../binary} (the body back),
+ * {@code .../items/7} (DELETE: 204), {@code .../fail} (500), {@code .../hop} (an answer
+ * with hop-by-hop fields), {@code .../forwarded} (the Host and X-Forwarded-* it saw),
+ * {@code .../slow} (after 5 s), {@code .../stream} (endless), {@code .../download} and
+ * {@code .../upload} ({@link LargeTransfers#SIZE} bytes), anything else 404.
+ */
+public final class PlainUpstream implements AutoCloseable {
+
+	private final AtomicInteger endedStreams = new AtomicInteger();
+
+	private final DisposableServer server;
+
+	public PlainUpstream() {
+		this.server = HttpServer.create().host("127.0.0.1").port(0).handle(this::handle).bindNow();
+	}
+
+	public int port() {
+		return this.server.port();
+	}
+
+	/** How many {@code .../stream} answers ended because their connection closed. */
+	public int endedStreams() {
+		return this.endedStreams.get();
+	}
+
+	@Override
+	public void close() {
+		this.server.disposeNow();
+	}
+
+	private Publisher<Void> handle(HttpServerRequest request, HttpServerResponse response) {
+		String uri = request.uri();
+		String path = (uri.indexOf('?') >= 0) ? uri.substring(0, uri.indexOf('?')) : uri;
+		String method = request.method().name();
+		String contentType = request.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE);
+		if (path.endsWith("/echo")) {
+			return body(request).flatMap((body) -> {
+				byte[] head = (method + " " + uri + "\n").getBytes(StandardCharsets.UTF_8);
+				byte[] answer = new byte[head.length + body.length];
+				System.arraycopy(head, 0, answer, 0, head.length);
+				System.arraycopy(body, 0, answer, head.length, body.length);
+				response.header("X-Upstream", "echo");
+				return fixed(response, (contentType != null) ? contentType : "text/plain", answer);
+			});
+		}
+		if (path.endsWith("/binary")) {
+			return body(request).flatMap((body) -> fixed(response, "application/octet-stream", body));
+		}
+		if (path.endsWith("/items/7") && method.equals("DELETE")) {
+			return response.status(HttpResponseStatus.NO_CONTENT).send();
+		}
+		if (path.endsWith("/fail")) {
+			return fixed(response.status(HttpResponseStatus.INTERNAL_SERVER_ERROR), "text/plain",
+					"upstream failed".getBytes(StandardCharsets.UTF_8));
+		}
+		if (path.endsWith("/hop")) {
+			response.header("Connection", "X-Private").header("X-Private", "secret").header("X-Public", "public");
+			return fixed(response, "text/plain", "hop".getBytes(StandardCharsets.UTF_8));
+		}
+		if (path.endsWith("/forwarded")) {
+			StringBuilder seen = new StringBuilder();
+			for (String name : List.of("Host", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host",
+					"X-Forwarded-Prefix")) {
+				seen.append(name).append(": ").append(request.requestHeaders().get(name)).append('\n');
+			}
+			return fixed(response, "text/plain", seen.toString().getBytes(StandardCharsets.UTF_8));
+		}
+		if (path.endsWith("/slow")) {
+			return Mono.delay(Duration.ofSeconds(5))
+				.then(fixed(response, "text/plain", "late".getBytes(StandardCharsets.UTF_8)));
+		}
+		if (path.endsWith("/stream")) {
+			response.withConnection((connection) -> connection.onDispose(this.endedStreams::incrementAndGet));
+			return response.header(HttpHeaderNames.CONTENT_TYPE, "text/plain")
+				.sendString(Flux.interval(Duration.ofMillis(20)).map((i) -> "tick-" + i + "\n"));
+		}
+		if (path.endsWith("/download")) {
+			return response.header(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream")
+				.send(TestEndpoints.pattern(LargeTransfers.SIZE)
+					.map((buffer) -> Unpooled.wrappedBuffer(buffer.toByteBuffer(0, buffer.readableByteCount()))));
+		}
+		if (path.endsWith("/upload")) {
+			MessageDigest digest = TestEndpoints.sha256();
+			return request.receive().doOnNext((buf) -> digest.update(buf.nioBuffer())).then(Mono.defer(() -> {
+				String json = "{\"sha256\":\"" + HexFormat.of().formatHex(digest.digest()) + "\"}";
+				return fixed(response, "application/json", json.getBytes(StandardCharsets.UTF_8));
+			}));
+		}
+		return fixed(response.status(HttpResponseStatus.NOT_FOUND), "text/plain",
+				"no such thing".getBytes(StandardCharsets.UTF_8));
+	}
+
+	private static Mono<byte[]> body(HttpServerRequest request) {
+		return request.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0]);
+	}
+
+	private static Mono<Void> fixed(HttpServerResponse response, String contentType, byte[] body) {
+		ByteBuf buffer = Unpooled.wrappedBuffer(body);
+		return response.header(HttpHeaderNames.CONTENT_TYPE, contentType)
+			.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length))
+			.send(Mono.just(buffer))
+			.then();
+	}
+
+}
