@@ -32,6 +32,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -195,10 +196,9 @@ public final class SwaggerSocketAutoConfiguration {
 		@ConditionalOnMissingBean
 		SwaggerSocketRouteHandlerMapping swaggerSocketRouteHandlerMapping(SwaggerSocketProperties properties,
 				ObjectProvider<ReactorResourceFactory> resourceFactory) {
-			ReactorResourceFactory resources = resourceFactory.getIfAvailable();
 			return new SwaggerSocketRouteHandlerMapping(
 					SwaggerSocketPropertiesMapper.routes(properties.getClient().getRoutes()),
-					(resources != null) ? resources.getLoopResources() : null, HANDLER_MAPPING_ORDER);
+					loopResources(resourceFactory), HANDLER_MAPPING_ORDER);
 		}
 
 	}
@@ -215,9 +215,8 @@ public final class SwaggerSocketAutoConfiguration {
 		@ConditionalOnMissingBean
 		ClusterForwarder swaggerSocketClusterForwarder(SwaggerSocketProperties properties,
 				ObjectProvider<ReactorResourceFactory> resourceFactory) {
-			ReactorResourceFactory resources = resourceFactory.getIfAvailable();
 			return new ClusterForwarder(SwaggerSocketPropertiesMapper.clusterPath(properties.getCluster().getPath()),
-					clusterSecret(properties), (resources != null) ? resources.getLoopResources() : null);
+					clusterSecret(properties), loopResources(resourceFactory));
 		}
 
 		@Bean
@@ -257,7 +256,7 @@ public final class SwaggerSocketAutoConfiguration {
 					SwaggerSocketClient.metadata(client.getMetadata(), metadataCustomizers.orderedStream().toList()),
 					SwaggerSocketClient.headers(client.getHeaders(), headersCustomizers.orderedStream().toList()),
 					SwaggerSocketPropertiesMapper.reconnectPolicy(client.getReconnect()), connectionManager,
-					httpClient(resourceFactory.getIfAvailable()));
+					httpClient(loopResources(resourceFactory)));
 		}
 
 		/**
@@ -266,11 +265,20 @@ public final class SwaggerSocketAutoConfiguration {
 		 * the application's Reactor Netty event loops when it has them, as Boot's own
 		 * WebClient does.
 		 */
-		private static HttpClient httpClient(@Nullable ReactorResourceFactory resourceFactory) {
+		private static HttpClient httpClient(@Nullable LoopResources loopResources) {
 			HttpClient client = HttpClient.create(ConnectionProvider.newConnection());
-			return (resourceFactory != null) ? client.runOn(resourceFactory.getLoopResources()) : client;
+			return (loopResources != null) ? client.runOn(loopResources) : client;
 		}
 
+	}
+
+	/**
+	 * The application's own Reactor Netty event loops, for the clients the starter makes,
+	 * or {@code null} for Reactor Netty's global ones.
+	 */
+	private static @Nullable LoopResources loopResources(ObjectProvider<ReactorResourceFactory> resourceFactory) {
+		ReactorResourceFactory resources = resourceFactory.getIfAvailable();
+		return (resources != null) ? resources.getLoopResources() : null;
 	}
 
 }

@@ -15,7 +15,6 @@ import io.swaggersocket.connection.SwaggerSocketConnections;
 import io.swaggersocket.connection.SwaggerSocketHeadersTooLargeException;
 import io.swaggersocket.connection.SwaggerSocketStreamResetException;
 import io.swaggersocket.routing.PeerSelector;
-import io.swaggersocket.routing.PeerWaiters;
 import io.swaggersocket.routing.RoutingOptions;
 import io.swaggersocket.routing.SwaggerSocketNoMatchingPeerException;
 import io.swaggersocket.routing.SwaggerSocketTooManyWaitingException;
@@ -101,8 +100,7 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 	 * @param prefix the path prefix, for example {@code /peers}
 	 */
 	public SwaggerSocketGatewayHandler(SwaggerSocketConnections connections, String prefix) {
-		this(connections, prefix, null, null,
-				new SwaggerSocketRouting(connections, null, null, new PeerWaiters(0, null), RoutingOptions.DEFAULTS),
+		this(connections, prefix, null, null, SwaggerSocketRouting.withoutWaiting(connections, null, null),
 				Duration.ZERO);
 	}
 
@@ -115,8 +113,8 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 	 */
 	public SwaggerSocketGatewayHandler(SwaggerSocketConnections connections, String prefix,
 			ConnectionDirectory directory, ClusterForwarder forwarder) {
-		this(connections, prefix, directory, forwarder, new SwaggerSocketRouting(connections, directory, forwarder,
-				new PeerWaiters(0, null), RoutingOptions.DEFAULTS), Duration.ZERO);
+		this(connections, prefix, directory, forwarder,
+				SwaggerSocketRouting.withoutWaiting(connections, directory, forwarder), Duration.ZERO);
 	}
 
 	/**

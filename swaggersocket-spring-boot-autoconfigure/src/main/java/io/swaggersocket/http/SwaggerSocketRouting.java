@@ -67,6 +67,16 @@ public final class SwaggerSocketRouting {
 	}
 
 	/**
+	 * The routing of a gateway or client factory built without one: the built-in
+	 * defaults, and no waiting (nothing tells its waiters that a connection arrived).
+	 */
+	static SwaggerSocketRouting withoutWaiting(SwaggerSocketConnections connections,
+			@Nullable ConnectionDirectory directory, @Nullable ClusterForwarder forwarder) {
+		return new SwaggerSocketRouting(connections, directory, forwarder, new PeerWaiters(0, null),
+				RoutingOptions.DEFAULTS);
+	}
+
+	/**
 	 * Return the options of clients and gateway requests that set none
 	 * ({@code swaggersocket.routing.*}).
 	 * @return the default options

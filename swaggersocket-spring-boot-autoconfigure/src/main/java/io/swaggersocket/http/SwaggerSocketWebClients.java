@@ -10,7 +10,6 @@ import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.connection.SwaggerSocketConnectionClosedException;
 import io.swaggersocket.connection.SwaggerSocketConnections;
 import io.swaggersocket.routing.PeerSelector;
-import io.swaggersocket.routing.PeerWaiters;
 import io.swaggersocket.routing.RoutingOptions;
 import io.swaggersocket.routing.SwaggerSocketNoMatchingPeerException;
 import io.swaggersocket.routing.SwaggerSocketTooManyWaitingException;
@@ -71,8 +70,8 @@ public final class SwaggerSocketWebClients {
 	public SwaggerSocketWebClients(SwaggerSocketConnections connections, Supplier<WebClient.Builder> builders,
 			Supplier<@Nullable SwaggerSocketConnection> serverConnection, @Nullable ConnectionDirectory directory,
 			@Nullable ClusterForwarder forwarder) {
-		this(connections, builders, serverConnection, directory, forwarder, new SwaggerSocketRouting(connections,
-				directory, forwarder, new PeerWaiters(0, null), RoutingOptions.DEFAULTS));
+		this(connections, builders, serverConnection, directory, forwarder,
+				SwaggerSocketRouting.withoutWaiting(connections, directory, forwarder));
 	}
 
 	/**
