@@ -28,6 +28,8 @@ import io.swaggersocket.routing.PeerWaiters;
 import io.swaggersocket.routing.RoutingOptions;
 import io.swaggersocket.server.SwaggerSocketUpgradeHandler;
 import io.swaggersocket.server.SwaggerSocketWebSocketHandler;
+import io.swaggersocket.websocket.SwaggerSocketWebSocketService;
+import io.swaggersocket.websocket.SwaggerSocketWebSockets;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
@@ -35,6 +37,7 @@ import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -51,6 +54,7 @@ import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
+import org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter;
 
 /**
  * Auto-configuration for SwaggerSocket: the shared connection machinery, the server
@@ -103,7 +107,8 @@ public final class SwaggerSocketAutoConfiguration {
 		SwaggerSocketProperties.Expose expose = properties.getExpose();
 		return new SocketRequestDispatcher(httpHandler::getIfAvailable, properties.getServer().isServe(),
 				properties.getClient().isServe(), expose.getInclude(),
-				SwaggerSocketPropertiesMapper.excludedPaths(expose, environment));
+				SwaggerSocketPropertiesMapper.excludedPaths(expose, environment), properties.getWebsocket().isEnabled()
+						? SwaggerSocketPropertiesMapper.webSocketMaxMessageSize(properties) : 0);
 	}
 
 	@Bean
@@ -138,6 +143,43 @@ public final class SwaggerSocketAutoConfiguration {
 			SwaggerSocketClient dialer = client.getIfAvailable();
 			return (dialer != null) ? dialer.getConnection().orElse(null) : null;
 		}, (clusterForwarder != null) ? directory : null, clusterForwarder, routing);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	SwaggerSocketWebSockets swaggerSocketWebSockets(SwaggerSocketProperties properties,
+			SwaggerSocketConnections connections, SwaggerSocketRouting routing) {
+		return new SwaggerSocketWebSockets(connections, routing,
+				SwaggerSocketPropertiesMapper.webSocketMaxMessageSize(properties));
+	}
+
+	/**
+	 * WebSockets the peer opens over streams reach the application's WebSocket handlers.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+	@ConditionalOnBooleanProperty(name = "swaggersocket.websocket.enabled", matchIfMissing = true)
+	static class WebSocketConfiguration {
+
+		@Bean
+		static BeanPostProcessor swaggerSocketWebSocketHandlerAdapterPostProcessor() {
+			return new BeanPostProcessor() {
+
+				@Override
+				public Object postProcessAfterInitialization(Object bean, String beanName) {
+					if (bean instanceof WebSocketHandlerAdapter adapter
+							&& !(adapter.getWebSocketService() instanceof SwaggerSocketWebSocketService)) {
+						WebSocketHandlerAdapter extended = new WebSocketHandlerAdapter(
+								new SwaggerSocketWebSocketService(adapter.getWebSocketService()));
+						extended.setOrder(adapter.getOrder());
+						return extended;
+					}
+					return bean;
+				}
+
+			};
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -33,6 +33,8 @@ public class SwaggerSocketProperties {
 
 	private final Routing routing = new Routing();
 
+	private final WebSocket websocket = new WebSocket();
+
 	/**
 	 * Handle the peer's requests on all of the application's event loops rather than on
 	 * the one thread of their connection: more throughput from one socket under load, at
@@ -52,6 +54,10 @@ public class SwaggerSocketProperties {
 
 	public Routing getRouting() {
 		return this.routing;
+	}
+
+	public WebSocket getWebsocket() {
+		return this.websocket;
 	}
 
 	public Cluster getCluster() {
@@ -785,6 +791,42 @@ public class SwaggerSocketProperties {
 
 		public void setMaxWaiting(int maxWaiting) {
 			this.maxWaiting = maxWaiting;
+		}
+
+	}
+
+	/**
+	 * WebSockets carried over SwaggerSocket streams.
+	 */
+	public static class WebSocket {
+
+		/**
+		 * Accept WebSockets the peer opens over streams to this application's WebSocket
+		 * handlers (announced to the peer in the handshake). Opening WebSockets to a peer
+		 * that accepts them works either way.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * The largest WebSocket message a session over a stream, or the gateway's outside
+		 * socket, receives; a larger one closes the session with 1009.
+		 */
+		private DataSize maxMessageSize = DataSize.ofMegabytes(1);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public DataSize getMaxMessageSize() {
+			return this.maxMessageSize;
+		}
+
+		public void setMaxMessageSize(DataSize maxMessageSize) {
+			this.maxMessageSize = maxMessageSize;
 		}
 
 	}

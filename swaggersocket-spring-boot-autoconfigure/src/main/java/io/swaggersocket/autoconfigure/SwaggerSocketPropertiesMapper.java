@@ -48,7 +48,8 @@ final class SwaggerSocketPropertiesMapper {
 				bytes("swaggersocket.limits.initial-stream-window", limits.getInitialStreamWindow(), 1,
 						Integer.MAX_VALUE),
 				bytes("swaggersocket.limits.connection-window", limits.getConnectionWindow(), 1, Integer.MAX_VALUE),
-				atLeastOne("swaggersocket.limits.max-concurrent-streams", limits.getMaxConcurrentStreams()));
+				atLeastOne("swaggersocket.limits.max-concurrent-streams", limits.getMaxConcurrentStreams()),
+				properties.getWebsocket().isEnabled());
 		int maxMetadataSize = bytes("swaggersocket.limits.max-metadata-size", limits.getMaxMetadataSize(), 2,
 				MAX_FRAME_SIZE.toBytes());
 		int maxConnections = properties.getServer().getMaxConnections();
@@ -60,6 +61,16 @@ final class SwaggerSocketPropertiesMapper {
 		return new ConnectionOptions(settings, limits.getHandshakeTimeout(), heartbeat.getInterval(),
 				heartbeat.getTimeout(), maxMetadataSize, drainTimeout(environment), maxConnections, maxWindow,
 				properties.isSpreadHandling());
+	}
+
+	/**
+	 * The largest WebSocket message a session over a stream receives.
+	 * @param properties the properties
+	 * @return the size in bytes
+	 */
+	static int webSocketMaxMessageSize(SwaggerSocketProperties properties) {
+		return bytes("swaggersocket.websocket.max-message-size", properties.getWebsocket().getMaxMessageSize(), 1,
+				Integer.MAX_VALUE - 8);
 	}
 
 	/**

@@ -76,6 +76,9 @@ final class HandshakeJson {
 		node.put("initialStreamWindow", settings.initialStreamWindow());
 		node.put("connectionWindow", settings.connectionWindow());
 		node.put("maxConcurrentStreams", settings.maxConcurrentStreams());
+		if (settings.enableConnectProtocol()) {
+			node.put("enableConnectProtocol", 1);
+		}
 		return node;
 	}
 
@@ -92,17 +95,22 @@ final class HandshakeJson {
 				setting(node, "maxHeaderBlockSize", defaults.maxHeaderBlockSize(), 1024, frame),
 				setting(node, "initialStreamWindow", defaults.initialStreamWindow(), 1, frame),
 				setting(node, "connectionWindow", defaults.connectionWindow(), 1, frame),
-				setting(node, "maxConcurrentStreams", defaults.maxConcurrentStreams(), 1, frame));
+				setting(node, "maxConcurrentStreams", defaults.maxConcurrentStreams(), 1, frame),
+				setting(node, "enableConnectProtocol", 0, 0, 1, frame) == 1);
 	}
 
 	private static int setting(JsonNode settings, String name, int defaultValue, int min, String frame) {
+		return setting(settings, name, defaultValue, min, Integer.MAX_VALUE, frame);
+	}
+
+	private static int setting(JsonNode settings, String name, int defaultValue, int min, int max, String frame) {
 		JsonNode value = settings.path(name);
 		if (value.isMissingNode()) {
 			return defaultValue;
 		}
 		long integer = integralValue(value);
-		if (integer < min || integer > Integer.MAX_VALUE) {
-			throw violation(frame + " setting " + name + " must be an integer from " + min + " to 2147483647");
+		if (integer < min || integer > max) {
+			throw violation(frame + " setting " + name + " must be an integer from " + min + " to " + max);
 		}
 		return (int) integer;
 	}

@@ -102,6 +102,8 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	private volatile @Nullable Multiplexer multiplexer;
 
+	private volatile boolean peerAcceptsWebSockets;
+
 	private volatile @Nullable StreamFrameReader reader;
 
 	/**
@@ -154,6 +156,11 @@ final class SocketConnection implements SwaggerSocketConnection {
 	public boolean isGoingAway() {
 		Multiplexer multiplexer = this.multiplexer;
 		return isOpen() && multiplexer != null && multiplexer.goingAway();
+	}
+
+	@Override
+	public boolean peerAcceptsWebSockets() {
+		return this.peerAcceptsWebSockets;
 	}
 
 	@Override
@@ -453,6 +460,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 							this::streamIdsExhausted),
 					this.manager.options(), result.peerSettings(), this.manager.streamHandler(), this.writer);
 			this.multiplexer = multiplexer;
+			this.peerAcceptsWebSockets = result.peerSettings().enableConnectProtocol();
 			this.reader = new StreamFrameReader(multiplexer);
 			this.handshake = null;
 		}
@@ -621,7 +629,8 @@ final class SocketConnection implements SwaggerSocketConnection {
 		Multiplexer multiplexer = this.multiplexer;
 		if (multiplexer != null) {
 			multiplexer.terminate(new SwaggerSocketConnectionClosedException(
-					"Connection " + logPrefix().trim() + (end.isFailure() ? " failed: " : " closed: ") + end.detail()));
+					"Connection " + logPrefix().trim() + (end.isFailure() ? " failed: " : " closed: ") + end.detail(),
+					!end.isFailure()));
 		}
 		if (this.info != null) {
 			this.manager.terminated(this, end);

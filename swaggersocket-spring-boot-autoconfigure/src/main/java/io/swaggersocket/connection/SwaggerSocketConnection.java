@@ -47,6 +47,15 @@ public interface SwaggerSocketConnection {
 	}
 
 	/**
+	 * Whether the peer declared, in its handshake settings, that it accepts WebSockets
+	 * opened over streams (docs/PROTOCOL.md section 13).
+	 * @return {@code true} if it does
+	 */
+	default boolean peerAcceptsWebSockets() {
+		return false;
+	}
+
+	/**
 	 * Return the round-trip time of the last answered heartbeat ping.
 	 * @return the round-trip time, or {@code null} before the first pong
 	 */

@@ -7,12 +7,34 @@ package io.swaggersocket.connection;
  */
 public class SwaggerSocketConnectionClosedException extends RuntimeException {
 
+	private final boolean orderly;
+
 	/**
 	 * Create an exception.
 	 * @param message what happened to the connection
 	 */
 	public SwaggerSocketConnectionClosedException(String message) {
+		this(message, false);
+	}
+
+	/**
+	 * Create an exception.
+	 * @param message what happened to the connection
+	 * @param orderly whether the connection was closed in an orderly way (a close or a
+	 * graceful shutdown) rather than failed or lost
+	 */
+	public SwaggerSocketConnectionClosedException(String message, boolean orderly) {
 		super(message);
+		this.orderly = orderly;
+	}
+
+	/**
+	 * Whether the connection was closed in an orderly way (a close or a graceful
+	 * shutdown) rather than failed or lost.
+	 * @return {@code true} for an orderly close
+	 */
+	public boolean isOrderly() {
+		return this.orderly;
 	}
 
 }

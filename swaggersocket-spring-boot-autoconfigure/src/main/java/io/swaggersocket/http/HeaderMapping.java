@@ -18,7 +18,7 @@ import org.springframework.http.HttpHeaders;
  * {@code Transfer-Encoding} and {@code Upgrade}. A stream's body is delimited by
  * END_STREAM, never by these.
  */
-final class HeaderMapping {
+public final class HeaderMapping {
 
 	private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
 			"transfer-encoding", "upgrade");
@@ -29,8 +29,11 @@ final class HeaderMapping {
 	/**
 	 * Write pseudo-headers, then the end-to-end fields of {@code headers}, names in lower
 	 * case.
+	 * @param pseudoHeaders the pseudo-header fields
+	 * @param headers the fields
+	 * @return the header block
 	 */
-	static List<Header> toWire(List<Header> pseudoHeaders, HttpHeaders headers) {
+	public static List<Header> toWire(List<Header> pseudoHeaders, HttpHeaders headers) {
 		Set<String> dropped = droppedNames(headers);
 		List<Header> wire = new ArrayList<>(pseudoHeaders.size() + headers.size());
 		wire.addAll(pseudoHeaders);
@@ -51,8 +54,10 @@ final class HeaderMapping {
 	 * Spaces and tabs around a value are not part of it (RFC 9110 section 5.5): they are
 	 * dropped, as an HTTP/1.1 parser drops them, so that the value can also be written to
 	 * HTTP/1.1 unchanged.
+	 * @param wire the header block
+	 * @return the fields
 	 */
-	static HttpHeaders fromWire(List<Header> wire) {
+	public static HttpHeaders fromWire(List<Header> wire) {
 		HttpHeaders headers = new HttpHeaders();
 		for (Header header : wire) {
 			if (!header.name().startsWith(":")) {

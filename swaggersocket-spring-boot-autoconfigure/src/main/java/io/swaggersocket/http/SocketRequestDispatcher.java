@@ -14,6 +14,7 @@ import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.connection.SwaggerSocketStreamHandler;
 import io.swaggersocket.protocol.ErrorCode;
 import io.swaggersocket.protocol.Header;
+import io.swaggersocket.websocket.WebSocketStreamRequest;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -64,6 +65,8 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 
 	private final AtomicInteger streamNumbers = new AtomicInteger();
 
+	private final int maxWebSocketMessageSize;
+
 	/**
 	 * Create a dispatcher.
 	 * @param httpHandler the application's handler, looked up on use; {@code null} in an
@@ -77,6 +80,26 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 	 */
 	public SocketRequestDispatcher(Supplier<@Nullable HttpHandler> httpHandler, boolean serveOnServerRole,
 			boolean serveOnClientRole, List<String> include, List<String> exclude) {
+		this(httpHandler, serveOnServerRole, serveOnClientRole, include, exclude, 0);
+	}
+
+	/**
+	 * Create a dispatcher.
+	 * @param httpHandler the application's handler, looked up on use; {@code null} in an
+	 * application without one (a non-web client), which then answers every request with
+	 * 404
+	 * @param serveOnServerRole whether connections this application accepted serve
+	 * requests
+	 * @param serveOnClientRole whether connections this application dialed serve requests
+	 * @param include path patterns that may be reached over the socket
+	 * @param exclude path patterns that may not, even if included
+	 * @param maxWebSocketMessageSize the largest message a WebSocket the peer opens over
+	 * a stream receives; 0 to refuse such WebSockets (the handshake then does not
+	 * announce them)
+	 */
+	public SocketRequestDispatcher(Supplier<@Nullable HttpHandler> httpHandler, boolean serveOnServerRole,
+			boolean serveOnClientRole, List<String> include, List<String> exclude, int maxWebSocketMessageSize) {
+		this.maxWebSocketMessageSize = maxWebSocketMessageSize;
 		this.httpHandler = httpHandler;
 		this.serveOnServerRole = serveOnServerRole;
 		this.serveOnClientRole = serveOnClientRole;
@@ -88,13 +111,30 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 	public Mono<Void> handle(SwaggerSocketConnection connection, StreamMessage message, StreamResponder responder) {
 		String method = Header.pseudo(message.headers(), Header.METHOD);
 		String path = Header.pseudo(message.headers(), Header.PATH);
-		if (!Header.hasPseudoHeaders(message.headers(), Header.REQUEST_PSEUDO_HEADERS) || method == null
-				|| method.isEmpty() || path == null || !path.startsWith("/")) {
-			logger.warn("[" + connection.id() + "] Request without a valid :method and :path; resetting its stream");
+		String protocol = Header.pseudo(message.headers(), Header.PROTOCOL);
+		boolean extendedConnect = protocol != null && this.maxWebSocketMessageSize > 0 && "CONNECT".equals(method);
+		if (!Header.hasPseudoHeaders(message.headers(),
+				extendedConnect ? Header.EXTENDED_CONNECT_PSEUDO_HEADERS : Header.REQUEST_PSEUDO_HEADERS)
+				|| method == null || method.isEmpty() || path == null || !path.startsWith("/")) {
+			logger.warn("[" + connection.id() + "] Request without a valid :method and :path"
+					+ ((protocol != null && !extendedConnect) ? " (a :protocol this side does not accept)" : "")
+					+ "; resetting its stream");
 			responder.reset(ErrorCode.PROTOCOL_ERROR);
 			return Mono.empty();
 		}
 		HttpHeaders headers = HeaderMapping.fromWire(message.headers());
+		WebSocketStreamRequest webSocket = null;
+		if (extendedConnect) {
+			if (!"websocket".equals(protocol)) {
+				return status(responder, 501);
+			}
+			// as a WebSocket upgrade over HTTP/1.1 reaches WebFlux, so that filters and
+			// mappings treat it alike
+			method = "GET";
+			headers.set(HttpHeaders.UPGRADE, "websocket");
+			headers.set(HttpHeaders.CONNECTION, "Upgrade");
+			webSocket = new WebSocketStreamRequest(connection, responder, this.maxWebSocketMessageSize);
+		}
 		Principal principal = connection.info().principal();
 		if (principal != null) {
 			headers.remove(HttpHeaders.AUTHORIZATION);
@@ -112,8 +152,9 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 			return status(responder, 404);
 		}
 		SocketServerHttpRequest request = new SocketServerHttpRequest(HttpMethod.valueOf(method), uri, headers,
-				message.body(), connection, this.streamNumbers.incrementAndGet());
-		SocketServerHttpResponse response = new SocketServerHttpResponse(responder, "HEAD".equals(method));
+				message.body(), connection, this.streamNumbers.incrementAndGet(), webSocket);
+		SocketServerHttpResponse response = new SocketServerHttpResponse(responder, "HEAD".equals(method), webSocket);
+		String requestMethod = method;
 		return httpHandler.handle(request, response)
 			.then(Mono.defer(response::completeIfUnanswered))
 			.contextWrite((principal != null) ? SecurityContextPropagation.of(principal) : Function.identity())
@@ -121,14 +162,15 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 				if (SocketServerHttpResponse.isPeerGone(ex) || SocketServerHttpResponse.isPeerGone(ex.getCause())) {
 					// the caller reset the stream or the connection ended: nobody is left
 					// to answer
-					logger
-						.debug("[" + connection.id() + "] Caller went away during " + method + " " + path + ": " + ex);
+					logger.debug("[" + connection.id() + "] Caller went away during " + requestMethod + " " + path
+							+ ": " + ex);
 					return Mono.empty();
 				}
 				if (response.isResponded()) {
 					return Mono.error(ex);
 				}
-				logger.error("[" + connection.id() + "] Unhandled failure dispatching " + method + " " + path, ex);
+				logger.error("[" + connection.id() + "] Unhandled failure dispatching " + requestMethod + " " + path,
+						ex);
 				return status(responder, 500);
 			});
 	}

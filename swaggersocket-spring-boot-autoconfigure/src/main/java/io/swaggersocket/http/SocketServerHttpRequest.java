@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 
 import io.swaggersocket.connection.SwaggerSocketConnection;
+import io.swaggersocket.websocket.WebSocketStreamRequest;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
@@ -28,12 +29,23 @@ final class SocketServerHttpRequest extends AbstractServerHttpRequest {
 
 	private final int streamNumber;
 
+	private final @Nullable WebSocketStreamRequest webSocket;
+
 	SocketServerHttpRequest(HttpMethod method, URI uri, HttpHeaders headers, Flux<DataBuffer> body,
-			SwaggerSocketConnection connection, int streamNumber) {
+			SwaggerSocketConnection connection, int streamNumber, @Nullable WebSocketStreamRequest webSocket) {
 		super(method, uri, null, headers);
 		this.connection = connection;
 		this.body = body;
 		this.streamNumber = streamNumber;
+		this.webSocket = webSocket;
+	}
+
+	/**
+	 * Return the WebSocket the peer opens with this request, if it does.
+	 * @return the WebSocket request, or {@code null} for a plain HTTP request
+	 */
+	@Nullable WebSocketStreamRequest webSocket() {
+		return this.webSocket;
 	}
 
 	@Override

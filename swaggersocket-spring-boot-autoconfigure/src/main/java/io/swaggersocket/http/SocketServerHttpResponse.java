@@ -9,6 +9,7 @@ import io.swaggersocket.connection.StreamResponder;
 import io.swaggersocket.connection.SwaggerSocketConnectionClosedException;
 import io.swaggersocket.connection.SwaggerSocketStreamResetException;
 import io.swaggersocket.protocol.Header;
+import io.swaggersocket.websocket.WebSocketStreamRequest;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -35,12 +36,16 @@ final class SocketServerHttpResponse extends AbstractServerHttpResponse {
 
 	private final boolean headRequest;
 
+	private final @Nullable WebSocketStreamRequest webSocket;
+
 	private volatile boolean responded;
 
-	SocketServerHttpResponse(StreamResponder responder, boolean headRequest) {
+	SocketServerHttpResponse(StreamResponder responder, boolean headRequest,
+			@Nullable WebSocketStreamRequest webSocket) {
 		super(DefaultDataBufferFactory.sharedInstance, new HttpHeaders());
 		this.responder = responder;
 		this.headRequest = headRequest;
+		this.webSocket = webSocket;
 	}
 
 	@Override
@@ -55,6 +60,15 @@ final class SocketServerHttpResponse extends AbstractServerHttpResponse {
 		// and cookies
 		return Mono.defer(() -> {
 			this.responded = true;
+			if (isUpgraded()) {
+				// the WebSocket session owns the stream
+				return Flux.from(discard(body)).then();
+			}
+			if (this.webSocket != null && isSuccess()) {
+				// a handler that is not a WebSocket one answered: a 2xx would tell the
+				// peer its WebSocket was accepted
+				return this.responder.respond(List.of(new Header(Header.STATUS, "404")), discard(body));
+			}
 			return this.responder.respond(wireHeaders(), this.headRequest ? discard(body) : body);
 		}).onErrorMap(SocketServerHttpResponse::isPeerGone, AbortedException::new);
 	}
@@ -121,11 +135,20 @@ final class SocketServerHttpResponse extends AbstractServerHttpResponse {
 	 * body.
 	 */
 	Mono<Void> completeIfUnanswered() {
-		return setComplete().then(Mono.defer(() -> this.responded ? Mono.empty() : writeWithInternal(Flux.empty())));
+		return setComplete().then(Mono.defer(() -> isResponded() ? Mono.empty() : writeWithInternal(Flux.empty())));
 	}
 
 	boolean isResponded() {
-		return this.responded;
+		return this.responded || isUpgraded();
+	}
+
+	private boolean isUpgraded() {
+		return this.webSocket != null && this.webSocket.isUpgraded();
+	}
+
+	private boolean isSuccess() {
+		HttpStatusCode status = getStatusCode();
+		return status == null || status.is2xxSuccessful();
 	}
 
 	private List<Header> wireHeaders() {

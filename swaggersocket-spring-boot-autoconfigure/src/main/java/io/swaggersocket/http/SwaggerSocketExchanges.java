@@ -4,6 +4,8 @@ import java.security.Principal;
 import java.util.Optional;
 
 import io.swaggersocket.connection.SwaggerSocketConnection;
+import io.swaggersocket.websocket.StreamWebSockets;
+import io.swaggersocket.websocket.WebSocketStreamRequest;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
@@ -39,6 +41,10 @@ public final class SwaggerSocketExchanges implements WebFilter, Ordered {
 		}
 		SwaggerSocketConnection connection = socketRequest.connection();
 		exchange.getAttributes().put(CONNECTION_ATTRIBUTE, connection);
+		WebSocketStreamRequest webSocket = socketRequest.webSocket();
+		if (webSocket != null) {
+			exchange.getAttributes().put(StreamWebSockets.ATTRIBUTE, webSocket);
+		}
 		Principal principal = connection.info().principal();
 		ServerWebExchange dispatched = (principal != null) ? exchange.mutate().principal(Mono.just(principal)).build()
 				: exchange;

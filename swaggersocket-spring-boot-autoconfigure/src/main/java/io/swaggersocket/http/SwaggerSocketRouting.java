@@ -21,6 +21,7 @@ import io.swaggersocket.routing.LoadBalancing;
 import io.swaggersocket.routing.PeerSelector;
 import io.swaggersocket.routing.PeerWaiters;
 import io.swaggersocket.routing.RoutingOptions;
+import io.swaggersocket.routing.SwaggerSocketNoMatchingPeerException;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -114,11 +115,35 @@ public final class SwaggerSocketRouting {
 	Mono<Candidate> choose(PeerSelector selector, Set<String> excluded, LoadBalancing loadBalancing,
 			AtomicInteger cursor) {
 		// deferred: a waiting call subscribes again at each wake-up
-		return Mono.defer(() -> candidates(selector, excluded))
+		return Mono.defer(() -> candidates(selector, excluded, false))
 			.mapNotNull((candidates) -> pick(candidates, loadBalancing, cursor));
 	}
 
-	private Mono<List<Candidate>> candidates(PeerSelector selector, Set<String> excluded) {
+	/**
+	 * Pick one of this application's own connections that matches the selector and takes
+	 * new streams, waiting for one as the options say; connections another hub of a
+	 * cluster holds are not considered.
+	 * @param selector the selector
+	 * @param excluded the ids of connections not to pick (tried already)
+	 * @param options how to pick and how long to wait
+	 * @param cursor the caller's turn counter
+	 * @return the connection; errors with {@link SwaggerSocketNoMatchingPeerException}
+	 * when none matches (within the wait)
+	 */
+	public Mono<SwaggerSocketConnection> chooseLocal(PeerSelector selector, Set<String> excluded,
+			RoutingOptions options, AtomicInteger cursor) {
+		Mono<Candidate> lookUp = Mono.defer(() -> candidates(selector, excluded, true))
+			.mapNotNull((candidates) -> pick(candidates, options.loadBalancing(), cursor));
+		Mono<Candidate> found = options.waitTimeout().isZero()
+				? lookUp.switchIfEmpty(Mono.error(() -> new SwaggerSocketNoMatchingPeerException(selector,
+						"No live connection on this hub matches selector '" + selector + "'")))
+				: lookUp
+					.switchIfEmpty(await(lookUp, options, (within) -> new SwaggerSocketNoMatchingPeerException(selector,
+							"No live connection on this hub matched selector '" + selector + "' " + within)));
+		return found.mapNotNull(Candidate::local);
+	}
+
+	private Mono<List<Candidate>> candidates(PeerSelector selector, Set<String> excluded, boolean localOnly) {
 		List<Candidate> locals = new ArrayList<>();
 		for (SwaggerSocketConnection connection : this.connections.findByMetadata(selector::matches)) {
 			if (!excluded.contains(connection.id()) && usable(connection)) {
@@ -126,7 +151,7 @@ public final class SwaggerSocketRouting {
 			}
 		}
 		ConnectionDirectory directory = this.directory;
-		if (directory == null) {
+		if (directory == null || localOnly) {
 			return Mono.just(locals);
 		}
 		Map.Entry<String, String> first = selector.pairs().entrySet().iterator().next();

@@ -24,11 +24,23 @@ public record Header(String name, String value) {
 	/** Pseudo-header of a response: the status code. */
 	public static final String STATUS = ":status";
 
+	/**
+	 * The pseudo-header field naming the protocol of an extended CONNECT
+	 * (docs/PROTOCOL.md 13).
+	 */
+	public static final String PROTOCOL = ":protocol";
+
 	/** The pseudo-header fields of a request, each exactly once. */
 	public static final Set<String> REQUEST_PSEUDO_HEADERS = Set.of(METHOD, PATH);
 
 	/** The pseudo-header fields of a response, each exactly once. */
 	public static final Set<String> RESPONSE_PSEUDO_HEADERS = Set.of(STATUS);
+
+	/**
+	 * The pseudo-header fields of an extended CONNECT, the opening of a WebSocket over a
+	 * stream.
+	 */
+	public static final Set<String> EXTENDED_CONNECT_PSEUDO_HEADERS = Set.of(METHOD, PATH, PROTOCOL);
 
 	/**
 	 * Whether the pseudo-header fields of a block are exactly the expected ones, each

@@ -309,7 +309,13 @@ class SwaggerSocketAutoConfigurationTests {
 
 	@Test
 	void declaresProtocolDefaultSettingsByDefault() {
-		this.contextRunner
+		this.contextRunner.run((context) -> assertThat(options(context).settings())
+			.isEqualTo(ConnectionSettings.DEFAULTS.withEnableConnectProtocol(true)));
+	}
+
+	@Test
+	void doesNotAnnounceWebSocketsOverStreamsWhenTheyAreOff() {
+		this.contextRunner.withPropertyValues("swaggersocket.websocket.enabled=false")
 			.run((context) -> assertThat(options(context).settings()).isEqualTo(ConnectionSettings.DEFAULTS));
 	}
 

@@ -154,7 +154,7 @@ public final class TestApplications implements AutoCloseable {
 
 	@SpringBootConfiguration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
-	@org.springframework.context.annotation.Import(TestEndpoints.class)
+	@org.springframework.context.annotation.Import({ TestEndpoints.class, TestWebSocketEndpoints.class })
 	static class TestApp {
 
 		@Bean
