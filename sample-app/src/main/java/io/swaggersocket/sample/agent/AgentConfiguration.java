@@ -1,6 +1,7 @@
 package io.swaggersocket.sample.agent;
 
 import java.time.Instant;
+import java.util.Map;
 
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
 import io.swagger.v3.oas.annotations.Operation;
@@ -10,20 +11,24 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import org.springdoc.core.annotations.RouterOperation;
 import org.springdoc.core.annotations.RouterOperations;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
 
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
 /**
- * The agent's identity and its functional routes. Springdoc cannot see inside a router
- * function, so the routes' OpenAPI operations are declared next to it.
+ * The agent's identity, its functional routes and its WebSocket handlers. Springdoc
+ * cannot see inside a router function, so the routes' OpenAPI operations are declared
+ * next to it.
  */
 @Configuration(proxyBeanMethods = false)
 @Profile("agent")
@@ -53,6 +58,18 @@ public class AgentConfiguration {
 											schema = @Schema(implementation = HubGreeter.HubReply.class))))) })
 	RouterFunction<ServerResponse> agentRoutes(AgentHandler handler) {
 		return route().GET("/api/status", handler::status).GET("/api/hello-hub", handler::helloHub).build();
+	}
+
+	/**
+	 * The agent's WebSocket handlers, mapped as in any WebFlux application. The hub
+	 * reaches them over the agent's socket, and a browser through the hub's gateway:
+	 * {@code ws://hub/peers/name=agent-1/ws/ticks}.
+	 */
+	@Bean
+	HandlerMapping agentWebSockets(AgentIdentity identity, JsonMapper json) {
+		// before the annotated controllers, as Spring's reference does
+		return new SimpleUrlHandlerMapping(Map.of("/ws/ticks", new TickWebSocketHandler(identity, json), "/ws/echo",
+				new EchoWebSocketHandler(identity)), -1);
 	}
 
 }

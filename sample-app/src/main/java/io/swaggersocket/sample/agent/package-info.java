@@ -1,7 +1,8 @@
 /**
  * An agent: a small API of its own (a router function and two controllers, one of them
- * streaming) that the hub calls over the agent's socket, and calls from the agent to the
- * hub. Every bean here is active only under the {@code agent} profile.
+ * streaming) and two WebSocket handlers that the hub reaches over the agent's socket, and
+ * calls from the agent to the hub. Every bean here is active only under the {@code agent}
+ * profile.
  */
 @NullMarked
 package io.swaggersocket.sample.agent;
