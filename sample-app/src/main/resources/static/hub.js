@@ -1,4 +1,5 @@
-// The hub's page: polls GET /agents and lets a person call an agent through the hub.
+// The hub's page: polls GET /agents, lets a person call an agent through the hub, and opens
+// a live WebSocket to an agent through the hub's gateway.
 // Plain JavaScript, served as a static file: no framework, no build step.
 'use strict';
 
@@ -9,7 +10,17 @@ const REQUESTS = [
 	{ label: 'hello hub', path: 'hello-hub' }   // the agent calls the hub back
 ];
 
+// The agent's WebSocket handlers each socket button opens, reached through the hub's gateway
+// (/peers/name=<agent>/...) and the agent's socket.
+const SOCKETS = [
+	{ label: 'ticks', path: 'ws/ticks' },       // a tick a second, until closed
+	{ label: 'echo', path: 'ws/echo' }          // answers each message sent from the echo box
+];
+
 const POLL_INTERVAL_MS = 1000;
+
+// the page keeps only the latest messages of a socket, however long it stays open
+const MAX_SHOWN_MESSAGES = 50;
 
 const rows = document.querySelector('#agents tbody');
 let shown = '';
@@ -65,6 +76,16 @@ function row(agent) {
 		buttons.append(button);
 	}
 	tr.append(buttons);
+	const sockets = document.createElement('td');
+	for (const socket of SOCKETS) {
+		const button = document.createElement('button');
+		button.type = 'button';
+		button.textContent = socket.label;
+		button.dataset.agent = agent.name;
+		button.dataset.socket = socket.path;
+		sockets.append(button);
+	}
+	tr.append(sockets);
 	return tr;
 }
 
@@ -72,6 +93,10 @@ function row(agent) {
 rows.addEventListener('click', async (event) => {
 	const button = event.target.closest('button');
 	if (!button) {
+		return;
+	}
+	if (button.dataset.socket) {
+		openSocket(button.dataset.agent, button.dataset.socket);
 		return;
 	}
 	const path = 'agents/' + encodeURIComponent(button.dataset.agent) + '/' + button.dataset.path;
@@ -98,5 +123,75 @@ function pretty(body) {
 		return body;
 	}
 }
+
+// The one WebSocket the page has open, if any: opening another closes it.
+let socket = null;
+
+const socketState = document.getElementById('socket-state');
+const socketMessages = document.getElementById('socket-messages');
+const socketClose = document.getElementById('socket-close');
+const echo = document.getElementById('echo');
+const echoText = document.getElementById('echo-text');
+
+function openSocket(agent, path) {
+	if (socket) {
+		socket.close(1000, 'the page opened another WebSocket');
+	}
+	// the agent by selector, so that the socket reaches it whatever its connection id
+	const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host
+		+ '/peers/name=' + encodeURIComponent(agent) + '/' + path;
+	const ws = new WebSocket(url);
+	socket = ws;
+	socketMessages.replaceChildren();
+	socketState.textContent = url + ': connecting...';
+	socketClose.disabled = false;
+	echo.hidden = true;
+	// events of a socket the page has since replaced are ignored, but for its close
+	ws.addEventListener('open', () => {
+		if (socket === ws) {
+			socketState.textContent = url + ': open';
+			echo.hidden = path !== 'ws/echo';
+		}
+	});
+	ws.addEventListener('message', (event) => {
+		if (socket === ws) {
+			show(event.data, 'received');
+		}
+	});
+	ws.addEventListener('close', (event) => {
+		if (socket === ws) {
+			socket = null;
+			socketState.textContent = url + ': closed with code ' + event.code
+				+ (event.reason ? ' (' + event.reason + ')' : '');
+			socketClose.disabled = true;
+			echo.hidden = true;
+		}
+	});
+}
+
+function show(text, css) {
+	const li = document.createElement('li');
+	li.textContent = text;
+	li.className = css;
+	socketMessages.append(li);
+	while (socketMessages.children.length > MAX_SHOWN_MESSAGES) {
+		socketMessages.firstElementChild.remove();
+	}
+}
+
+socketClose.addEventListener('click', () => {
+	if (socket) {
+		socket.close(1000, 'closed on the page');
+	}
+});
+
+echo.addEventListener('submit', (event) => {
+	event.preventDefault();
+	if (socket && socket.readyState === WebSocket.OPEN && echoText.value) {
+		socket.send(echoText.value);
+		show(echoText.value, 'sent');
+		echoText.value = '';
+	}
+});
 
 poll();

@@ -29,10 +29,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The hub's page in headless Chromium, as a person uses it: the agents appear, a click
- * sends a request to one of them, and its answer shows. Uses Debian's {@code chromium}
- * and {@code chromium-driver} packages ({@code .ci/run} installs them when missing);
- * where they are not installed, the test is skipped, saying so. Set {@code CHROMIUM} and
- * {@code CHROMEDRIVER} to use binaries elsewhere.
+ * sends a request to one of them, and its answer shows; another opens a live WebSocket to
+ * an agent through the hub's gateway, whose messages and close code show. Uses Debian's
+ * {@code chromium} and {@code chromium-driver} packages ({@code .ci/run} installs them
+ * when missing); where they are not installed, the test is skipped, saying so. Set
+ * {@code CHROMIUM} and {@code CHROMEDRIVER} to use binaries elsewhere.
  */
 class HubPageBrowserTests {
 
@@ -45,6 +46,8 @@ class HubPageBrowserTests {
 	private static final String NO_CHROMIUM = "Skipped: headless Chromium is not installed. The page tests need "
 			+ "Debian's chromium and chromium-driver packages (apt-get install -y chromium chromium-driver; .ci/run "
 			+ "installs them when it can), or CHROMIUM and CHROMEDRIVER naming a browser and its driver.";
+
+	private static final By SOCKET_STATE = By.id("socket-state");
 
 	private static Path chromium;
 
@@ -127,6 +130,75 @@ class HubPageBrowserTests {
 			String shown = driver.findElement(row("agent-2")).getText();
 			return !shown.contains(before) && shown.contains("us-east");
 		});
+	}
+
+	@Test
+	void pageShowsTicksFromAnAgentOverALiveWebSocket() throws IOException {
+		this.browser.get(this.sample.hubUrl() + "/");
+		WebDriverWait wait = new WebDriverWait(this.browser, WAIT);
+
+		wait.until(ExpectedConditions.elementToBeClickable(socketButton("agent-1", "ws/ticks"))).click();
+		wait.until(
+				ExpectedConditions.textToBePresentInElementLocated(SOCKET_STATE, "/peers/name=agent-1/ws/ticks: open"));
+		wait.withMessage(this::socketShown).until((driver) -> socketMessages().size() >= 2);
+		List<String> ticks = socketMessages();
+		assertThat(ticks.get(0)).startsWith("{\"agent\":\"agent-1\",\"sequence\":1,");
+		assertThat(ticks.get(1)).startsWith("{\"agent\":\"agent-1\",\"sequence\":2,");
+		screenshot("hub-page-websocket.png");
+
+		// the agent answers the page's close with the same code and reason
+		this.browser.findElement(By.id("socket-close")).click();
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(SOCKET_STATE,
+				"closed with code 1000 (closed on the page)"));
+	}
+
+	@Test
+	void echoBoxSendsToTheAgentOverALiveWebSocketAndShowsItsAnswer() {
+		this.browser.get(this.sample.hubUrl() + "/");
+		WebDriverWait wait = new WebDriverWait(this.browser, WAIT);
+
+		wait.until(ExpectedConditions.elementToBeClickable(socketButton("agent-2", "ws/echo"))).click();
+		WebElement text = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("echo-text")));
+		text.sendKeys("hello from the page");
+		text.submit();
+		wait.withMessage(this::socketShown)
+			.until((driver) -> socketMessages().contains("agent-2 echoes: hello from the page"));
+		assertThat(socketMessages()).containsExactly("hello from the page", "agent-2 echoes: hello from the page");
+	}
+
+	@Test
+	void pageShowsTheCloseCodeWhenTheAgentsConnectionCloses() {
+		this.browser.get(this.sample.hubUrl() + "/");
+		WebDriverWait wait = new WebDriverWait(this.browser, WAIT);
+		wait.until(ExpectedConditions.elementToBeClickable(socketButton("agent-1", "ws/ticks"))).click();
+		wait.withMessage(this::socketShown).until((driver) -> !socketMessages().isEmpty());
+
+		// the hub closes the agent's socket, and with it the WebSocket carried over it
+		this.sample.agentConnection("agent-1").close().block(WAIT);
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(SOCKET_STATE, "closed with code"));
+		String state = this.browser.findElement(SOCKET_STATE).getText();
+		int code = Integer.parseInt(state.replaceAll(".*closed with code (\\d+).*", "$1"));
+		assertThat(code)
+			.as("the close the hub sent for an agent that went away (1001) or failed (1011), "
+					+ "rather than a dropped connection (1006): " + state)
+			.isIn(1001, 1011);
+	}
+
+	private List<String> socketMessages() {
+		return this.browser.findElements(By.cssSelector("#socket-messages li"))
+			.stream()
+			.map(WebElement::getText)
+			.toList();
+	}
+
+	// what a failed wait reports
+	private String socketShown() {
+		return "the page shows '" + this.browser.findElement(SOCKET_STATE).getText() + "' and messages "
+				+ socketMessages();
+	}
+
+	private static By socketButton(String agent, String path) {
+		return By.cssSelector("button[data-agent='" + agent + "'][data-socket='" + path + "']");
 	}
 
 	private static By row(String agent) {

@@ -119,6 +119,18 @@ class ReadmeTourTests {
 				gateway((out) -> assertThat(out).as("route to the legacy service")
 					.isEqualTo("Hello from the legacy service next to agent-1: GET /hello?from=tour "
 							+ "(X-Forwarded-Prefix: /peers/name=agent-1/legacy)")));
+		steps.put("curl -sN -i -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' "
+				+ "-H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' \"localhost:8080/peers/name=agent-1/ws/ticks?count=2\"",
+				gateway((out) -> assertThat(out).as("gateway WebSocket upgrade")
+					.startsWith("HTTP/1.1 101 Switching Protocols")
+					// the accept value RFC 6455 gives for its example key
+					.contains("sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
+					.containsSubsequence("{\"agent\":\"agent-1\",\"sequence\":1,",
+							"{\"agent\":\"agent-1\",\"sequence\":2,")
+					.doesNotContain("\"sequence\":3")
+					// agent-1's close frame: 0x88, length 2, 1000; read as UTF-8, its
+					// first and last bytes are not characters
+					.endsWith("\ufffd\u0002\u0003\ufffd")));
 		return steps;
 	}
 
