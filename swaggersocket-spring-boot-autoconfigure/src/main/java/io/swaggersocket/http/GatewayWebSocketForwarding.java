@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.swaggersocket.cluster.ClusterForwarder;
 import io.swaggersocket.cluster.ConnectionDirectory;
 import io.swaggersocket.cluster.SwaggerSocketClusterUnavailableException;
@@ -361,6 +363,9 @@ final class GatewayWebSocketForwarding {
 	 */
 	private static final class OutsideSession implements WebSocketSession {
 
+		private static final CloseStatus MESSAGE_TOO_BIG = new CloseStatus(CloseStatus.TOO_BIG_TO_PROCESS.getCode(),
+				"Message too big");
+
 		private final WebSocketSession delegate;
 
 		private final WebSocketSession peer;
@@ -372,7 +377,14 @@ final class GatewayWebSocketForwarding {
 
 		@Override
 		public Flux<WebSocketMessage> receive() {
-			Flux<WebSocketMessage> messages = this.delegate.receive();
+			// the client's own violations end its socket with their close code, which
+			// the peer then gets too, rather than the relay's 1011 for a failure: a frame
+			// over the limit or malformed (closed by Netty's decoder already), a message
+			// in fragments over the limit (failed by the session's aggregation)
+			Flux<WebSocketMessage> messages = this.delegate.receive()
+				.onErrorResume(CorruptedWebSocketFrameException.class,
+						(ex) -> closed(new CloseStatus(ex.closeStatus().code(), ex.closeStatus().reasonText())))
+				.onErrorResume(TooLongFrameException.class, (ex) -> closed(MESSAGE_TOO_BIG));
 			return new Flux<>() {
 
 				@Override
@@ -381,6 +393,10 @@ final class GatewayWebSocketForwarding {
 				}
 
 			};
+		}
+
+		private Mono<WebSocketMessage> closed(CloseStatus status) {
+			return this.delegate.close(status).onErrorComplete().then(Mono.empty());
 		}
 
 		private Mono<Void> closeAsPeer() {

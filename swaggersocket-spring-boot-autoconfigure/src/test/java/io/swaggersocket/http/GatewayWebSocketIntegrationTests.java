@@ -18,12 +18,16 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
 import io.swaggersocket.connection.SwaggerSocketConnection;
+import io.swaggersocket.test.BareWebSocket;
 import io.swaggersocket.test.FreezableTcpProxy;
 import io.swaggersocket.test.RawHttpConnection;
 import io.swaggersocket.test.TestApplications;
+import io.swaggersocket.websocket.SwaggerSocketWebSockets;
 import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -43,6 +47,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketHandler;
@@ -143,6 +148,75 @@ class GatewayWebSocketIntegrationTests {
 			.block(TIMEOUT);
 
 		assertThat(echoed.get()).isEqualTo(big);
+	}
+
+	@Test
+	void messageOverTheLimitClosesTheOutsideSocketWith1009() throws InterruptedException {
+		AgentWebSockets.closes.clear();
+		byte[] tooBig = new byte[agentMaxMessageSize() + 1];
+		AtomicReference<CloseStatus> seen = new AtomicReference<>();
+		outside.execute(gateway("/peers/" + agent.id() + "/ws/echo"),
+				(session) -> session.send(Mono.just(session.binaryMessage((factory) -> factory.wrap(tooBig))))
+					.and(session.receive().then())
+					.then(session.closeStatus().doOnNext(seen::set))
+					.then())
+			.block(TIMEOUT);
+
+		assertThat(seen.get()).isNotNull();
+		assertThat(seen.get().getCode()).isEqualTo(CloseStatus.TOO_BIG_TO_PROCESS.getCode());
+		// and the agent's session ends with it
+		assertThat(AgentWebSockets.closes.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).extracting(CloseStatus::getCode)
+			.isEqualTo(CloseStatus.TOO_BIG_TO_PROCESS.getCode());
+	}
+
+	@Test
+	void fragmentedMessageOverTheLimitClosesTheOutsideSocketWith1009() throws Exception {
+		AgentWebSockets.closes.clear();
+		int half = agentMaxMessageSize() / 2 + 1;
+		try (BareWebSocket bare = BareWebSocket.connect(gateway("/peers/" + agent.id() + "/ws/echo"), TIMEOUT)) {
+			bare.sendFrame(false, BareWebSocket.BINARY, new byte[half]).sendFrame(true, 0, new byte[half]);
+
+			assertThat(bare.readUntilClose().closeCode()).isEqualTo(CloseStatus.TOO_BIG_TO_PROCESS.getCode());
+		}
+		assertThat(AgentWebSockets.closes.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).extracting(CloseStatus::getCode)
+			.isEqualTo(CloseStatus.TOO_BIG_TO_PROCESS.getCode());
+	}
+
+	private static int agentMaxMessageSize() {
+		return hub.getBean(SwaggerSocketWebSockets.class).maxMessageSize();
+	}
+
+	@Test
+	void passesTheRequestsEndToEndHeadersButNotItsHandshake() {
+		HttpHeaders headers = new HttpHeaders();
+		headers.add("X-Custom", "passed on");
+		List<String> received = new ArrayList<>();
+		outside.execute(gateway("/peers/" + agent.id() + "/ws/headers"), headers,
+				(session) -> session.receive().doOnNext((message) -> received.add(message.getPayloadAsText())).then())
+			.block(TIMEOUT);
+
+		assertThat(received).containsExactly("x-custom=[passed on] x-forwarded-prefix=[/peers/" + agent.id()
+				+ "] sec-websocket-key=null sec-websocket-version=null upgrade=[websocket]");
+	}
+
+	@Test
+	void selectorRequestWaitsForAMatchingAgent() {
+		Mono<List<String>> echo = Mono.defer(() -> {
+			List<String> received = new ArrayList<>();
+			HttpHeaders headers = new HttpHeaders();
+			headers.add(SwaggerSocketGatewayHandler.WAIT_HEADER, "10");
+			return outside
+				.execute(gateway("/peers/role=late/ws/echo"), headers, (session) -> session
+					.send(Mono.just(session.textMessage("waited")))
+					.thenMany(session.receive().take(1).doOnNext((message) -> received.add(message.getPayloadAsText())))
+					.then(session.close()))
+				.thenReturn(received);
+		});
+		CompletableFuture<List<String>> waiting = echo.toFuture();
+
+		agent(TestApplications.port(hub), "swaggersocket.client.metadata.role=late");
+
+		assertThat(waiting.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join()).containsExactly("waited");
 	}
 
 	@Test
@@ -478,7 +552,8 @@ class GatewayWebSocketIntegrationTests {
 		SimpleUrlHandlerMapping agentWebSocketMapping() {
 			Map<String, Object> handlers = Map.of("/ws/echo", (WebSocketHandler) AgentWebSockets::echo, "/ws/close",
 					(WebSocketHandler) AgentWebSockets::closeWith4002, "/ws/flood",
-					(WebSocketHandler) AgentWebSockets::flood, "/ws/proto", new SubProtocols());
+					(WebSocketHandler) AgentWebSockets::flood, "/ws/proto", new SubProtocols(), "/ws/headers",
+					(WebSocketHandler) AgentWebSockets::headers);
 			return new SimpleUrlHandlerMapping(handlers, 1);
 		}
 
@@ -507,6 +582,18 @@ class GatewayWebSocketIntegrationTests {
 			byte[] pattern = new byte[FLOOD_MESSAGE_SIZE];
 			new Random(42).nextBytes(pattern);
 			return pattern;
+		}
+
+		/**
+		 * Answers with what the agent saw of some handshake headers, then closes.
+		 */
+		static Mono<Void> headers(WebSocketSession session) {
+			HttpHeaders headers = session.getHandshakeInfo().getHeaders();
+			String seen = Stream
+				.of("x-custom", "x-forwarded-prefix", "sec-websocket-key", "sec-websocket-version", "upgrade")
+				.map((name) -> name + "=" + headers.get(name))
+				.collect(Collectors.joining(" "));
+			return session.send(Mono.just(session.textMessage(seen)));
 		}
 
 		static Mono<Void> closeWith4002(WebSocketSession session) {
