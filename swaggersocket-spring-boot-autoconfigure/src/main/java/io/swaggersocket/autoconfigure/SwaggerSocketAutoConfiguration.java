@@ -216,11 +216,16 @@ public final class SwaggerSocketAutoConfiguration {
 		@ConditionalOnMissingBean(name = "swaggerSocketGatewayHandlerMapping")
 		SimpleUrlHandlerMapping swaggerSocketGatewayHandlerMapping(SwaggerSocketProperties properties,
 				SwaggerSocketConnections connections, ConnectionDirectory directory,
-				ObjectProvider<ClusterForwarder> forwarder, SwaggerSocketRouting routing) {
+				ObjectProvider<ClusterForwarder> forwarder, SwaggerSocketRouting routing,
+				ObjectProvider<SwaggerSocketWebSockets> webSockets) {
 			String prefix = SwaggerSocketPropertiesMapper
 				.gatewayPrefix(properties.getServer().getGateway().getPrefix());
-			SwaggerSocketGatewayHandler handler = new SwaggerSocketGatewayHandler(connections, prefix, directory,
-					forwarder.getIfAvailable(), routing, properties.getRouting().getMaxWaitTimeout());
+			SwaggerSocketWebSockets clients = webSockets.getIfAvailable();
+			SwaggerSocketGatewayHandler handler = (clients != null)
+					? new SwaggerSocketGatewayHandler(connections, prefix, directory, forwarder.getIfAvailable(),
+							routing, properties.getRouting().getMaxWaitTimeout(), clients)
+					: new SwaggerSocketGatewayHandler(connections, prefix, directory, forwarder.getIfAvailable(),
+							routing, properties.getRouting().getMaxWaitTimeout());
 			return new SimpleUrlHandlerMapping(Map.of(prefix + "/**", handler), HANDLER_MAPPING_ORDER);
 		}
 

@@ -329,9 +329,16 @@ final class PeerForwarding {
 	 * Answer with an RFC 9457 problem detail.
 	 */
 	static Mono<Void> problem(ServerWebExchange exchange, HttpStatus status, String detail) {
+		return problem(exchange, status, status.getReasonPhrase(), detail);
+	}
+
+	/**
+	 * Answer with an RFC 9457 problem detail of any status, a peer's say.
+	 */
+	static Mono<Void> problem(ServerWebExchange exchange, HttpStatusCode status, String title, String detail) {
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("type", "about:blank");
-		body.put("title", status.getReasonPhrase());
+		body.put("title", title);
 		body.put("status", status.value());
 		body.put("detail", detail);
 		body.put("instance", exchange.getRequest().getPath().value());

@@ -18,6 +18,7 @@ import io.swaggersocket.routing.PeerSelector;
 import io.swaggersocket.routing.RoutingOptions;
 import io.swaggersocket.routing.SwaggerSocketNoMatchingPeerException;
 import io.swaggersocket.routing.SwaggerSocketTooManyWaitingException;
+import io.swaggersocket.websocket.SwaggerSocketWebSockets;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -69,6 +70,14 @@ import org.springframework.web.server.WebHandler;
  * may ask to wait for a matching connection with {@value #WAIT_HEADER}. No match: 404
  * naming the selector; a malformed selector or wait: 400; too many requests waiting
  * already, or the directory unavailable: 503.
+ *
+ * <p>
+ * Built with {@link SwaggerSocketWebSockets}, the gateway also carries WebSocket upgrades
+ * ({@code GET} with {@code Upgrade: websocket}) to the peer's {@code WebSocketHandler}s,
+ * by id or by selector, relaying messages and close codes both ways: the peer's side is
+ * opened first, and the client's upgrade answered only once the peer accepted (else with
+ * the peer's status, or 502). WebSockets reach only this hub's own connections: one that
+ * another hub of the cluster holds is a 501.
  */
 public final class SwaggerSocketGatewayHandler implements WebHandler {
 
@@ -90,6 +99,8 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 	private final SwaggerSocketRouting routing;
 
 	private final Duration maxWaitTimeout;
+
+	private final @Nullable GatewayWebSocketForwarding webSockets;
 
 	/** The turns of the gateway's requests by selector. */
 	private final AtomicInteger cursor = new AtomicInteger();
@@ -136,6 +147,32 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 				: null;
 		this.routing = routing;
 		this.maxWaitTimeout = maxWaitTimeout;
+		this.webSockets = null;
+	}
+
+	/**
+	 * Create a gateway whose requests by selector follow the given routing, and that
+	 * carries WebSocket upgrades to peers.
+	 * @param connections the registry to find this hub's peers in
+	 * @param prefix the path prefix, for example {@code /peers}
+	 * @param directory the cluster's directory, or {@code null} outside a cluster
+	 * @param forwarder forwards calls to other hubs, or {@code null} outside a cluster
+	 * @param routing where requests by selector go, and their default options
+	 * @param maxWaitTimeout the longest wait a request may ask for with
+	 * {@value #WAIT_HEADER}
+	 * @param webSockets the WebSocket clients over this hub's connections
+	 */
+	public SwaggerSocketGatewayHandler(SwaggerSocketConnections connections, String prefix,
+			@Nullable ConnectionDirectory directory, @Nullable ClusterForwarder forwarder, SwaggerSocketRouting routing,
+			Duration maxWaitTimeout, SwaggerSocketWebSockets webSockets) {
+		this.connections = connections;
+		this.prefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+		this.cluster = (directory != null && forwarder != null) ? new ClusterRoute(connections, directory, forwarder)
+				: null;
+		this.routing = routing;
+		this.maxWaitTimeout = maxWaitTimeout;
+		this.webSockets = new GatewayWebSocketForwarding(webSockets, (this.cluster != null) ? directory : null,
+				routing);
 	}
 
 	@Override
@@ -152,19 +189,24 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 		// only hubs speak for hubs
 		ClusterForwarder.removeClusterHeaders(headers);
 		headers.set("X-Forwarded-Prefix", this.prefix + "/" + id);
+		GatewayWebSocketForwarding webSockets = GatewayWebSocketForwarding.isUpgrade(request) ? this.webSockets : null;
 		if (PeerSelector.isSelector(id)) {
-			return bySelector(exchange, id, target, headers);
+			return bySelector(exchange, id, target, headers, webSockets);
 		}
 		headers.remove(WAIT_HEADER);
 		SwaggerSocketConnection connection = this.connections.find(id).orElse(null);
 		if (connection != null && connection.isOpen()) {
-			return PeerForwarding.toConnection(exchange, connection, target, headers);
+			return (webSockets != null) ? webSockets.toConnection(exchange, connection, target, headers)
+					: PeerForwarding.toConnection(exchange, connection, target, headers);
+		}
+		if (webSockets != null) {
+			return webSockets.elsewhere(exchange, id);
 		}
 		return (this.cluster != null) ? this.cluster.forward(exchange, target, headers) : notFound(exchange, id);
 	}
 
 	private Mono<Void> bySelector(ServerWebExchange exchange, String segment, PeerForwarding.Target target,
-			HttpHeaders headers) {
+			HttpHeaders headers, @Nullable GatewayWebSocketForwarding webSockets) {
 		PeerSelector selector;
 		RoutingOptions options;
 		try {
@@ -175,6 +217,9 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 			return PeerForwarding.problem(exchange, HttpStatus.BAD_REQUEST, String.valueOf(ex.getMessage()));
 		}
 		headers.remove(WAIT_HEADER);
+		if (webSockets != null) {
+			return webSockets.bySelector(exchange, selector, options, target, headers);
+		}
 		ServerHttpRequest request = exchange.getRequest();
 		ServerHttpResponse response = exchange.getResponse();
 		HttpMethod method = request.getMethod();
