@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +29,6 @@ import io.swaggersocket.test.FreezableTcpProxy;
 import io.swaggersocket.test.RawHttpConnection;
 import io.swaggersocket.test.TestApplications;
 import io.swaggersocket.websocket.SwaggerSocketWebSockets;
-import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,6 +58,7 @@ import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClien
 import static io.swaggersocket.test.TestApplications.events;
 import static io.swaggersocket.test.TestApplications.socketUrl;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * WebSockets through the gateway: an outside client's upgrade to {@code /peers/{id or
@@ -96,12 +97,11 @@ class GatewayWebSocketIntegrationTests {
 	private static Agent agent(int port, String... properties) {
 		List<String> all = new ArrayList<>(Arrays.asList(properties));
 		all.add("spring.main.sources=" + AgentWebSockets.class.getName());
-		int before = events(hub).events(SwaggerSocketConnectedEvent.class).size();
 		ConfigurableApplicationContext context = apps.client(socketUrl(port), all.toArray(String[]::new));
-		SwaggerSocketConnection connection = events(hub)
-			.await(SwaggerSocketConnectedEvent.class, before + 1, Duration.ofSeconds(10))
-			.getConnection();
-		events(context).await(SwaggerSocketConnectedEvent.class);
+		// by id: another test's agent may connect again meanwhile
+		String id = events(context).await(SwaggerSocketConnectedEvent.class).getConnection().id();
+		SwaggerSocketConnection connection = await().atMost(Duration.ofSeconds(10))
+			.until(() -> TestApplications.registry(hub).find(id).orElse(null), Objects::nonNull);
 		return new Agent(context, connection);
 	}
 
@@ -332,6 +332,17 @@ class GatewayWebSocketIntegrationTests {
 	}
 
 	@Test
+	void hubClosingTheAgentsConnectionInOrderClosesTheOutsideSocketWith1001() {
+		Agent agent = agent(TestApplications.port(hub));
+		SwaggerSocketConnection closing = agent.connection();
+		CloseStatus status = closeAfter(closing, () -> closing.close().block(TIMEOUT));
+		// it would dial again
+		SpringApplication.exit(agent.context());
+
+		assertThat(status.getCode()).isEqualTo(CloseStatus.GOING_AWAY.getCode());
+	}
+
+	@Test
 	void agentShuttingDownClosesTheOutsideSocketWith1001() {
 		Agent leaving = agent(TestApplications.port(hub), "spring.lifecycle.timeout-per-shutdown-phase=5s");
 		CloseStatus status = closeAfter(leaving.connection(), () -> SpringApplication.exit(leaving.context()));
@@ -364,12 +375,11 @@ class GatewayWebSocketIntegrationTests {
 			session.receive().subscribe(reader);
 			return reader.done();
 		}).toFuture();
-		Awaitility.await().atMost(TIMEOUT).until(() -> reader.received() == 16);
+		await().atMost(TIMEOUT).until(() -> reader.received() == 16);
 
 		// the stall: whatever the agent sent meanwhile stays within the windows
 		List<Long> sentDuringStall = new ArrayList<>();
-		Awaitility.await()
-			.during(Duration.ofSeconds(5))
+		await().during(Duration.ofSeconds(5))
 			.atMost(Duration.ofSeconds(10))
 			.pollInterval(Duration.ofMillis(250))
 			.until(() -> {
