@@ -21,6 +21,8 @@ final class GoAway {
 
 	private final Sinks.Empty<Void> drained = Sinks.empty();
 
+	private final Sinks.Empty<Void> announced = Sinks.empty();
+
 	private int peerLastStreamId = Integer.MAX_VALUE;
 
 	private boolean sent;
@@ -58,6 +60,15 @@ final class GoAway {
 	/** The connection ended: nobody waits for a drain any more. */
 	void terminated() {
 		this.drained.tryEmitEmpty();
+		this.announced.tryEmitEmpty();
+	}
+
+	/**
+	 * Complete once either side has announced GOAWAY, or the connection has ended.
+	 * @return completes when the connection takes no new streams
+	 */
+	Mono<Void> announced() {
+		return this.announced.asMono();
 	}
 
 	/** The peer's GOAWAY: the streams it will not process are refused, safe to retry. */
@@ -78,6 +89,7 @@ final class GoAway {
 					new SwaggerSocketStreamRefusedException("The peer is going away and did not process this stream"),
 					false);
 		}
+		this.announced.tryEmitEmpty();
 	}
 
 	/**
@@ -107,6 +119,7 @@ final class GoAway {
 				response.error(new SwaggerSocketStreamRefusedException("The connection is going away"));
 			}
 		}
+		this.announced.tryEmitEmpty();
 	}
 
 	/**

@@ -159,6 +159,15 @@ final class SocketConnection implements SwaggerSocketConnection {
 	}
 
 	@Override
+	public Mono<Void> goingAway() {
+		Multiplexer multiplexer = this.multiplexer;
+		if (multiplexer == null) {
+			return isOpen() ? Mono.never() : Mono.empty();
+		}
+		return multiplexer.goAway.announced();
+	}
+
+	@Override
 	public boolean peerAcceptsWebSockets() {
 		return this.peerAcceptsWebSockets;
 	}

@@ -47,6 +47,16 @@ public interface SwaggerSocketConnection {
 	}
 
 	/**
+	 * Complete once either side has announced GOAWAY (the connection drains and takes no
+	 * new streams), or the connection has ended. Long-lived streams, WebSockets for one,
+	 * end themselves then rather than hold the drain up.
+	 * @return completes when the connection is going away
+	 */
+	default Mono<Void> goingAway() {
+		return Mono.never();
+	}
+
+	/**
 	 * Whether the peer declared, in its handshake settings, that it accepts WebSockets
 	 * opened over streams (docs/PROTOCOL.md section 13).
 	 * @return {@code true} if it does

@@ -8,7 +8,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.connection.SwaggerSocketConnectionClosedException;
-import io.swaggersocket.websocket.WebSocketRecords.Record;
+import io.swaggersocket.websocket.WebSocketRecords.ReceivedRecord;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -58,6 +60,15 @@ final class StreamWebSocketSession extends AbstractWebSocketSession<SwaggerSocke
 		this.outbound = outbound;
 		this.inbound = new Inbound(new WebSocketRecords.Decoder(maxMessageSize));
 		body.concatMapIterable(this.inbound.decoder::decode, 1).subscribe(this.inbound);
+		// a WebSocket lives as long as its users want: a draining connection asks them to
+		// go elsewhere, as a server going away does, rather than wait for them
+		Disposable goingAway = connection.goingAway().subscribe(null, null, () -> {
+			if (logger.isDebugEnabled()) {
+				logger.debug(getLogPrefix() + "Closing with 1001: the connection is going away");
+			}
+			closeWith(CloseStatus.GOING_AWAY);
+		});
+		this.inboundDone.asMono().doFinally((signal) -> goingAway.dispose()).subscribe();
 	}
 
 	@Override
@@ -98,17 +109,16 @@ final class StreamWebSocketSession extends AbstractWebSocketSession<SwaggerSocke
 	 */
 	void abort() {
 		this.outbound.close(null);
-		this.inbound.cancel();
-		this.closeStatus.tryEmitValue(CloseStatus.NO_CLOSE_FRAME);
+		this.inbound.giveUp();
 	}
 
 	private void closeWith(CloseStatus status) {
 		if (this.outbound.close(status)) {
-			Disposable timeout = Mono.delay(CLOSE_TIMEOUT).subscribe((tick) -> {
-				// the peer did not answer the close: give up on its half of the stream
-				this.inbound.cancel();
-				this.closeStatus.tryEmitValue(CloseStatus.NO_CLOSE_FRAME);
-			});
+			if (logger.isDebugEnabled()) {
+				logger.debug(getLogPrefix() + "Sending close " + status);
+			}
+			// the peer did not answer the close: give up on its half of the stream
+			Disposable timeout = Mono.delay(CLOSE_TIMEOUT).subscribe((tick) -> this.inbound.giveUp());
 			this.inboundDone.asMono().doFinally((signal) -> timeout.dispose()).subscribe();
 		}
 	}
@@ -120,6 +130,8 @@ final class StreamWebSocketSession extends AbstractWebSocketSession<SwaggerSocke
 	 * before the peer has answered.
 	 */
 	static final class Outbound {
+
+		private static final Log logger = LogFactory.getLog(Outbound.class);
 
 		private static final int MAX_WAITING_PONGS = 16;
 
@@ -148,7 +160,12 @@ final class StreamWebSocketSession extends AbstractWebSocketSession<SwaggerSocke
 					return (status != null) ? WebSocketRecords.close(status) : null;
 				}))
 				.doOnDiscard(DataBuffer.class, DataBufferUtils::release)
-				.doFinally((signal) -> this.done.tryEmitEmpty());
+				.doFinally((signal) -> {
+					if (logger.isTraceEnabled()) {
+						logger.trace("Sending side ended: " + signal);
+					}
+					this.done.tryEmitEmpty();
+				});
 		}
 
 		Mono<Void> send(Publisher<WebSocketMessage> messages) {
@@ -156,7 +173,7 @@ final class StreamWebSocketSession extends AbstractWebSocketSession<SwaggerSocke
 				Sinks.Empty<Void> cancelled = Sinks.empty();
 				Flux<DataBuffer> records = Flux.from(messages)
 					.map(WebSocketRecords::encode)
-					.takeUntilOther(Flux.merge(this.closing.asMono(), cancelled.asMono()))
+					.takeUntilOther(Mono.firstWithSignal(this.closing.asMono(), cancelled.asMono()))
 					.doOnComplete(sink::success)
 					.onErrorResume((ex) -> {
 						sink.error(ex);
@@ -178,10 +195,10 @@ final class StreamWebSocketSession extends AbstractWebSocketSession<SwaggerSocke
 			if (isClosing()) {
 				return;
 			}
-			DataBuffer record = WebSocketRecords.encode(new WebSocketMessage(WebSocketMessage.Type.PONG,
+			DataBuffer encoded = WebSocketRecords.encode(new WebSocketMessage(WebSocketMessage.Type.PONG,
 					DefaultDataBufferFactory.sharedInstance.wrap(payload)));
-			if (this.pongs.tryEmitNext(record).isFailure()) {
-				DataBufferUtils.release(record);
+			if (this.pongs.tryEmitNext(encoded).isFailure()) {
+				DataBufferUtils.release(encoded);
 			}
 		}
 
@@ -217,7 +234,7 @@ final class StreamWebSocketSession extends AbstractWebSocketSession<SwaggerSocke
 	 * The peer's half: decoded records, read one at a time while no message waits for the
 	 * reader.
 	 */
-	private final class Inbound extends BaseSubscriber<Record> {
+	private final class Inbound extends BaseSubscriber<ReceivedRecord> {
 
 		final WebSocketRecords.Decoder decoder;
 
@@ -281,15 +298,15 @@ final class StreamWebSocketSession extends AbstractWebSocketSession<SwaggerSocke
 		}
 
 		@Override
-		protected void hookOnNext(Record record) {
+		protected void hookOnNext(ReceivedRecord received) {
 			synchronized (this.lock) {
 				this.requested = false;
 			}
-			switch (record.type()) {
-				case WebSocketRecords.PING -> StreamWebSocketSession.this.outbound.pong(record.payload());
-				case WebSocketRecords.CLOSE -> closeReceived(record.closeStatus());
+			switch (received.type()) {
+				case WebSocketRecords.PING -> StreamWebSocketSession.this.outbound.pong(received.payload());
+				case WebSocketRecords.CLOSE -> closeReceived(received.closeStatus());
 				case WebSocketRecords.INVALID -> {
-					CloseStatus status = record.closeStatus();
+					CloseStatus status = received.closeStatus();
 					if (logger.isDebugEnabled()) {
 						logger.debug(getLogPrefix() + "Closing: " + status.getReason());
 					}
@@ -302,7 +319,7 @@ final class StreamWebSocketSession extends AbstractWebSocketSession<SwaggerSocke
 				default -> {
 					synchronized (this.lock) {
 						if (!this.ended && !this.readerGone) {
-							this.waiting.add(record.message());
+							this.waiting.add(received.message());
 						}
 					}
 				}
@@ -339,6 +356,12 @@ final class StreamWebSocketSession extends AbstractWebSocketSession<SwaggerSocke
 		@Override
 		protected void hookOnCancel() {
 			StreamWebSocketSession.this.inboundDone.tryEmitEmpty();
+		}
+
+		/** Stop reading the peer's half: the stream is reset, the reader ends. */
+		void giveUp() {
+			end(CloseStatus.NO_CLOSE_FRAME);
+			cancel();
 		}
 
 		private void end(CloseStatus status) {

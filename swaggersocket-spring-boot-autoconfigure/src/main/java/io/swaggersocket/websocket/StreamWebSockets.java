@@ -66,20 +66,24 @@ public final class StreamWebSockets {
 		if (!stream.markUpgraded()) {
 			return Mono.error(new IllegalStateException("The WebSocket was accepted already"));
 		}
-		ServerHttpRequest request = exchange.getRequest();
-		HandshakeInfo info = new HandshakeInfo(request.getURI(), HttpHeaders.copyOf(request.getHeaders()),
-				request.getCookies(), exchange.getPrincipal(), subProtocol, request.getRemoteAddress(), Map.of(),
-				exchange.getLogPrefix());
-		StreamWebSocketSession.Outbound outbound = new StreamWebSocketSession.Outbound();
-		StreamWebSocketSession session = new StreamWebSocketSession(stream.connection(), request.getId(), info,
-				outbound, request.getBody(), stream.maxMessageSize());
-		List<Header> headers = new ArrayList<>(2);
-		headers.add(new Header(Header.STATUS, "200"));
-		if (subProtocol != null) {
-			headers.add(new Header(SEC_WEBSOCKET_PROTOCOL, subProtocol));
-		}
-		Mono<Void> sent = stream.responder().respond(headers, outbound.body());
-		return Mono.when(sent, handle(session, handler), session.done());
+		// the principal as this request's context has it (Spring Security's, for one),
+		// whoever asks for it later
+		return Mono.deferContextual((context) -> {
+			ServerHttpRequest request = exchange.getRequest();
+			HandshakeInfo info = new HandshakeInfo(request.getURI(), HttpHeaders.copyOf(request.getHeaders()),
+					request.getCookies(), exchange.getPrincipal().contextWrite(context), subProtocol,
+					request.getRemoteAddress(), Map.of(), exchange.getLogPrefix());
+			StreamWebSocketSession.Outbound outbound = new StreamWebSocketSession.Outbound();
+			StreamWebSocketSession session = new StreamWebSocketSession(stream.connection(), request.getId(), info,
+					outbound, request.getBody(), stream.maxMessageSize());
+			List<Header> headers = new ArrayList<>(2);
+			headers.add(new Header(Header.STATUS, "200"));
+			if (subProtocol != null) {
+				headers.add(new Header(SEC_WEBSOCKET_PROTOCOL, subProtocol));
+			}
+			Mono<Void> sent = stream.responder().respond(headers, outbound.body());
+			return Mono.when(sent, handle(session, handler), session.done());
+		});
 	}
 
 	/**

@@ -62,11 +62,11 @@ final class WebSocketRecords {
 				throw new IllegalArgumentException(
 						"A " + message.getType() + " message carries at most " + MAX_CONTROL_PAYLOAD + " bytes");
 			}
-			DataBuffer record = DefaultDataBufferFactory.sharedInstance.allocateBuffer(HEADER_LENGTH + length);
-			record.write((byte) type);
-			record.write(ByteBuffer.allocate(4).putInt(0, length));
-			record.write(payload);
-			return record;
+			DataBuffer encoded = DefaultDataBufferFactory.sharedInstance.allocateBuffer(HEADER_LENGTH + length);
+			encoded.write((byte) type);
+			encoded.write(ByteBuffer.allocate(4).putInt(0, length));
+			encoded.write(payload);
+			return encoded;
 		}
 		finally {
 			DataBufferUtils.release(payload);
@@ -81,18 +81,18 @@ final class WebSocketRecords {
 	static DataBuffer close(CloseStatus status) {
 		if (status.getCode() == CloseStatus.NO_STATUS_CODE.getCode()) {
 			// the peer's close without a code is answered in kind
-			DataBuffer record = DefaultDataBufferFactory.sharedInstance.allocateBuffer(HEADER_LENGTH);
-			record.write((byte) CLOSE);
-			record.write(ByteBuffer.allocate(4));
-			return record;
+			DataBuffer encoded = DefaultDataBufferFactory.sharedInstance.allocateBuffer(HEADER_LENGTH);
+			encoded.write((byte) CLOSE);
+			encoded.write(ByteBuffer.allocate(4));
+			return encoded;
 		}
 		byte[] reason = truncatedReason(status.getReason());
-		DataBuffer record = DefaultDataBufferFactory.sharedInstance.allocateBuffer(HEADER_LENGTH + 2 + reason.length);
-		record.write((byte) CLOSE);
-		record.write(ByteBuffer.allocate(4).putInt(0, 2 + reason.length));
-		record.write(new byte[] { (byte) (status.getCode() >> 8), (byte) status.getCode() });
-		record.write(reason);
-		return record;
+		DataBuffer encoded = DefaultDataBufferFactory.sharedInstance.allocateBuffer(HEADER_LENGTH + 2 + reason.length);
+		encoded.write((byte) CLOSE);
+		encoded.write(ByteBuffer.allocate(4).putInt(0, 2 + reason.length));
+		encoded.write(new byte[] { (byte) (status.getCode() >> 8), (byte) status.getCode() });
+		encoded.write(reason);
+		return encoded;
 	}
 
 	/** A reason fits a close record of at most 125 bytes, cut at a character boundary. */
@@ -100,31 +100,33 @@ final class WebSocketRecords {
 		if (reason == null) {
 			return new byte[0];
 		}
-		String text = reason;
-		byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-		while (bytes.length > MAX_CONTROL_PAYLOAD - 2) {
-			text = text.substring(0, text.offsetByCodePoints(0, text.codePointCount(0, text.length()) - 1));
-			bytes = text.getBytes(StandardCharsets.UTF_8);
+		int end = reason.length();
+		byte[] utf8 = reason.getBytes(StandardCharsets.UTF_8);
+		while (utf8.length > MAX_CONTROL_PAYLOAD - 2) {
+			end = reason.offsetByCodePoints(end, -1);
+			utf8 = reason.substring(0, end).getBytes(StandardCharsets.UTF_8);
 		}
-		return bytes;
+		return utf8;
 	}
 
 	/**
 	 * A decoded record.
 	 *
 	 * @param type the record type
-	 * @param payload the payload, copied out of the stream's buffers
+	 * @param payload the payload, copied out of the stream's buffers (never compared or
+	 * hashed, so an array will do)
 	 */
-	record Record(int type, byte[] payload) {
+	@SuppressWarnings("ArrayRecordComponent")
+	record ReceivedRecord(int type, byte[] payload) {
 
 		/** The record that stands for the peer's breaking the rules. */
-		static Record invalid(int closeCode, @Nullable String reason) {
+		static ReceivedRecord invalid(int closeCode, @Nullable String reason) {
 			byte[] text = truncatedReason(reason);
 			byte[] payload = new byte[2 + text.length];
 			payload[0] = (byte) (closeCode >> 8);
 			payload[1] = (byte) closeCode;
 			System.arraycopy(text, 0, payload, 2, text.length);
-			return new Record(INVALID, payload);
+			return new ReceivedRecord(INVALID, payload);
 		}
 
 		WebSocketMessage message() {
@@ -195,16 +197,16 @@ final class WebSocketRecords {
 		 * @return the records it completed (after records that break the rules, one
 		 * {@link #INVALID} record and nothing more)
 		 */
-		List<Record> decode(DataBuffer buffer) {
+		List<ReceivedRecord> decode(DataBuffer buffer) {
 			try {
 				if (this.failed) {
 					return List.of();
 				}
-				List<Record> records = new ArrayList<>(1);
+				List<ReceivedRecord> records = new ArrayList<>(1);
 				while (buffer.readableByteCount() > 0) {
-					Record record = next(buffer);
-					if (record != null) {
-						records.add(record);
+					ReceivedRecord decoded = next(buffer);
+					if (decoded != null) {
+						records.add(decoded);
 					}
 				}
 				return records;
@@ -212,7 +214,7 @@ final class WebSocketRecords {
 			catch (RecordException ex) {
 				// the rest of the stream is discarded: the session is closing
 				this.failed = true;
-				return List.of(Record.invalid(ex.closeCode(), ex.getMessage()));
+				return List.of(ReceivedRecord.invalid(ex.closeCode(), ex.getMessage()));
 			}
 			finally {
 				DataBufferUtils.release(buffer);
@@ -224,7 +226,7 @@ final class WebSocketRecords {
 			return this.headerRead == 0;
 		}
 
-		private @Nullable Record next(DataBuffer buffer) {
+		private @Nullable ReceivedRecord next(DataBuffer buffer) {
 			if (this.headerRead < HEADER_LENGTH) {
 				int count = Math.min(HEADER_LENGTH - this.headerRead, buffer.readableByteCount());
 				buffer.read(this.header, this.headerRead, count);
@@ -251,7 +253,7 @@ final class WebSocketRecords {
 			if (type == TEXT) {
 				checkUtf8(payload);
 			}
-			return new Record(type, payload);
+			return new ReceivedRecord(type, payload);
 		}
 
 		private int payloadLength() {

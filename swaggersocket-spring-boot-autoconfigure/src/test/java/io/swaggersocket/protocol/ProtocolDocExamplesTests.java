@@ -3,15 +3,11 @@ package io.swaggersocket.protocol;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import io.swaggersocket.test.ProtocolDocExamples;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -30,12 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ProtocolDocExamplesTests {
 
 	private static final List<String> VERIFIED_EXAMPLES = List.of("hello", "welcome", "ready", "request-headers",
-			"response-headers", "data", "reset", "window-update", "goaway");
-
-	private static final Pattern EXAMPLE = Pattern.compile("<!-- example: ([a-z0-9-]+) -->\\R```text\\R(.*?)```",
-			Pattern.DOTALL);
-
-	private static final Pattern BYTES = Pattern.compile("[0-9a-f]{2}( [0-9a-f]{2})*");
+			"response-headers", "data", "reset", "window-update", "goaway", "websocket-connect", "websocket-accept",
+			"websocket-messages", "websocket-close");
 
 	private final FrameCodec codec = new FrameCodec(65536, 16384);
 
@@ -43,13 +35,7 @@ class ProtocolDocExamplesTests {
 
 	@BeforeAll
 	static void readExamples() throws IOException {
-		String document = Files.readString(protocolDocument(), StandardCharsets.UTF_8);
-		examples = new LinkedHashMap<>();
-		Matcher matcher = EXAMPLE.matcher(document);
-		while (matcher.find()) {
-			String previous = examples.put(matcher.group(1), bytesOf(matcher.group(1), matcher.group(2)));
-			assertThat(previous).as("duplicate example '%s'", matcher.group(1)).isNull();
-		}
+		examples = ProtocolDocExamples.all();
 	}
 
 	@Test
@@ -106,6 +92,35 @@ class ProtocolDocExamplesTests {
 		assertExample("goaway", new Frame.GoAway(5, ErrorCode.NO_ERROR, "shutdown"));
 	}
 
+	@Test
+	void webSocketConnectExampleMatchesCodec() {
+		assertExample("websocket-connect",
+				new Frame.Headers(1, false,
+						List.of(new Header(":method", "CONNECT"), new Header(":protocol", "websocket"),
+								new Header(":path", "/ws/echo"), new Header("sec-websocket-protocol", "echo.v1"))));
+	}
+
+	@Test
+	void webSocketAcceptExampleMatchesCodec() {
+		assertExample("websocket-accept", new Frame.Headers(1, false,
+				List.of(new Header(":status", "200"), new Header("sec-websocket-protocol", "echo.v1"))));
+	}
+
+	/**
+	 * The records' own bytes are checked against the encoder by WebSocketRecordsTests.
+	 */
+	@Test
+	void webSocketMessagesExampleMatchesCodec() {
+		assertExample("websocket-messages", new Frame.Data(1, false,
+				ByteBuffer.wrap(HexFormat.of().parseHex("0100000005" + "68656c6c6f" + "0900000002" + "6869"))));
+	}
+
+	@Test
+	void webSocketCloseExampleMatchesCodec() {
+		assertExample("websocket-close",
+				new Frame.Data(1, true, ByteBuffer.wrap(HexFormat.of().parseHex("0800000005" + "03e8" + "627965"))));
+	}
+
 	private void assertExample(String name, Frame frame) {
 		assertThat(examples).as("example '%s' in PROTOCOL.md", name).containsKey(name);
 		String documented = examples.get(name);
@@ -114,28 +129,6 @@ class ProtocolDocExamplesTests {
 		encoded.get(bytes);
 		assertThat(HexFormat.of().formatHex(bytes)).as("bytes of example '%s'", name).isEqualTo(documented);
 		assertThat(this.codec.decode(ByteBuffer.wrap(HexFormat.of().parseHex(documented)))).isEqualTo(frame);
-	}
-
-	private static String bytesOf(String name, String block) {
-		StringBuilder hex = new StringBuilder();
-		for (String line : block.split("\\R")) {
-			String bytes = line.split("\\s{2,}", 2)[0].strip();
-			assertThat(bytes).as("line '%s' of example '%s'", line, name).matches(BYTES);
-			hex.append(bytes.replace(" ", ""));
-		}
-		return hex.toString();
-	}
-
-	private static Path protocolDocument() {
-		Path directory = Path.of("").toAbsolutePath();
-		while (directory != null) {
-			Path candidate = directory.resolve("docs").resolve("PROTOCOL.md");
-			if (Files.isRegularFile(candidate)) {
-				return candidate;
-			}
-			directory = directory.getParent();
-		}
-		throw new IllegalStateException("docs/PROTOCOL.md not found above " + Path.of("").toAbsolutePath());
 	}
 
 }

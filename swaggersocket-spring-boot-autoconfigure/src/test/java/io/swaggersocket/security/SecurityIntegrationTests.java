@@ -16,6 +16,9 @@ import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.http.SwaggerSocketWebClients;
 import io.swaggersocket.protocol.FrameCodec;
 import io.swaggersocket.test.TestApplications;
+import io.swaggersocket.test.TestWebSocketEndpoints;
+import io.swaggersocket.websocket.SwaggerSocketWebSocketHandshakeException;
+import io.swaggersocket.websocket.SwaggerSocketWebSockets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -38,11 +41,13 @@ import org.springframework.security.core.userdetails.User;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.authentication.AuthenticationWebFilter;
 import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.socket.WebSocketSession;
 
 import static io.swaggersocket.test.TestApplications.events;
 import static io.swaggersocket.test.TestApplications.socketUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The WebSocket upgrade goes through the application's real Spring Security; the
@@ -100,6 +105,27 @@ class SecurityIntegrationTests {
 		WebClient toServer = client.getBean(SwaggerSocketWebClients.class).server();
 
 		assertThat(status(toServer, "/admin/secret", null)).isEqualTo(HttpStatusCode.valueOf(403));
+	}
+
+	@Test
+	void aWebSocketOverTheConnectionHasItsPrincipalAndItsAuthorizationRules() {
+		ConfigurableApplicationContext server = this.apps.server(SECURED);
+		ConfigurableApplicationContext client = this.apps.client(socketUrl(server),
+				"swaggersocket.client.headers.Authorization=" + basic("agent", "agent-pw"));
+		events(client).await(SwaggerSocketConnectedEvent.class);
+		SwaggerSocketConnection toHub = client.getBean(io.swaggersocket.client.SwaggerSocketClient.class)
+			.getConnection()
+			.orElseThrow();
+		SwaggerSocketWebSockets webSockets = client.getBean(SwaggerSocketWebSockets.class);
+		webSockets.client(toHub)
+			.execute(URI.create("ws://swaggersocket/ws/echo?id=secured"), WebSocketSession::close)
+			.block(Duration.ofSeconds(10));
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(TestWebSocketEndpoints.principals.get("secured")).isEqualTo("agent"));
+		assertThatThrownBy(() -> webSockets.client(toHub)
+			.execute(URI.create("ws://swaggersocket/admin/ws"), WebSocketSession::close)
+			.block(Duration.ofSeconds(10))).isInstanceOfSatisfying(SwaggerSocketWebSocketHandshakeException.class,
+					(ex) -> assertThat(ex.getStatusCode().value()).isEqualTo(403));
 	}
 
 	@Test

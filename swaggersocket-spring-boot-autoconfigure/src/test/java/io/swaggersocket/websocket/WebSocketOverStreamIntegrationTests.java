@@ -157,7 +157,37 @@ class WebSocketOverStreamIntegrationTests {
 		await().atMost(TIMEOUT).until(() -> ticks.size() >= 3);
 		connected.client().close();
 		running.block(TIMEOUT);
-		assertThat(seen.get().getCode()).isIn(1001, 1006);
+		// its graceful shutdown closed the WebSocket rather than wait for it
+		assertThat(seen.get()).isEqualTo(CloseStatus.GOING_AWAY);
+	}
+
+	@Test
+	void aLostConnectionEndsTheSessionOnBothSidesWith1006() throws Exception {
+		ConfigurableApplicationContext hub = this.apps.server();
+		try (io.swaggersocket.test.FreezableTcpProxy proxy = new io.swaggersocket.test.FreezableTcpProxy(
+				TestApplications.port(hub))) {
+			this.apps.client(TestApplications.socketUrl(proxy.port()));
+			SwaggerSocketConnection hubSide = TestApplications.events(hub)
+				.await(io.swaggersocket.connection.SwaggerSocketConnectedEvent.class)
+				.getConnection();
+			AtomicReference<CloseStatus> seen = new AtomicReference<>();
+			List<String> ticks = new java.util.concurrent.CopyOnWriteArrayList<>();
+			Mono<Void> running = webSockets(hub).client(hubSide)
+				.execute(URI.create("ws://swaggersocket/ws/ticks?ms=20&id=lost"),
+						(webSocket) -> webSocket.receive()
+							.doOnNext((message) -> ticks.add(message.getPayloadAsText()))
+							.then(webSocket.closeStatus().doOnNext(seen::set))
+							.then())
+				.cache();
+			running.subscribe();
+			await().atMost(TIMEOUT).until(() -> ticks.size() >= 3);
+			proxy.reset();
+			running.block(TIMEOUT);
+			assertThat(seen.get()).isEqualTo(CloseStatus.NO_CLOSE_FRAME);
+			await().atMost(TIMEOUT)
+				.untilAsserted(() -> assertThat(TestWebSocketEndpoints.closeStatuses.get("lost"))
+					.isEqualTo(CloseStatus.NO_CLOSE_FRAME));
+		}
 	}
 
 	@Test
@@ -204,6 +234,76 @@ class WebSocketOverStreamIntegrationTests {
 						.then())
 			.block(TIMEOUT);
 		assertThat(seen.get().getCode()).isEqualTo(1009);
+	}
+
+	@Test
+	void aStalledReaderHoldsTheSenderBackAndEverythingArrivesOnceItReadsAgain() throws Exception {
+		TestApplications.Connected connected = this.apps.connected();
+		int count = 4096;
+		int size = 64 * 1024;
+		java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+		java.util.concurrent.CountDownLatch stalled = new java.util.concurrent.CountDownLatch(1);
+		java.util.concurrent.CountDownLatch resume = new java.util.concurrent.CountDownLatch(1);
+		Mono<Void> session = webSockets(connected.server()).client(connected.serverSide())
+			.execute(URI.create("ws://swaggersocket/ws/flood?id=stalled&count=" + count + "&size=" + size),
+					(webSocket) -> webSocket.receive().limitRate(1).concatMap((message) -> {
+						received.addAndGet(message.getPayload().readableByteCount());
+						if (received.get() == 10L * size) {
+							stalled.countDown();
+							return Mono.fromCallable(
+									() -> resume.await(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
+						}
+						return Mono.just(true);
+					}, 0).then());
+		Mono<Void> running = session.cache();
+		running.subscribe();
+		assertThat(stalled.await(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+		java.util.concurrent.atomic.AtomicLong sent = TestWebSocketEndpoints.bytesSent.get("stalled");
+		// the agent fills the stream window, the connection window and what its body
+		// reads
+		// ahead, and then waits: far below the 256 MiB it has to send
+		await().atMost(TIMEOUT).until(() -> sent.get() > 10L * size);
+		long before = sent.get();
+		await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> sent.get() == before);
+		assertThat(before).isLessThan(16L * 1024 * 1024);
+		resume.countDown();
+		running.block(Duration.ofMinutes(2));
+		assertThat(received.get()).isEqualTo((long) count * size);
+	}
+
+	@Test
+	void cancellingTheCallerResetsTheStreamAndTheHandlerSeesTheLoss() {
+		TestApplications.Connected connected = this.apps.connected();
+		List<String> ticks = new java.util.concurrent.CopyOnWriteArrayList<>();
+		reactor.core.Disposable session = webSockets(connected.server()).client(connected.serverSide())
+			.execute(URI.create("ws://swaggersocket/ws/ticks?ms=20&id=cancelled"),
+					(webSocket) -> webSocket.receive()
+						.doOnNext((message) -> ticks.add(message.getPayloadAsText()))
+						.then())
+			.subscribe();
+		await().atMost(TIMEOUT).until(() -> ticks.size() >= 2);
+		session.dispose();
+		await().atMost(TIMEOUT)
+			.untilAsserted(() -> assertThat(TestWebSocketEndpoints.closeStatuses.get("cancelled"))
+				.isEqualTo(CloseStatus.NO_CLOSE_FRAME));
+		await().atMost(TIMEOUT).until(() -> connected.serverSide().activeStreams() == 0);
+	}
+
+	@Test
+	void aSelectorPicksAMatchingAgentAndNoMatchIsAnError() {
+		ConfigurableApplicationContext hub = this.apps.server();
+		this.apps.client(TestApplications.socketUrl(hub), "swaggersocket.client.metadata.name=agent-7");
+		TestApplications.events(hub).await(io.swaggersocket.connection.SwaggerSocketConnectedEvent.class);
+		SwaggerSocketWebSockets webSockets = webSockets(hub);
+		this.answer = null;
+		webSockets.client(io.swaggersocket.routing.PeerSelector.of("name", "agent-7"))
+			.execute(URI.create("ws://swaggersocket/ws/echo"), echoOnce("by selector"))
+			.block(TIMEOUT);
+		assertThat(this.answer).isEqualTo("by selector");
+		assertThatExceptionOfType(io.swaggersocket.routing.SwaggerSocketNoMatchingPeerException.class)
+			.isThrownBy(() -> webSockets.client(io.swaggersocket.routing.PeerSelector.of("name", "agent-8"))
+				.execute(URI.create("ws://swaggersocket/ws/echo"), WebSocketSession::close)
+				.block(TIMEOUT));
 	}
 
 	private volatile String answer;
