@@ -245,7 +245,8 @@ public final class SwaggerSocketAutoConfiguration {
 				ObjectProvider<ReactorResourceFactory> resourceFactory) {
 			return new SwaggerSocketRouteHandlerMapping(
 					SwaggerSocketPropertiesMapper.routes(properties.getClient().getRoutes()),
-					loopResources(resourceFactory), HANDLER_MAPPING_ORDER);
+					loopResources(resourceFactory), SwaggerSocketPropertiesMapper.webSocketMaxMessageSize(properties),
+					HANDLER_MAPPING_ORDER);
 		}
 
 	}

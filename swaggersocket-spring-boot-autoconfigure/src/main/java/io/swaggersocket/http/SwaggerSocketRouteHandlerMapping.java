@@ -28,6 +28,8 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * WebFlux chain, a route request passes the application's {@code WebFilter}s (Spring
  * Security among them) with the connection's principal, like any other request from the
  * socket, and the {@code swaggersocket.expose} rules, which the dispatcher applies first.
+ * That holds for WebSockets opened over the connection too: they are dispatched as
+ * upgrade requests, and a route forwards them to its upstream as WebSockets.
  */
 public final class SwaggerSocketRouteHandlerMapping extends AbstractHandlerMapping {
 
@@ -42,10 +44,12 @@ public final class SwaggerSocketRouteHandlerMapping extends AbstractHandlerMappi
 	 * @param routes the routes, the first match wins
 	 * @param loopResources the event loops to call upstreams on, or {@code null} for
 	 * Reactor Netty's global ones
+	 * @param maxMessageSize the largest WebSocket message an upstream may send through a
+	 * route, as large as a session over a stream takes
 	 * @param order the order of the mapping, before the application's own handlers
 	 */
 	public SwaggerSocketRouteHandlerMapping(List<SwaggerSocketRoute> routes, @Nullable LoopResources loopResources,
-			int order) {
+			int maxMessageSize, int order) {
 		this.routes = List.copyOf(routes);
 		this.connectionProvider = ConnectionProvider.create("swaggersocket-routes");
 		HttpClient base = HttpClient.create(this.connectionProvider);
@@ -54,7 +58,8 @@ public final class SwaggerSocketRouteHandlerMapping extends AbstractHandlerMappi
 			PathPattern pattern = PathPatternParser.defaultInstance.parse(route.path());
 			HttpClient routeClient = client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
 					(int) Math.min(Integer.MAX_VALUE, route.connectTimeout().toMillis()));
-			return new Mapping(pattern, new UpstreamForwarding(route, literalSegments(route.path()), routeClient));
+			return new Mapping(pattern,
+					new UpstreamForwarding(route, literalSegments(route.path()), routeClient, maxMessageSize));
 		}).toList();
 		setOrder(order);
 	}

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
+import io.swaggersocket.websocket.StreamWebSockets;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
@@ -30,7 +31,9 @@ import org.springframework.web.server.WebHandler;
  * (RFC 9110 section 7.6.1), {@code X-Forwarded-*} added, bodies streamed both ways with
  * the caller's demand, and the upstream call cancelled when the caller goes away. An
  * upstream that cannot be reached gets the caller a 502, one that sends no response head
- * within the route's response timeout a 504, both as RFC 9457 problem details.
+ * within the route's response timeout a 504, both as RFC 9457 problem details. A
+ * WebSocket opened over the stream goes to the upstream as a WebSocket, with the same
+ * path, query and header fields ({@link UpstreamWebSocketForwarding}).
  */
 final class UpstreamForwarding implements WebHandler {
 
@@ -42,12 +45,15 @@ final class UpstreamForwarding implements WebHandler {
 
 	private final ClientHttpConnector connector;
 
+	private final UpstreamWebSocketForwarding webSockets;
+
 	private final String base;
 
-	UpstreamForwarding(SwaggerSocketRoute route, int literalSegments, HttpClient client) {
+	UpstreamForwarding(SwaggerSocketRoute route, int literalSegments, HttpClient client, int maxMessageSize) {
 		this.route = route;
 		this.strippedSegments = route.stripPrefix() ? literalSegments : 0;
 		this.connector = new ReactorClientHttpConnector(client);
+		this.webSockets = new UpstreamWebSocketForwarding(route, client, maxMessageSize);
 		String uri = route.uri().toString();
 		this.base = uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
 	}
@@ -63,6 +69,9 @@ final class UpstreamForwarding implements WebHandler {
 		String query = request.getURI().getRawQuery();
 		URI upstream = URI.create(this.base + (rest.isEmpty() ? "/" : rest) + ((query != null) ? "?" + query : ""));
 		HttpHeaders headers = upstreamHeaders(request, prefix);
+		if (StreamWebSockets.isWebSocketStream(exchange)) {
+			return this.webSockets.forward(exchange, upstream, headers);
+		}
 		ServerHttpResponse response = exchange.getResponse();
 		Sinks.Empty<Void> sent = Sinks.empty();
 		// the time to the response head counts from the request's end: an upload may

@@ -1,7 +1,12 @@
 package io.swaggersocket.websocket;
 
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
 
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.web.reactive.socket.CloseStatus;
@@ -54,7 +59,9 @@ public final class WebSocketRelay {
 			// outlives that until the other side has written it
 			.map((message) -> new WebSocketMessage(message.getType(), message.retain().getPayload()))
 			.doOnDiscard(WebSocketMessage.class, (message) -> DataBufferUtils.release(message.getPayload()));
-		return to.send(messages)
+		return to
+			.send(Flux.<WebSocketMessage>from(
+					(subscriber) -> messages.subscribe(new ReadOnAfterCancel(Operators.toCoreSubscriber(subscriber)))))
 			.then(Mono.defer(() -> from.closeStatus().defaultIfEmpty(CloseStatus.NO_CLOSE_FRAME)))
 			.flatMap((status) -> to.close(sendable(status)))
 			.onErrorResume((ex) -> {
@@ -65,6 +72,78 @@ public final class WebSocketRelay {
 				return Mono.when(to.close(CloseStatus.SERVER_ERROR), from.close(CloseStatus.SERVER_ERROR))
 					.onErrorComplete();
 			});
+	}
+
+	/**
+	 * Keeps reading a session after the side it is relayed to has gone (its send ended
+	 * and cancelled this), releasing what still comes, until the session ends. Reactor
+	 * Netty closes a WebSocket whose inbound is cancelled at once, with an empty close
+	 * frame, which would beat the close code that the other direction is about to pass
+	 * on; that direction closes this session soon after.
+	 */
+	private static final class ReadOnAfterCancel implements CoreSubscriber<WebSocketMessage>, Subscription {
+
+		private final CoreSubscriber<? super WebSocketMessage> actual;
+
+		private @Nullable Subscription upstream;
+
+		private volatile boolean cancelled;
+
+		ReadOnAfterCancel(CoreSubscriber<? super WebSocketMessage> actual) {
+			this.actual = actual;
+		}
+
+		@Override
+		public Context currentContext() {
+			return this.actual.currentContext();
+		}
+
+		@Override
+		public void onSubscribe(Subscription subscription) {
+			this.upstream = subscription;
+			this.actual.onSubscribe(this);
+		}
+
+		@Override
+		public void onNext(WebSocketMessage message) {
+			if (this.cancelled) {
+				DataBufferUtils.release(message.getPayload());
+				return;
+			}
+			this.actual.onNext(message);
+		}
+
+		@Override
+		public void onError(Throwable ex) {
+			if (!this.cancelled) {
+				this.actual.onError(ex);
+			}
+		}
+
+		@Override
+		public void onComplete() {
+			if (!this.cancelled) {
+				this.actual.onComplete();
+			}
+		}
+
+		@Override
+		public void request(long n) {
+			Subscription subscription = this.upstream;
+			if (!this.cancelled && subscription != null) {
+				subscription.request(n);
+			}
+		}
+
+		@Override
+		public void cancel() {
+			Subscription subscription = this.upstream;
+			if (!this.cancelled && subscription != null) {
+				this.cancelled = true;
+				subscription.request(Long.MAX_VALUE);
+			}
+		}
+
 	}
 
 	/**
