@@ -158,10 +158,11 @@ final class GatewayWebSocketForwarding {
 		if (directory == null) {
 			return notFound;
 		}
+		// the answer is a Mono<Void>, empty either way: decided first, then written
 		return directory.locateForCall(connectionId)
-			.filter((location) -> !location.local())
-			.flatMap((location) -> heldByAnotherHub(exchange, "Connection '" + connectionId + "'"))
-			.switchIfEmpty(notFound)
+			.map((location) -> !location.local())
+			.defaultIfEmpty(false)
+			.flatMap((remote) -> remote ? heldByAnotherHub(exchange, "Connection '" + connectionId + "'") : notFound)
 			.onErrorResume(SwaggerSocketClusterUnavailableException.class,
 					(ex) -> PeerForwarding.problem(exchange, HttpStatus.SERVICE_UNAVAILABLE,
 							"The cluster's directory is unavailable: connection '" + connectionId
@@ -195,9 +196,10 @@ final class GatewayWebSocketForwarding {
 			return notFound;
 		}
 		return this.routing.choose(selector, Set.of(), LoadBalancing.ROUND_ROBIN, new AtomicInteger())
-			.filter((candidate) -> candidate.local() == null)
-			.flatMap((candidate) -> heldByAnotherHub(exchange, "The only peers matching '" + selector + "'"))
-			.switchIfEmpty(notFound)
+			.map((candidate) -> candidate.local() == null)
+			.defaultIfEmpty(false)
+			.flatMap((remote) -> remote ? heldByAnotherHub(exchange, "The only peers matching '" + selector + "'")
+					: notFound)
 			.onErrorResume(SwaggerSocketClusterUnavailableException.class, (unavailable) -> notFound);
 	}
 

@@ -9,7 +9,10 @@ import io.swaggersocket.test.TestApplications;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the client reached; an agent another hub holds is a 501 problem detail, by id and by
  * selector, rather than a 404 that would say it is not there.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class GatewayWebSocketClusterIntegrationTests {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -52,19 +56,22 @@ class GatewayWebSocketClusterIntegrationTests {
 	}
 
 	@Test
-	void agentOfAnotherHubIsA501ProblemDetail() throws IOException {
+	void agentOfAnotherHubIsA501ProblemDetail(CapturedOutput output) throws IOException {
 		RawHttpConnection.Head head = upgrade(hubB, "/peers/" + agent.id() + "/ws/echo");
 
 		assertThat(head.status()).isEqualTo(501);
 		assertThat(head.fields()).containsEntry("content-type", "application/problem+json");
+		// answered once: no second answer tried on the committed response
+		assertThat(output).doesNotContain("already committed");
 	}
 
 	@Test
-	void selectorMatchingOnlyAgentsOfAnotherHubIsA501ProblemDetail() throws IOException {
+	void selectorMatchingOnlyAgentsOfAnotherHubIsA501ProblemDetail(CapturedOutput output) throws IOException {
 		RawHttpConnection.Head head = upgrade(hubB, "/peers/role=ws-cluster/ws/echo");
 
 		assertThat(head.status()).isEqualTo(501);
 		assertThat(head.fields()).containsEntry("content-type", "application/problem+json");
+		assertThat(output).doesNotContain("already committed");
 	}
 
 	@Test
