@@ -1,7 +1,6 @@
 package io.swaggersocket.http;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -10,7 +9,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
@@ -33,14 +31,11 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscription;
-import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.http.server.WebsocketServerSpec;
-import reactor.util.context.Context;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
@@ -90,12 +85,6 @@ final class GatewayWebSocketForwarding {
 			"sec-websocket-extensions", "sec-websocket-protocol", "sec-websocket-accept", "content-length");
 
 	private static final String SEC_WEBSOCKET_PROTOCOL = "Sec-WebSocket-Protocol";
-
-	/**
-	 * How long a cancelled relay waits for the peer's close status before it closes the
-	 * outside socket with 1011.
-	 */
-	private static final Duration PEER_CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
 	private final SwaggerSocketWebSockets webSockets;
 
@@ -252,7 +241,7 @@ final class GatewayWebSocketForwarding {
 			@Override
 			public Mono<Void> handle(WebSocketSession outsideSession) {
 				relaying.set(true);
-				return WebSocketRelay.relay(new OutsideSession(outsideSession, peerSession), peerSession)
+				return WebSocketRelay.relay(new OutsideSession(outsideSession), peerSession)
 					.doFinally((signal) -> peerSide.finish());
 			}
 
@@ -356,12 +345,9 @@ final class GatewayWebSocketForwarding {
 	}
 
 	/**
-	 * The outside client's session as the relay sees it. Reactor Netty answers a
-	 * {@code receive()} cancelled while the socket is open with a close frame without a
-	 * code (1005 at the client); the relay cancels it when the peer's side ended, which
-	 * it may learn from its sending side before the peer's close status is known. So the
-	 * cancel waits for that status, bounded, and closes the socket with it first (1006
-	 * becoming 1011, as the relay passes it on).
+	 * The outside client's session as the relay sees it: the client's own violations of
+	 * the message limit end its socket with their close code (1009), which the relay then
+	 * passes on to the peer, rather than as a failure (1011).
 	 */
 	private static final class OutsideSession implements WebSocketSession {
 
@@ -370,11 +356,8 @@ final class GatewayWebSocketForwarding {
 
 		private final WebSocketSession delegate;
 
-		private final WebSocketSession peer;
-
-		OutsideSession(WebSocketSession delegate, WebSocketSession peer) {
+		OutsideSession(WebSocketSession delegate) {
 			this.delegate = delegate;
-			this.peer = peer;
 		}
 
 		@Override
@@ -387,34 +370,11 @@ final class GatewayWebSocketForwarding {
 				.onErrorResume(CorruptedWebSocketFrameException.class,
 						(ex) -> closed(new CloseStatus(ex.closeStatus().code(), ex.closeStatus().reasonText())))
 				.onErrorResume(TooLongFrameException.class, (ex) -> closed(MESSAGE_TOO_BIG));
-			return new Flux<>() {
-
-				@Override
-				public void subscribe(CoreSubscriber<? super WebSocketMessage> actual) {
-					messages.subscribe(new ClosingBeforeCancel(actual, OutsideSession.this::closeAsPeer));
-				}
-
-			};
+			return messages;
 		}
 
 		private Mono<WebSocketMessage> closed(CloseStatus status) {
 			return this.delegate.close(status).onErrorComplete().then(Mono.empty());
-		}
-
-		private Mono<Void> closeAsPeer() {
-			return this.peer.closeStatus()
-				.timeout(PEER_CLOSE_TIMEOUT, Mono.just(CloseStatus.NO_CLOSE_FRAME))
-				.defaultIfEmpty(CloseStatus.NO_CLOSE_FRAME)
-				.flatMap((status) -> this.delegate.close(sendable(status)))
-				.onErrorComplete();
-		}
-
-		private static CloseStatus sendable(CloseStatus status) {
-			return switch (status.getCode()) {
-				case 1005 -> CloseStatus.NORMAL;
-				case 1006, 1015 -> new CloseStatus(CloseStatus.SERVER_ERROR.getCode(), status.getReason());
-				default -> status;
-			};
 		}
 
 		@Override
@@ -475,73 +435,6 @@ final class GatewayWebSocketForwarding {
 		@Override
 		public WebSocketMessage pongMessage(Function<DataBufferFactory, DataBuffer> payloadFactory) {
 			return this.delegate.pongMessage(payloadFactory);
-		}
-
-	}
-
-	/**
-	 * Passes the outside client's messages on, and on cancel runs an action before it
-	 * cancels the receive. Messages that still arrive meanwhile are not passed on:
-	 * Reactor Netty releases each received frame once delivered.
-	 */
-	private static final class ClosingBeforeCancel implements CoreSubscriber<WebSocketMessage> {
-
-		private final CoreSubscriber<? super WebSocketMessage> actual;
-
-		private final Supplier<Mono<Void>> beforeCancel;
-
-		private final AtomicBoolean cancelled = new AtomicBoolean();
-
-		ClosingBeforeCancel(CoreSubscriber<? super WebSocketMessage> actual, Supplier<Mono<Void>> beforeCancel) {
-			this.actual = actual;
-			this.beforeCancel = beforeCancel;
-		}
-
-		@Override
-		public Context currentContext() {
-			return this.actual.currentContext();
-		}
-
-		@Override
-		public void onSubscribe(Subscription subscription) {
-			this.actual.onSubscribe(new Subscription() {
-
-				@Override
-				public void request(long n) {
-					subscription.request(n);
-				}
-
-				@Override
-				public void cancel() {
-					if (ClosingBeforeCancel.this.cancelled.compareAndSet(false, true)) {
-						ClosingBeforeCancel.this.beforeCancel.get()
-							.doFinally((signal) -> subscription.cancel())
-							.subscribe();
-					}
-				}
-
-			});
-		}
-
-		@Override
-		public void onNext(WebSocketMessage message) {
-			if (!this.cancelled.get()) {
-				this.actual.onNext(message);
-			}
-		}
-
-		@Override
-		public void onError(Throwable ex) {
-			if (!this.cancelled.get()) {
-				this.actual.onError(ex);
-			}
-		}
-
-		@Override
-		public void onComplete() {
-			if (!this.cancelled.get()) {
-				this.actual.onComplete();
-			}
 		}
 
 	}
