@@ -4,14 +4,10 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.swaggersocket.cluster.ClusterForwarder;
 import io.swaggersocket.cluster.ConnectionDirectory;
 import io.swaggersocket.cluster.SwaggerSocketClusterUnavailableException;
@@ -30,15 +26,11 @@ import io.swaggersocket.websocket.WebSocketRelay;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.http.server.WebsocketServerSpec;
 
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
@@ -47,9 +39,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.util.StringUtils;
 import org.springframework.web.reactive.socket.CloseStatus;
-import org.springframework.web.reactive.socket.HandshakeInfo;
 import org.springframework.web.reactive.socket.WebSocketHandler;
-import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.reactive.socket.client.WebSocketClient;
 import org.springframework.web.reactive.socket.server.WebSocketService;
@@ -241,7 +231,7 @@ final class GatewayWebSocketForwarding {
 			@Override
 			public Mono<Void> handle(WebSocketSession outsideSession) {
 				relaying.set(true);
-				return WebSocketRelay.relay(new OutsideSession(outsideSession), peerSession)
+				return WebSocketRelay.relay(new ReactorNettyRelaySession(outsideSession), peerSession)
 					.doFinally((signal) -> peerSide.finish());
 			}
 
@@ -342,101 +332,6 @@ final class GatewayWebSocketForwarding {
 			}
 		}
 		return protocols;
-	}
-
-	/**
-	 * The outside client's session as the relay sees it: the client's own violations of
-	 * the message limit end its socket with their close code (1009), which the relay then
-	 * passes on to the peer, rather than as a failure (1011).
-	 */
-	private static final class OutsideSession implements WebSocketSession {
-
-		private static final CloseStatus MESSAGE_TOO_BIG = new CloseStatus(CloseStatus.TOO_BIG_TO_PROCESS.getCode(),
-				"Message too big");
-
-		private final WebSocketSession delegate;
-
-		OutsideSession(WebSocketSession delegate) {
-			this.delegate = delegate;
-		}
-
-		@Override
-		public Flux<WebSocketMessage> receive() {
-			// the client's own violations end its socket with their close code, which
-			// the peer then gets too, rather than the relay's 1011 for a failure: a frame
-			// over the limit or malformed (closed by Netty's decoder already), a message
-			// in fragments over the limit (failed by the session's aggregation)
-			Flux<WebSocketMessage> messages = this.delegate.receive()
-				.onErrorResume(CorruptedWebSocketFrameException.class,
-						(ex) -> closed(new CloseStatus(ex.closeStatus().code(), ex.closeStatus().reasonText())))
-				.onErrorResume(TooLongFrameException.class, (ex) -> closed(MESSAGE_TOO_BIG));
-			return messages;
-		}
-
-		private Mono<WebSocketMessage> closed(CloseStatus status) {
-			return this.delegate.close(status).onErrorComplete().then(Mono.empty());
-		}
-
-		@Override
-		public String getId() {
-			return this.delegate.getId();
-		}
-
-		@Override
-		public HandshakeInfo getHandshakeInfo() {
-			return this.delegate.getHandshakeInfo();
-		}
-
-		@Override
-		public DataBufferFactory bufferFactory() {
-			return this.delegate.bufferFactory();
-		}
-
-		@Override
-		public Map<String, Object> getAttributes() {
-			return this.delegate.getAttributes();
-		}
-
-		@Override
-		public Mono<Void> send(Publisher<WebSocketMessage> messages) {
-			return this.delegate.send(messages);
-		}
-
-		@Override
-		public boolean isOpen() {
-			return this.delegate.isOpen();
-		}
-
-		@Override
-		public Mono<Void> close(CloseStatus status) {
-			return this.delegate.close(status);
-		}
-
-		@Override
-		public Mono<CloseStatus> closeStatus() {
-			return this.delegate.closeStatus();
-		}
-
-		@Override
-		public WebSocketMessage textMessage(String payload) {
-			return this.delegate.textMessage(payload);
-		}
-
-		@Override
-		public WebSocketMessage binaryMessage(Function<DataBufferFactory, DataBuffer> payloadFactory) {
-			return this.delegate.binaryMessage(payloadFactory);
-		}
-
-		@Override
-		public WebSocketMessage pingMessage(Function<DataBufferFactory, DataBuffer> payloadFactory) {
-			return this.delegate.pingMessage(payloadFactory);
-		}
-
-		@Override
-		public WebSocketMessage pongMessage(Function<DataBufferFactory, DataBuffer> payloadFactory) {
-			return this.delegate.pongMessage(payloadFactory);
-		}
-
 	}
 
 	/**

@@ -5,10 +5,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
@@ -17,22 +15,15 @@ import io.swaggersocket.websocket.WebSocketRelay;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Publisher;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.WebsocketClientSpec;
 
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.util.StringUtils;
-import org.springframework.web.reactive.socket.CloseStatus;
-import org.springframework.web.reactive.socket.HandshakeInfo;
 import org.springframework.web.reactive.socket.WebSocketHandler;
-import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 import org.springframework.web.server.ServerWebExchange;
@@ -188,87 +179,7 @@ final class UpstreamWebSocketForwarding {
 			@Nullable String subProtocol = upstream.getHandshakeInfo().getSubProtocol();
 			// the upstream's session lasts as long as this: until the relay is over
 			return StreamWebSockets.upgrade(this.exchange, subProtocol,
-					(caller) -> WebSocketRelay.relay(caller, new UpstreamSession(upstream)));
-		}
-
-	}
-
-	/**
-	 * The upstream's session, closed only while its connection is open: Reactor Netty
-	 * (1.3.8) never releases the close frame it allocates for a connection that is gone
-	 * already, as when the upstream dropped it and the caller's close comes back.
-	 */
-	private static final class UpstreamSession implements WebSocketSession {
-
-		private final WebSocketSession delegate;
-
-		UpstreamSession(WebSocketSession delegate) {
-			this.delegate = delegate;
-		}
-
-		@Override
-		public Mono<Void> close(CloseStatus status) {
-			return Mono.defer(() -> this.delegate.isOpen() ? this.delegate.close(status) : Mono.empty());
-		}
-
-		@Override
-		public String getId() {
-			return this.delegate.getId();
-		}
-
-		@Override
-		public HandshakeInfo getHandshakeInfo() {
-			return this.delegate.getHandshakeInfo();
-		}
-
-		@Override
-		public DataBufferFactory bufferFactory() {
-			return this.delegate.bufferFactory();
-		}
-
-		@Override
-		public Map<String, Object> getAttributes() {
-			return this.delegate.getAttributes();
-		}
-
-		@Override
-		public Flux<WebSocketMessage> receive() {
-			return this.delegate.receive();
-		}
-
-		@Override
-		public Mono<Void> send(Publisher<WebSocketMessage> messages) {
-			return this.delegate.send(messages);
-		}
-
-		@Override
-		public boolean isOpen() {
-			return this.delegate.isOpen();
-		}
-
-		@Override
-		public Mono<CloseStatus> closeStatus() {
-			return this.delegate.closeStatus();
-		}
-
-		@Override
-		public WebSocketMessage textMessage(String payload) {
-			return this.delegate.textMessage(payload);
-		}
-
-		@Override
-		public WebSocketMessage binaryMessage(Function<DataBufferFactory, DataBuffer> payloadFactory) {
-			return this.delegate.binaryMessage(payloadFactory);
-		}
-
-		@Override
-		public WebSocketMessage pingMessage(Function<DataBufferFactory, DataBuffer> payloadFactory) {
-			return this.delegate.pingMessage(payloadFactory);
-		}
-
-		@Override
-		public WebSocketMessage pongMessage(Function<DataBufferFactory, DataBuffer> payloadFactory) {
-			return this.delegate.pongMessage(payloadFactory);
+					(caller) -> WebSocketRelay.relay(caller, new ReactorNettyRelaySession(upstream)));
 		}
 
 	}
