@@ -66,27 +66,23 @@ function row(agent) {
 		}
 		tr.append(td);
 	}
-	const buttons = document.createElement('td');
-	for (const request of REQUESTS) {
-		const button = document.createElement('button');
-		button.type = 'button';
-		button.textContent = request.label;
-		button.dataset.agent = agent.name;
-		button.dataset.path = request.path;
-		buttons.append(button);
-	}
-	tr.append(buttons);
-	const sockets = document.createElement('td');
-	for (const socket of SOCKETS) {
-		const button = document.createElement('button');
-		button.type = 'button';
-		button.textContent = socket.label;
-		button.dataset.agent = agent.name;
-		button.dataset.socket = socket.path;
-		sockets.append(button);
-	}
-	tr.append(sockets);
+	tr.append(buttonCell(agent, REQUESTS, 'path'));
+	tr.append(buttonCell(agent, SOCKETS, 'socket'));
 	return tr;
+}
+
+// a cell of buttons, each naming the agent and, under the given key, its path
+function buttonCell(agent, entries, key) {
+	const td = document.createElement('td');
+	for (const entry of entries) {
+		const button = document.createElement('button');
+		button.type = 'button';
+		button.textContent = entry.label;
+		button.dataset.agent = agent.name;
+		button.dataset[key] = entry.path;
+		td.append(button);
+	}
+	return td;
 }
 
 // one listener for all buttons, so that it survives the table being rebuilt
