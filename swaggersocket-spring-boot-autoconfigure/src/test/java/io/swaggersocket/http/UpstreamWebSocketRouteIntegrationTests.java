@@ -196,6 +196,22 @@ class UpstreamWebSocketRouteIntegrationTests {
 	}
 
 	@Test
+	void aMessageFromTheUpstreamOverTheLimitClosesTheCallersSessionWith1009() {
+		AtomicReference<CloseStatus> status = new AtomicReference<>();
+		execute("/legacy/ws/big",
+				(session) -> session.send(Mono.just(session.textMessage("a big one, please")))
+					.and(session.receive().map(UpstreamWebSocketRouteIntegrationTests::text))
+					.then(session.closeStatus())
+					.doOnNext(status::set)
+					.then());
+		assertThat(status.get().getCode()).isEqualTo(CloseStatus.TOO_BIG_TO_PROCESS.getCode());
+		// the upstream's socket is closed by Netty's client decoder, which sends its own
+		// code for the oversized frame, 1002, before the relay could send 1009
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(upstream.closeStatuses()).anyMatch((received) -> received.code() == 1002));
+	}
+
+	@Test
 	void lossOfTheUpstreamClosesTheCallersSessionWith1011() {
 		AtomicReference<CloseStatus> status = new AtomicReference<>();
 		execute("/legacy/ws/drop",

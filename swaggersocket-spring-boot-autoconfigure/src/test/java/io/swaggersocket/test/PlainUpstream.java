@@ -43,7 +43,9 @@ import reactor.netty.http.server.WebsocketServerSpec;
  * {@link #closeStatuses()}), {@code .../ws/headers} (one text message with the handshake
  * fields it saw and the chosen subprotocol), {@code .../ws/close} (closes with
  * {@code 4001 upstream done} on the first message), {@code .../ws/drop} (drops the TCP
- * connection without a close frame on the first message), {@code .../ws/slow} (upgrades
+ * connection without a close frame on the first message), {@code .../ws/big} (answers the
+ * first message with one binary message of 1 MiB + 1 byte, over the starter's default
+ * limit; the close status the client sent is recorded), {@code .../ws/slow} (upgrades
  * after 5 s), {@code .../ws/forbidden} (403 with a {@code WWW-Authenticate} field instead
  * of 101), {@code .../ws/plain} (200 with a body instead of 101), anything else 404.
  */
@@ -190,6 +192,18 @@ public final class PlainUpstream implements AutoCloseable {
 				// WebSocket whose inbound is cancelled at once, without a code
 				Mono<Void> reading = in.receiveFrames().doOnNext((frame) -> first.tryEmitEmpty()).then();
 				return Mono.when(reading, first.asMono().then(out.sendClose(4001, "upstream done")));
+			}, spec);
+		}
+		if (path.endsWith("/ws/big")) {
+			return response.sendWebsocket((in, out) -> {
+				in.receiveCloseStatus().subscribe(this.closeStatuses::add);
+				Sinks.Empty<Void> first = Sinks.empty();
+				Mono<Void> reading = in.receiveFrames().doOnNext((frame) -> first.tryEmitEmpty()).then();
+				return Mono
+					.when(reading, first.asMono()
+						.then(out.sendObject(Mono.fromSupplier(
+								() -> new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[MAX_MESSAGE_SIZE + 1]))))
+							.then()));
 			}, spec);
 		}
 		if (path.endsWith("/ws/drop")) {
