@@ -59,7 +59,10 @@ final class StreamWebSocketSession extends AbstractWebSocketSession<SwaggerSocke
 		super(connection, id, info, DefaultDataBufferFactory.sharedInstance);
 		this.outbound = outbound;
 		this.inbound = new Inbound(new WebSocketRecords.Decoder(maxMessageSize));
-		body.concatMapIterable(this.inbound.decoder::decode, 1).subscribe(this.inbound);
+		body.concatMapIterable(this.inbound.decoder::decode, 1)
+			// a buffer read ahead when the session ends is released, not dropped
+			.doOnDiscard(DataBuffer.class, DataBufferUtils::release)
+			.subscribe(this.inbound);
 		// a WebSocket lives as long as its users want: a draining connection asks them to
 		// go elsewhere, as a server going away does, rather than wait for them
 		Disposable goingAway = connection.goingAway().subscribe(null, null, () -> {
