@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.connection.SwaggerSocketConnectionClosedException;
@@ -185,7 +186,7 @@ final class StreamWebSocketSession extends AbstractWebSocketSession<SwaggerSocke
 					.doOnCancel(() -> sink.error(new IllegalStateException("The WebSocket session ended")))
 					.doOnDiscard(WebSocketMessage.class, (message) -> DataBufferUtils.release(message.getPayload()));
 				sink.onCancel(() -> cancelled.tryEmitEmpty());
-				if (isClosing() || this.sends.tryEmitNext(records).isFailure()) {
+				if (isClosing() || !emit(() -> this.sends.tryEmitNext(records))) {
 					sink.error(new IllegalStateException("The WebSocket session is closed"));
 				}
 			});
@@ -200,7 +201,7 @@ final class StreamWebSocketSession extends AbstractWebSocketSession<SwaggerSocke
 			}
 			DataBuffer encoded = WebSocketRecords.encode(new WebSocketMessage(WebSocketMessage.Type.PONG,
 					DefaultDataBufferFactory.sharedInstance.wrap(payload)));
-			if (this.pongs.tryEmitNext(encoded).isFailure()) {
+			if (!emit(() -> this.pongs.tryEmitNext(encoded))) {
 				DataBufferUtils.release(encoded);
 			}
 		}
@@ -218,13 +219,29 @@ final class StreamWebSocketSession extends AbstractWebSocketSession<SwaggerSocke
 			// before the sends end: the body's last record is read from it
 			this.closeSent.set(status);
 			this.closing.tryEmitEmpty();
-			this.pongs.tryEmitComplete();
-			this.sends.tryEmitComplete();
+			emit(this.pongs::tryEmitComplete);
+			emit(this.sends::tryEmitComplete);
 			return true;
 		}
 
 		boolean isClosing() {
 			return this.closed.get();
+		}
+
+		/**
+		 * Emit into a sink that several threads use (the caller's sends, the connection's
+		 * pongs, a close from anywhere): an emission that meets another in progress is
+		 * tried again, since that one is short, and a lost completion would leave the
+		 * stream open.
+		 * @return whether the sink took it
+		 */
+		private static boolean emit(Supplier<Sinks.EmitResult> emission) {
+			Sinks.EmitResult result = emission.get();
+			while (result == Sinks.EmitResult.FAIL_NON_SERIALIZED) {
+				Thread.onSpinWait();
+				result = emission.get();
+			}
+			return result.isSuccess();
 		}
 
 		Mono<Void> done() {
