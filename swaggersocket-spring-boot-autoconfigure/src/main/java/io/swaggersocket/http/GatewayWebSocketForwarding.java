@@ -1,7 +1,6 @@
 package io.swaggersocket.http;
 
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -20,6 +19,7 @@ import io.swaggersocket.routing.PeerSelector;
 import io.swaggersocket.routing.RoutingOptions;
 import io.swaggersocket.routing.SwaggerSocketNoMatchingPeerException;
 import io.swaggersocket.routing.SwaggerSocketTooManyWaitingException;
+import io.swaggersocket.websocket.StreamWebSockets;
 import io.swaggersocket.websocket.SwaggerSocketWebSocketHandshakeException;
 import io.swaggersocket.websocket.SwaggerSocketWebSockets;
 import io.swaggersocket.websocket.WebSocketRelay;
@@ -37,7 +37,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.util.StringUtils;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketSession;
@@ -197,7 +196,7 @@ final class GatewayWebSocketForwarding {
 		if (invalid != null) {
 			return PeerForwarding.problem(exchange, HttpStatus.BAD_REQUEST, invalid);
 		}
-		List<String> subProtocols = requestedSubProtocols(request.getHeaders());
+		List<String> subProtocols = StreamWebSockets.offeredSubProtocols(request.getHeaders());
 		HttpHeaders outgoing = HeaderMapping.withoutHopByHop(headers);
 		HANDSHAKE_FIELDS.forEach(outgoing::remove);
 		URI uri = URI.create("ws://" + SocketRequestDispatcher.DEFAULT_HOST + target.target());
@@ -238,7 +237,7 @@ final class GatewayWebSocketForwarding {
 		};
 		// Spring picks the subprotocol from the header split at commas, spaces kept:
 		// "a, b" would never match "b"
-		List<String> offered = requestedSubProtocols(exchange.getRequest().getHeaders());
+		List<String> offered = StreamWebSockets.offeredSubProtocols(exchange.getRequest().getHeaders());
 		ServerWebExchange upgrading = offered.isEmpty() ? exchange
 				: exchange.mutate()
 					.request((request) -> request
@@ -320,18 +319,6 @@ final class GatewayWebSocketForwarding {
 			return "A WebSocket upgrade must have a \"Sec-WebSocket-Key\"";
 		}
 		return null;
-	}
-
-	private static List<String> requestedSubProtocols(HttpHeaders headers) {
-		List<String> protocols = new ArrayList<>();
-		for (String value : headers.getOrEmpty(SEC_WEBSOCKET_PROTOCOL)) {
-			for (String protocol : StringUtils.commaDelimitedListToStringArray(value)) {
-				if (!protocol.isBlank()) {
-					protocols.add(protocol.trim());
-				}
-			}
-		}
-		return protocols;
 	}
 
 	/**

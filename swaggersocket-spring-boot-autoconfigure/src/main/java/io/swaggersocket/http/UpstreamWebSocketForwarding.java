@@ -1,8 +1,6 @@
 package io.swaggersocket.http;
 
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
@@ -22,7 +20,6 @@ import reactor.netty.http.client.WebsocketClientSpec;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.util.StringUtils;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
@@ -84,7 +81,7 @@ final class UpstreamWebSocketForwarding {
 		HttpHeaders forwarded = new HttpHeaders();
 		forwarded.addAll(headers);
 		HANDSHAKE_FIELDS.forEach(forwarded::remove);
-		List<String> offered = offeredSubProtocols(exchange.getRequest().getHeaders());
+		List<String> offered = StreamWebSockets.offeredSubProtocols(exchange.getRequest().getHeaders());
 		String host = forwarded.getFirst(HttpHeaders.HOST);
 		AtomicBoolean accepted = new AtomicBoolean();
 		Sinks.Empty<Void> sent = Sinks.empty();
@@ -140,14 +137,6 @@ final class UpstreamWebSocketForwarding {
 	private static URI webSocketUri(URI upstream) {
 		String scheme = upstream.getScheme().toLowerCase(Locale.ROOT).equals("https") ? "wss" : "ws";
 		return URI.create(scheme + upstream.toString().substring(upstream.getScheme().length()));
-	}
-
-	private static List<String> offeredSubProtocols(HttpHeaders headers) {
-		List<String> offered = new ArrayList<>();
-		for (String value : headers.getOrEmpty("Sec-WebSocket-Protocol")) {
-			offered.addAll(Arrays.asList(StringUtils.tokenizeToStringArray(value, ",")));
-		}
-		return offered;
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.swaggersocket.websocket;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -12,6 +13,7 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.util.StringUtils;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.HandshakeInfo;
 import org.springframework.web.reactive.socket.WebSocketHandler;
@@ -35,6 +37,21 @@ public final class StreamWebSockets {
 	private static final String SEC_WEBSOCKET_PROTOCOL = "sec-websocket-protocol";
 
 	private StreamWebSockets() {
+	}
+
+	/**
+	 * Return the subprotocols a WebSocket handshake offers, in the order offered, from
+	 * every {@code Sec-WebSocket-Protocol} field (a comma-separated list each, RFC 6455
+	 * section 4.1), trimmed, empty entries dropped.
+	 * @param headers the handshake's headers
+	 * @return the offered subprotocols, empty if none
+	 */
+	public static List<String> offeredSubProtocols(HttpHeaders headers) {
+		List<String> offered = new ArrayList<>();
+		for (String value : headers.getOrEmpty("Sec-WebSocket-Protocol")) {
+			offered.addAll(Arrays.asList(StringUtils.tokenizeToStringArray(value, ",")));
+		}
+		return offered;
 	}
 
 	/**

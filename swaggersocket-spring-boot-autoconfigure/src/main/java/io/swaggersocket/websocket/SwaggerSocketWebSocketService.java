@@ -4,7 +4,6 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.util.StringUtils;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.server.WebSocketService;
 import org.springframework.web.server.ServerWebExchange;
@@ -47,13 +46,9 @@ public final class SwaggerSocketWebSocketService implements WebSocketService {
 	 * The first protocol the peer asked for that the handler supports, as WebFlux does.
 	 */
 	private static @Nullable String selectProtocol(HttpHeaders headers, WebSocketHandler handler) {
-		String requested = headers.getFirst("Sec-WebSocket-Protocol");
-		if (requested == null) {
-			return null;
-		}
-		for (String protocol : StringUtils.commaDelimitedListToStringArray(requested)) {
-			if (handler.getSubProtocols().contains(protocol.trim())) {
-				return protocol.trim();
+		for (String protocol : StreamWebSockets.offeredSubProtocols(headers)) {
+			if (handler.getSubProtocols().contains(protocol)) {
+				return protocol;
 			}
 		}
 		return null;
