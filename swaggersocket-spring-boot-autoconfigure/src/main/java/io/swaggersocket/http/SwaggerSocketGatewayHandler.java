@@ -141,13 +141,7 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 	public SwaggerSocketGatewayHandler(SwaggerSocketConnections connections, String prefix,
 			@Nullable ConnectionDirectory directory, @Nullable ClusterForwarder forwarder, SwaggerSocketRouting routing,
 			Duration maxWaitTimeout) {
-		this.connections = connections;
-		this.prefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
-		this.cluster = (directory != null && forwarder != null) ? new ClusterRoute(connections, directory, forwarder)
-				: null;
-		this.routing = routing;
-		this.maxWaitTimeout = maxWaitTimeout;
-		this.webSockets = null;
+		this(connections, prefix, directory, forwarder, routing, maxWaitTimeout, null);
 	}
 
 	/**
@@ -160,19 +154,20 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 	 * @param routing where requests by selector go, and their default options
 	 * @param maxWaitTimeout the longest wait a request may ask for with
 	 * {@value #WAIT_HEADER}
-	 * @param webSockets the WebSocket clients over this hub's connections
+	 * @param webSockets the WebSocket clients over this hub's connections, or
+	 * {@code null} for a gateway that does not carry WebSocket upgrades
 	 */
 	public SwaggerSocketGatewayHandler(SwaggerSocketConnections connections, String prefix,
 			@Nullable ConnectionDirectory directory, @Nullable ClusterForwarder forwarder, SwaggerSocketRouting routing,
-			Duration maxWaitTimeout, SwaggerSocketWebSockets webSockets) {
+			Duration maxWaitTimeout, @Nullable SwaggerSocketWebSockets webSockets) {
 		this.connections = connections;
 		this.prefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
 		this.cluster = (directory != null && forwarder != null) ? new ClusterRoute(connections, directory, forwarder)
 				: null;
 		this.routing = routing;
 		this.maxWaitTimeout = maxWaitTimeout;
-		this.webSockets = new GatewayWebSocketForwarding(webSockets, (this.cluster != null) ? directory : null,
-				routing);
+		this.webSockets = (webSockets != null)
+				? new GatewayWebSocketForwarding(webSockets, (this.cluster != null) ? directory : null, routing) : null;
 	}
 
 	@Override
