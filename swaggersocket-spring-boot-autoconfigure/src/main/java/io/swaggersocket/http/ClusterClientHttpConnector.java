@@ -70,9 +70,8 @@ final class ClusterClientHttpConnector implements ClientHttpConnector {
 			return (local != null) ? new SwaggerSocketClientHttpConnector(local).connect(method, uri, requestCallback)
 					: Mono.error(notFound());
 		}
-		String path = (uri.getRawPath() != null && !uri.getRawPath().isEmpty()) ? uri.getRawPath() : "/";
-		String target = path + ((uri.getRawQuery() != null) ? "?" + uri.getRawQuery() : "");
-		return this.forwarder.forward(location, method, target, uri.getRawAuthority(), requestCallback)
+		return this.forwarder
+			.forward(location, method, HeaderMapping.originForm(uri), uri.getRawAuthority(), requestCallback)
 			.flatMap((answer) -> {
 				String refusal = ClusterForwarder.refusal(answer);
 				if (refusal == null) {

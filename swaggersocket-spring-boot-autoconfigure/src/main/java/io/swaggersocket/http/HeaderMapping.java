@@ -1,5 +1,6 @@
 package io.swaggersocket.http;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,6 +25,17 @@ public final class HeaderMapping {
 			"transfer-encoding", "upgrade");
 
 	private HeaderMapping() {
+	}
+
+	/**
+	 * Return a URI's request target in origin form, the {@code :path} of a stream: its
+	 * raw path ({@code /} when empty) and raw query, percent-encoding kept.
+	 * @param uri the URI a request is for
+	 * @return the request target
+	 */
+	public static String originForm(URI uri) {
+		String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty()) ? "/" : uri.getRawPath();
+		return (uri.getRawQuery() != null) ? path + "?" + uri.getRawQuery() : path;
 	}
 
 	/**

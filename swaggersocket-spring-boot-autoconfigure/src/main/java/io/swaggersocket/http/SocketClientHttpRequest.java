@@ -96,12 +96,9 @@ final class SocketClientHttpRequest extends AbstractClientHttpRequest {
 	}
 
 	List<Header> wireHeaders() {
-		String path = (this.uri.getRawPath() == null || this.uri.getRawPath().isEmpty()) ? "/" : this.uri.getRawPath();
-		if (this.uri.getRawQuery() != null) {
-			path = path + "?" + this.uri.getRawQuery();
-		}
 		HttpHeaders headers = getHeaders();
-		List<Header> pseudo = List.of(new Header(Header.METHOD, this.method.name()), new Header(Header.PATH, path));
+		List<Header> pseudo = List.of(new Header(Header.METHOD, this.method.name()),
+				new Header(Header.PATH, HeaderMapping.originForm(this.uri)));
 		if (!headers.containsHeader(HttpHeaders.HOST) && this.uri.getRawAuthority() != null) {
 			List<Header> wire = new ArrayList<>(HeaderMapping.toWire(pseudo, headers));
 			wire.add(2, new Header("host", this.uri.getRawAuthority()));

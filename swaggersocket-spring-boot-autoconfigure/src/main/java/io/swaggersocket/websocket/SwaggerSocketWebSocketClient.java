@@ -108,14 +108,10 @@ final class SwaggerSocketWebSocketClient implements WebSocketClient {
 	}
 
 	private static List<Header> wireHeaders(URI url, HttpHeaders headers, WebSocketHandler handler) {
-		String path = (url.getRawPath() == null || url.getRawPath().isEmpty()) ? "/" : url.getRawPath();
-		if (url.getRawQuery() != null) {
-			path = path + "?" + url.getRawQuery();
-		}
 		List<Header> pseudo = new ArrayList<>(4);
 		pseudo.add(new Header(Header.METHOD, "CONNECT"));
 		pseudo.add(new Header(Header.PROTOCOL, "websocket"));
-		pseudo.add(new Header(Header.PATH, path));
+		pseudo.add(new Header(Header.PATH, HeaderMapping.originForm(url)));
 		HttpHeaders endToEnd = new HttpHeaders();
 		headers.forEach((name, values) -> {
 			if (!MANAGED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
