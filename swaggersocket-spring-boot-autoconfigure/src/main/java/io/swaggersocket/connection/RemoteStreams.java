@@ -53,7 +53,7 @@ final class RemoteStreams {
 			this.multiplexer.remoteEnded(stream);
 		}
 		this.multiplexer.inboundFlow().opened(stream);
-		StreamMessage request = new StreamMessage(frame.headers(), stream.inbound.flux());
+		StreamMessage request = new StreamMessage(frame.headers(), stream.inbound.flux(), frame.endStream());
 		Mono<Void> handling = Mono
 			.defer(() -> this.handler.handle(this.multiplexer.context().connection(), request, stream));
 		if (this.dispatcher != null) {

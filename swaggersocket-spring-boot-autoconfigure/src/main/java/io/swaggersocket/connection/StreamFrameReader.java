@@ -114,7 +114,7 @@ final class StreamFrameReader {
 					new SwaggerSocketStreamResetException(ErrorCode.PROTOCOL_ERROR, detail), true);
 			return;
 		}
-		response.success(new StreamMessage(frame.headers(), stream.inbound.flux()));
+		response.success(new StreamMessage(frame.headers(), stream.inbound.flux(), frame.endStream()));
 		if (frame.endStream()) {
 			this.multiplexer.maybeClose(stream);
 		}

@@ -15,6 +15,19 @@ import org.springframework.core.io.buffer.DataBuffer;
  * @param body the body, delivered as the subscriber requests it; flow-control credit goes
  * back to the sender as buffers are delivered, so a slow subscriber slows the sender.
  * Subscribe once.
+ * @param bodiless whether the head ended the direction (END_STREAM on HEADERS), so that
+ * there is no body at all; {@code false} means a body follows, of the length the headers
+ * may declare or of none
  */
-public record StreamMessage(List<Header> headers, Flux<DataBuffer> body) {
+public record StreamMessage(List<Header> headers, Flux<DataBuffer> body, boolean bodiless) {
+
+	/**
+	 * Create a message whose body follows.
+	 * @param headers the header fields, pseudo-headers first
+	 * @param body the body
+	 */
+	public StreamMessage(List<Header> headers, Flux<DataBuffer> body) {
+		this(headers, body, false);
+	}
+
 }

@@ -135,6 +135,12 @@ public final class SocketRequestDispatcher implements SwaggerSocketStreamHandler
 			headers.set(HttpHeaders.CONNECTION, "Upgrade");
 			webSocket = new WebSocketStreamRequest(connection, responder, this.maxWebSocketMessageSize);
 		}
+		if (!message.bodiless() && !headers.containsHeader(HttpHeaders.CONTENT_LENGTH) && webSocket == null) {
+			// a body of unknown length follows: say so as HTTP/1.1 would, as Netty's
+			// HTTP/2 codec does, or the request looks bodiless (RFC 9112 section 6.3) to
+			// whoever forwards it
+			headers.set(HttpHeaders.TRANSFER_ENCODING, "chunked");
+		}
 		Principal principal = connection.info().principal();
 		if (principal != null) {
 			headers.remove(HttpHeaders.AUTHORIZATION);

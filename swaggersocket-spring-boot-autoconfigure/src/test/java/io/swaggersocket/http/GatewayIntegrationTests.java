@@ -1,19 +1,26 @@
 package io.swaggersocket.http;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Map;
 
 import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
 import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.test.LargeTransfers;
 import io.swaggersocket.test.TestApplications;
+import io.swaggersocket.test.TestEndpoints;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -33,6 +40,8 @@ class GatewayIntegrationTests {
 
 	private static ConfigurableApplicationContext hub;
 
+	private static ConfigurableApplicationContext client;
+
 	private static SwaggerSocketConnection agent;
 
 	private static WebClient http;
@@ -40,7 +49,7 @@ class GatewayIntegrationTests {
 	@BeforeAll
 	static void start() {
 		hub = apps.server("swaggersocket.server.gateway.enabled=true");
-		ConfigurableApplicationContext client = apps.client(socketUrl(hub));
+		client = apps.client(socketUrl(hub));
 		agent = events(hub).await(SwaggerSocketConnectedEvent.class).getConnection();
 		events(client).await(SwaggerSocketConnectedEvent.class);
 		http = WebClient.builder()
@@ -96,6 +105,32 @@ class GatewayIntegrationTests {
 	void streamsA256MiBUploadWithBoundedHeap() {
 		assertThat(LargeTransfers.upload(http, "/peers/{id}/stream/upload", agent.id()))
 			.isLessThan(LargeTransfers.MAX_HEAP_GROWTH_MIB);
+	}
+
+	/**
+	 * An agent calls the hub's gateway over its own socket with a body of unknown length
+	 * (no Content-Length): the gateway must see that a body follows and pass it on, not
+	 * take the request for a bodiless one and drop what the agent sent.
+	 */
+	@Test
+	void aBodyOfUnknownLengthSentOverASocketToTheGatewayReachesThePeer() {
+		SwaggerSocketConnection toHub = TestApplications.registry(client).list().get(0);
+		byte[] bytes = "sent over a socket, length unknown".repeat(1000).getBytes(StandardCharsets.UTF_8);
+		Flux<DataBuffer> body = Flux.range(0, 10)
+			.map((i) -> DefaultDataBufferFactory.sharedInstance
+				.wrap(Arrays.copyOfRange(bytes, i * bytes.length / 10, (i + 1) * bytes.length / 10)));
+
+		Map<String, Object> answer = client.getBean(SwaggerSocketWebClients.class)
+			.webClient(toHub.id())
+			.post()
+			.uri("/peers/{id}/stream/upload", agent.id())
+			.body(body, DataBuffer.class)
+			.retrieve()
+			.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
+			})
+			.block(Duration.ofSeconds(10));
+
+		assertThat(answer).containsEntry("sha256", HexFormat.of().formatHex(TestEndpoints.sha256().digest(bytes)));
 	}
 
 	@Test
