@@ -1,5 +1,6 @@
 package io.swaggersocket.autoconfigure;
 
+import java.util.List;
 import java.util.Map;
 
 import io.swaggersocket.client.SwaggerSocketClient;
@@ -8,6 +9,7 @@ import io.swaggersocket.client.SwaggerSocketUpgradeHeadersCustomizer;
 import io.swaggersocket.cluster.ClusterForwarder;
 import io.swaggersocket.cluster.ClusterSecret;
 import io.swaggersocket.cluster.ConnectionDirectory;
+import io.swaggersocket.cluster.HubLinks;
 import io.swaggersocket.cluster.LocalConnectionDirectory;
 import io.swaggersocket.connection.ConnectionManager;
 import io.swaggersocket.connection.ConnectionOptions;
@@ -17,6 +19,7 @@ import io.swaggersocket.connection.SwaggerSocketHeartbeatHandler;
 import io.swaggersocket.connection.SwaggerSocketObserver;
 import io.swaggersocket.connection.SwaggerSocketStreamHandler;
 import io.swaggersocket.http.SocketRequestDispatcher;
+import io.swaggersocket.http.SwaggerSocketClientHttpConnector;
 import io.swaggersocket.http.SwaggerSocketClusterHandler;
 import io.swaggersocket.http.SwaggerSocketExchanges;
 import io.swaggersocket.http.SwaggerSocketGatewayHandler;
@@ -55,6 +58,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 import org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter;
+import org.springframework.web.server.WebHandler;
+import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 
 /**
  * Auto-configuration for SwaggerSocket: the shared connection machinery, the server
@@ -259,22 +264,52 @@ public final class SwaggerSocketAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = "swaggersocket.cluster.enabled")
 	static class ClusterForwardingConfiguration {
 
-		@Bean(destroyMethod = "dispose")
+		/**
+		 * The links to the other hubs, run by a connection manager of their own: its
+		 * registry is not the agents', so links are never listed, looked up or announced.
+		 * Its requests reach the cluster endpoint alone, without the application's
+		 * filters: the link was authenticated by the secret when it was accepted, and
+		 * every call on it carries the secret again.
+		 */
+		@Bean
 		@ConditionalOnMissingBean
-		ClusterForwarder swaggerSocketClusterForwarder(SwaggerSocketProperties properties,
-				ObjectProvider<ReactorResourceFactory> resourceFactory) {
+		HubLinks swaggerSocketHubLinks(SwaggerSocketProperties properties, SwaggerSocketConnections connections,
+				ConnectionDirectory directory, ObjectProvider<ReactorResourceFactory> resourceFactory,
+				Environment environment) {
+			String path = SwaggerSocketPropertiesMapper.clusterPath(properties.getCluster().getPath());
+			ClusterSecret secret = clusterSecret(properties);
+			HttpHandler endpoint = WebHttpHandlerBuilder
+				.webHandler(new SwaggerSocketClusterHandler(connections, path, secret))
+				.build();
+			ConnectionOptions options = SwaggerSocketPropertiesMapper
+				.linkOptions(SwaggerSocketPropertiesMapper.connectionOptions(properties, environment));
+			LoopResources loops = loopResources(resourceFactory);
+			HttpClient client = HttpClient.create(ConnectionProvider.newConnection());
+			return new HubLinks(options,
+					new SocketRequestDispatcher(() -> endpoint, true, false, List.of(path + "/**"), List.of()),
+					(loops != null) ? client.runOn(loops) : client, path, secret, directory.hubId());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		ClusterForwarder swaggerSocketClusterForwarder(SwaggerSocketProperties properties, HubLinks links) {
 			return new ClusterForwarder(SwaggerSocketPropertiesMapper.clusterPath(properties.getCluster().getPath()),
-					clusterSecret(properties), loopResources(resourceFactory));
+					clusterSecret(properties), links, SwaggerSocketClientHttpConnector::new);
 		}
 
 		@Bean
 		@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
 		@ConditionalOnMissingBean(name = "swaggerSocketClusterHandlerMapping")
 		SimpleUrlHandlerMapping swaggerSocketClusterHandlerMapping(SwaggerSocketProperties properties,
-				SwaggerSocketConnections connections) {
+				SwaggerSocketConnections connections, HubLinks links) {
 			String path = SwaggerSocketPropertiesMapper.clusterPath(properties.getCluster().getPath());
+			ConnectionOptions options = links.manager().options();
+			int maxMessageSize = options.settings().maxFrameSize() + FrameCodec.HEADER_LENGTH;
+			WebHandler linkUpgrade = new SwaggerSocketUpgradeHandler(new SwaggerSocketWebSocketHandler(links.manager()),
+					maxMessageSize);
 			return new SimpleUrlHandlerMapping(
-					Map.of(path + "/**", new SwaggerSocketClusterHandler(connections, path, clusterSecret(properties))),
+					Map.of(path + "/**",
+							new SwaggerSocketClusterHandler(connections, path, clusterSecret(properties), linkUpgrade)),
 					HANDLER_MAPPING_ORDER);
 		}
 

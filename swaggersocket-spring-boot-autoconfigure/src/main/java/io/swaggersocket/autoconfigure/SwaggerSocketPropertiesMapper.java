@@ -29,7 +29,30 @@ final class SwaggerSocketPropertiesMapper {
 	 */
 	static final DataSize MAX_FRAME_SIZE = DataSize.ofMegabytes(16);
 
+	/**
+	 * The fewest calls at once on a link between two hubs: as many as forwarding over
+	 * pooled HTTP connections allowed before links.
+	 */
+	static final int MIN_LINK_STREAMS = 1024;
+
 	private SwaggerSocketPropertiesMapper() {
+	}
+
+	/**
+	 * The options of the links between hubs: the connections' own, but for as many calls
+	 * at once between two hubs as {@link #MIN_LINK_STREAMS} (a link carries every call
+	 * from one hub to another), and no WebSockets over streams.
+	 * @param options the connections' options
+	 * @return the links' options
+	 */
+	static ConnectionOptions linkOptions(ConnectionOptions options) {
+		ConnectionSettings settings = options.settings();
+		ConnectionSettings link = new ConnectionSettings(settings.maxFrameSize(), settings.maxHeaderBlockSize(),
+				settings.initialStreamWindow(), settings.connectionWindow(),
+				Math.max(MIN_LINK_STREAMS, settings.maxConcurrentStreams()), false);
+		return new ConnectionOptions(link, options.handshakeTimeout(), options.heartbeatInterval(),
+				options.heartbeatTimeout(), options.maxMetadataSize(), options.drainTimeout(), -1, options.maxWindow(),
+				options.spreadHandling());
 	}
 
 	static ConnectionOptions connectionOptions(SwaggerSocketProperties properties, Environment environment) {

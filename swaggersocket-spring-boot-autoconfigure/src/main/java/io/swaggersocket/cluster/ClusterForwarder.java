@@ -2,39 +2,35 @@ package io.swaggersocket.cluster;
 
 import java.net.ConnectException;
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 
-import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
+import io.swaggersocket.connection.SwaggerSocketConnection;
+import io.swaggersocket.connection.SwaggerSocketStreamRefusedException;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionProvider;
-import reactor.netty.resources.LoopResources;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.client.reactive.ClientHttpConnector;
 import org.springframework.http.client.reactive.ClientHttpRequest;
 import org.springframework.http.client.reactive.ClientHttpResponse;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 
 /**
  * Sends a call for a connection that another hub holds to that hub's cluster endpoint
- * ({@code {hubUrl}{cluster path}/{connectionId}{path}}), as one plain HTTP exchange over
- * a pooled Reactor Netty client, authenticated by the cluster's shared secret. Bodies
- * stream both ways under TCP's and Reactor Netty's backpressure; cancelling the returned
- * response (or its body) closes that exchange's connection, which cancels the owning
- * hub's call to the peer.
+ * ({@code {cluster path}/{connectionId}{path}}), as one stream over this hub's
+ * {@linkplain HubLinks link} to that hub, authenticated by the cluster's shared secret.
+ * Bodies stream both ways under the link's flow control; cancelling the returned response
+ * (or its body) resets that stream, which cancels the owning hub's call to the peer.
  *
  * <p>
- * Connecting to a hub times out after {@link #CONNECT_TIMEOUT}; there is no deadline for
- * the answer, as for the gateway: the caller's own timeout cancels the call end to end.
- * Each other hub is reached over at most {@link #MAX_CONNECTIONS_PER_HUB} connections at
- * once; a call that finds them all busy waits for one up to {@link #CONNECT_TIMEOUT}.
+ * Dialing a link to a hub times out after the connections' handshake timeout; there is no
+ * deadline for the answer, as for the gateway: the caller's own timeout cancels the call
+ * end to end. Calls to one hub beyond the link's concurrent-stream limit wait for a free
+ * stream.
  */
 public final class ClusterForwarder {
 
@@ -52,13 +48,6 @@ public final class ClusterForwarder {
 	public static final String PREFIX_HEADER = "X-SwaggerSocket-Cluster-Prefix";
 
 	/**
-	 * The request header that lists the fields the peer is not to see although the
-	 * request arrives with them: those the HTTP client adds on its own
-	 * ({@code User-Agent}, {@code Accept}) when the call had none.
-	 */
-	public static final String UNSET_HEADER = "X-SwaggerSocket-Cluster-Unset";
-
-	/**
 	 * The response header with which the owning hub marks an answer of its own rather
 	 * than of the peer: {@code misdirected} (421, it does not hold the connection),
 	 * {@code unauthenticated} (401) or {@code forbidden} (403).
@@ -71,20 +60,9 @@ public final class ClusterForwarder {
 	 */
 	public static final String HEADER_PREFIX = "x-swaggersocket-cluster-";
 
-	/**
-	 * How long connecting to another hub may take, and waiting for a pooled connection.
-	 */
-	public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+	private final HubLinks links;
 
-	/** The most connections (so, concurrent calls) to each other hub. */
-	public static final int MAX_CONNECTIONS_PER_HUB = 1024;
-
-	/** The fields Reactor Netty's client adds to a request that has none. */
-	private static final List<String> CLIENT_DEFAULTS = List.of("user-agent", "accept");
-
-	private final ClientHttpConnector connector;
-
-	private final ConnectionProvider connectionProvider;
+	private final Function<SwaggerSocketConnection, ClientHttpConnector> connectors;
 
 	private final String path;
 
@@ -95,23 +73,15 @@ public final class ClusterForwarder {
 	 * @param path the path of the cluster endpoint on every hub, for example
 	 * {@code /swaggersocket-cluster}
 	 * @param secret the cluster's shared secret
-	 * @param loopResources the event loops to run on (the application's), or {@code null}
-	 * for Reactor Netty's global ones
+	 * @param links this hub's links to the others
+	 * @param connectors the connector that sends a call over a link, as a stream
 	 */
-	public ClusterForwarder(String path, ClusterSecret secret, @Nullable LoopResources loopResources) {
+	public ClusterForwarder(String path, ClusterSecret secret, HubLinks links,
+			Function<SwaggerSocketConnection, ClientHttpConnector> connectors) {
 		this.path = trimTrailingSlash(path);
 		this.secret = secret;
-		this.connectionProvider = ConnectionProvider.builder("swaggersocket-cluster")
-			.maxConnections(MAX_CONNECTIONS_PER_HUB)
-			.pendingAcquireTimeout(CONNECT_TIMEOUT)
-			// closed by this side well before the other hub's idle timeout (30 s in
-			// the README's advice) can close it under a request, whose body cannot
-			// be sent twice
-			.maxIdleTime(Duration.ofSeconds(10))
-			.build();
-		HttpClient client = HttpClient.create(this.connectionProvider)
-			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT.toMillis());
-		this.connector = new ReactorClientHttpConnector((loopResources != null) ? client.runOn(loopResources) : client);
+		this.links = links;
+		this.connectors = connectors;
 	}
 
 	/**
@@ -128,13 +98,14 @@ public final class ClusterForwarder {
 	 */
 	public Mono<ClientHttpResponse> forward(ConnectionLocation location, HttpMethod method, String target,
 			@Nullable String host, Function<? super ClientHttpRequest, Mono<Void>> requestCallback) {
-		URI uri = URI.create(
-				trimTrailingSlash(location.hubUrl().toString()) + this.path + "/" + location.connectionId() + target);
-		return this.connector.connect(method, uri, (request) -> {
-			// before the callback's own commit actions, and after it has set its headers
+		URI hubUrl = location.hubUrl();
+		URI uri = URI.create(trimTrailingSlash(hubUrl.toString()) + this.path + "/" + location.connectionId() + target);
+		return this.links.link(hubUrl).flatMap((link) -> this.connectors.apply(link).connect(method, uri, (request) -> {
+			// before the callback's own commit actions, and after it has set its
+			// headers
 			request.beforeCommit(() -> Mono.fromRunnable(() -> clusterHeaders(request.getHeaders(), host)));
 			return requestCallback.apply(request);
-		});
+		}));
 	}
 
 	/**
@@ -163,6 +134,33 @@ public final class ClusterForwarder {
 	}
 
 	/**
+	 * Whether a forwarded call failed because the other hub refused this hub's link: it
+	 * answered the link's upgrade with 401 or 403, the cluster's secrets differ.
+	 * @param ex the failure
+	 * @return {@code true} for a link the other hub refused
+	 */
+	public static boolean isRefusedByHub(Throwable ex) {
+		return ex instanceof WebSocketClientHandshakeException refused
+				&& (refused.response().status().code() == 401 || refused.response().status().code() == 403);
+	}
+
+	/**
+	 * Whether a forwarded call was refused by the link before the other hub processed any
+	 * of it: the link was going away (GOAWAY) or closed before the call's stream was
+	 * sent. The location may still be right; the call may go again on a fresh link.
+	 * @param ex the failure
+	 * @return {@code true} for a call the other hub never processed
+	 */
+	public static boolean isRefusedByLink(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			if (cause instanceof SwaggerSocketStreamRefusedException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
 	 * Drop every cluster header of the given headers.
 	 * @param headers headers from outside the cluster
 	 */
@@ -176,28 +174,12 @@ public final class ClusterForwarder {
 		names.forEach(headers::remove);
 	}
 
-	/**
-	 * Release the pooled connections.
-	 */
-	public void dispose() {
-		this.connectionProvider.dispose();
-	}
-
 	private void clusterHeaders(HttpHeaders headers, @Nullable String host) {
 		String prefix = headers.getFirst("X-Forwarded-Prefix");
 		String requested = headers.getFirst(HttpHeaders.HOST);
 		String peerHost = (requested != null) ? requested : host;
-		List<String> unset = new ArrayList<>();
-		for (String added : CLIENT_DEFAULTS) {
-			if (!headers.containsHeader(added)) {
-				unset.add(added);
-			}
-		}
 		removeClusterHeaders(headers);
-		if (!unset.isEmpty()) {
-			headers.set(UNSET_HEADER, String.join(", ", unset));
-		}
-		// Reactor Netty sets the owning hub's own
+		// the link's request sets the owning hub's own
 		headers.remove(HttpHeaders.HOST);
 		headers.remove("X-Forwarded-Prefix");
 		headers.set(SECRET_HEADER, this.secret.value());

@@ -95,13 +95,20 @@ final class ClusterClientHttpConnector implements ClientHttpConnector {
 					.switchIfEmpty(Mono.error(this::notFound))
 					.flatMap((fresh) -> connect(fresh, method, uri, requestCallback, false)));
 			})
+			.onErrorMap(ClusterForwarder::isRefusedByHub,
+					(ex) -> new IllegalStateException("Hub " + location.hubId() + " at " + location.hubUrl()
+							+ " refused this hub's link: swaggersocket.cluster.secret must be the same on every hub",
+							ex))
 			// nothing was sent: the location may have been kept from before its hub went
-			// away, and a fresh one may name the hub the connection moved to
-			.onErrorResume((ex) -> mayRetry && ClusterForwarder.isConnectFailure(ex), (ex) -> this.directory
-				.locate(this.connectionId)
-				.filter((fresh) -> !fresh.hubId().equals(location.hubId()) || !fresh.hubUrl().equals(location.hubUrl()))
-				.switchIfEmpty(Mono.error(ex))
-				.flatMap((fresh) -> connect(fresh, method, uri, requestCallback, false)));
+			// away, and a fresh one may name the hub the connection moved to; a call the
+			// link refused (it was going away) may go again to the same hub
+			.onErrorResume(
+					(ex) -> mayRetry && (ClusterForwarder.isConnectFailure(ex) || ClusterForwarder.isRefusedByLink(ex)),
+					(ex) -> this.directory.locate(this.connectionId)
+						.filter((fresh) -> !fresh.hubId().equals(location.hubId())
+								|| !fresh.hubUrl().equals(location.hubUrl()) || ClusterForwarder.isRefusedByLink(ex))
+						.switchIfEmpty(Mono.error(ex))
+						.flatMap((fresh) -> connect(fresh, method, uri, requestCallback, false)));
 	}
 
 	private SwaggerSocketConnectionClosedException notFound() {

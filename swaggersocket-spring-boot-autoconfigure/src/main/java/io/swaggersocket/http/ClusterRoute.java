@@ -1,6 +1,7 @@
 package io.swaggersocket.http;
 
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.swaggersocket.cluster.ClusterForwarder;
 import io.swaggersocket.cluster.ConnectionDirectory;
@@ -10,8 +11,10 @@ import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.connection.SwaggerSocketConnections;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -78,16 +81,21 @@ final class ClusterRoute {
 		ServerHttpRequest request = exchange.getRequest();
 		ServerHttpResponse response = exchange.getResponse();
 		HttpMethod method = request.getMethod();
+		// a request body can be read once: a refused call goes again only if none was
+		// taken
+		AtomicBoolean bodyTaken = new AtomicBoolean();
+		Flux<DataBuffer> body = Flux.defer(() -> {
+			bodyTaken.set(true);
+			return request.getBody();
+		});
 		return this.forwarder
-			.forward(location, method, target.target(), null,
-					PeerForwarding.writer(request, headers, request.getBody()))
+			.forward(location, method, target.target(), null, PeerForwarding.writer(request, headers, body))
 			.flatMap((answer) -> {
 				String refusal = ClusterForwarder.refusal(answer);
 				if (refusal == null) {
 					return PeerForwarding.relay(answer, method, response);
 				}
-				// a refusal's small problem body: read, so that the connection is pooled
-				// again
+				// a refusal's small problem body, read to the end
 				answer.getBody().doOnNext(DataBufferUtils::release).onErrorComplete().subscribe();
 				if (answer.getStatusCode().value() == HttpStatus.MISDIRECTED_REQUEST.value()) {
 					return relocate(exchange, location, target, headers, mayRetry);
@@ -99,14 +107,25 @@ final class ClusterRoute {
 			})
 			.onErrorResume((ex) -> response.isCommitted(), (ex) -> PeerForwarding.abort(response, target.id(), ex))
 			// nothing was sent: the location may have been kept from before its hub
-			// went away, and a fresh one may name the hub the connection moved to
-			.onErrorResume((ex) -> mayRetry && ClusterForwarder.isConnectFailure(ex),
+			// went away, and a fresh one may name the hub the connection moved to; a call
+			// the link refused (it was going away) may go again to the same hub
+			.onErrorResume(
+					(ex) -> mayRetry && (ClusterForwarder.isConnectFailure(ex)
+							|| (ClusterForwarder.isRefusedByLink(ex) && !bodyTaken.get())),
 					(ex) -> this.directory.locate(target.id())
-						.filter((fresh) -> !sameHub(fresh, location))
+						.filter((fresh) -> !sameHub(fresh, location) || ClusterForwarder.isRefusedByLink(ex))
 						.map(Optional::of)
 						.defaultIfEmpty(Optional.empty())
 						.flatMap((fresh) -> fresh.isPresent() ? forwardTo(exchange, fresh.get(), target, headers, false)
 								: Mono.error(ex)))
+			// logged at WARN by the links
+			.onErrorResume(ClusterForwarder::isRefusedByHub,
+					(ex) -> PeerForwarding.problem(exchange, HttpStatus.BAD_GATEWAY,
+							"The hub that holds connection '" + target.id() + "' refused the call"))
+			.onErrorResume(ClusterForwarder::isRefusedByLink,
+					(ex) -> PeerForwarding.problem(exchange, HttpStatus.SERVICE_UNAVAILABLE,
+							"The hub that holds connection '" + target.id()
+									+ "' refused the call unprocessed; the request reached no peer and may be retried"))
 			.onErrorResume((ex) -> !(ex instanceof SwaggerSocketClusterUnavailableException), (ex) -> {
 				logger.debug("Call to connection '" + target.id() + "' through hub " + location.hubId() + " at "
 						+ location.hubUrl() + " failed", ex);

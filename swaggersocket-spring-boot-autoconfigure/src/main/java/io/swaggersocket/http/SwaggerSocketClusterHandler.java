@@ -1,13 +1,12 @@
 package io.swaggersocket.http;
 
-import java.util.List;
-
 import io.swaggersocket.cluster.ClusterForwarder;
 import io.swaggersocket.cluster.ClusterSecret;
 import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.connection.SwaggerSocketConnections;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpHeaders;
@@ -26,6 +25,11 @@ import org.springframework.web.server.WebHandler;
  * connection up again. Its own refusals carry {@link ClusterForwarder#REFUSED_HEADER}.
  *
  * <p>
+ * At the path itself, a WebSocket upgrade that carries the secret becomes a
+ * {@linkplain io.swaggersocket.cluster.HubLinks link} from another hub, over which that
+ * hub forwards its calls as streams to this same endpoint.
+ *
+ * <p>
  * The call then goes to the peer exactly as through this hub's gateway (404, 431, 502 and
  * aborted responses alike), without the cluster headers, with the {@code Host} and
  * {@code X-Forwarded-Prefix} that the calling hub asked for.
@@ -40,16 +44,32 @@ public final class SwaggerSocketClusterHandler implements WebHandler {
 
 	private final ClusterSecret secret;
 
+	private final @Nullable WebHandler linkUpgrade;
+
 	/**
-	 * Create the endpoint.
+	 * Create the endpoint for calls only, as served over a link.
 	 * @param connections this hub's connections
 	 * @param path the endpoint's path, for example {@code /swaggersocket-cluster}
 	 * @param secret the cluster's shared secret
 	 */
 	public SwaggerSocketClusterHandler(SwaggerSocketConnections connections, String path, ClusterSecret secret) {
+		this(connections, path, secret, null);
+	}
+
+	/**
+	 * Create the endpoint.
+	 * @param connections this hub's connections
+	 * @param path the endpoint's path, for example {@code /swaggersocket-cluster}
+	 * @param secret the cluster's shared secret
+	 * @param linkUpgrade upgrades a request at the path itself to a link from another
+	 * hub, once its secret is checked, or {@code null} to accept no links
+	 */
+	public SwaggerSocketClusterHandler(SwaggerSocketConnections connections, String path, ClusterSecret secret,
+			@Nullable WebHandler linkUpgrade) {
 		this.connections = connections;
 		this.path = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
 		this.secret = secret;
+		this.linkUpgrade = linkUpgrade;
 	}
 
 	@Override
@@ -68,6 +88,10 @@ public final class SwaggerSocketClusterHandler implements WebHandler {
 			return refuse(exchange, HttpStatus.FORBIDDEN, "forbidden", "The cluster's secret does not match");
 		}
 		PeerForwarding.Target target = PeerForwarding.Target.of(request, this.path);
+		if (this.linkUpgrade != null && target.id().isEmpty()
+				&& "websocket".equalsIgnoreCase(request.getHeaders().getUpgrade())) {
+			return this.linkUpgrade.handle(exchange);
+		}
 		SwaggerSocketConnection connection = this.connections.find(target.id()).orElse(null);
 		if (target.id().isEmpty() || connection == null || !connection.isOpen()) {
 			logger.debug("Cluster call for connection '" + target.id() + "', which this hub does not hold");
@@ -78,9 +102,7 @@ public final class SwaggerSocketClusterHandler implements WebHandler {
 		headers.addAll(request.getHeaders());
 		String host = headers.getFirst(ClusterForwarder.HOST_HEADER);
 		String prefix = headers.getFirst(ClusterForwarder.PREFIX_HEADER);
-		List<String> unset = headers.getValuesAsList(ClusterForwarder.UNSET_HEADER);
 		ClusterForwarder.removeClusterHeaders(headers);
-		unset.forEach(headers::remove);
 		// the peer sees what it would have seen through the calling hub's gateway or
 		// WebClient, not this hop
 		headers.remove(HttpHeaders.HOST);

@@ -1,0 +1,234 @@
+package io.swaggersocket.cluster;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
+import io.swaggersocket.connection.ConnectionManager;
+import io.swaggersocket.connection.ConnectionOptions;
+import io.swaggersocket.connection.SwaggerSocketConnection;
+import io.swaggersocket.connection.SwaggerSocketConnectionClosedException;
+import io.swaggersocket.connection.SwaggerSocketConnections;
+import io.swaggersocket.connection.SwaggerSocketHeartbeatHandler;
+import io.swaggersocket.connection.SwaggerSocketStreamHandler;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.netty.http.client.HttpClient;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
+
+/**
+ * The SwaggerSocket connections between this hub and the other hubs of its cluster, over
+ * which calls for connections that another hub holds are forwarded: one link per other
+ * hub, dialed when the first call needs it and shared by every call to that hub
+ * afterwards, so that forwarded calls are multiplexed streams under the protocol's flow
+ * control rather than one HTTP exchange each.
+ *
+ * <p>
+ * A link is dialed to the other hub's cluster path as a WebSocket upgrade that carries
+ * the cluster's secret; the other hub accepts it into a {@link ConnectionManager} of its
+ * own, apart from its agents: links are not listed with them, looked up, published in the
+ * directory or announced by events. A link that fails, closes or announces GOAWAY is
+ * dropped, and the next call dials a fresh one; calls already on it finish or fail as on
+ * any connection. The links' manager is this lifecycle's: it stops with the other
+ * connections, before the web server's graceful shutdown.
+ */
+public final class HubLinks implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(HubLinks.class);
+
+	private final SwaggerSocketConnections registry = new SwaggerSocketConnections();
+
+	private final ConnectionManager manager;
+
+	private final ReactorNettyWebSocketClient webSocketClient;
+
+	private final String path;
+
+	private final ClusterSecret secret;
+
+	private final Map<String, Object> metadata;
+
+	private final ConcurrentMap<URI, Link> links = new ConcurrentHashMap<>();
+
+	/**
+	 * Create the links of one hub.
+	 * @param options the links' options
+	 * @param endpoint serves the calls other hubs send over their links: the cluster
+	 * endpoint
+	 * @param httpClient dials the other hubs (its event loops, TLS and proxy)
+	 * @param path the cluster path on every hub, for example
+	 * {@code /swaggersocket-cluster}
+	 * @param secret the cluster's shared secret
+	 * @param hubId this hub's id, sent in the link's metadata for the other hub's logs
+	 */
+	public HubLinks(ConnectionOptions options, SwaggerSocketStreamHandler endpoint, HttpClient httpClient, String path,
+			ClusterSecret secret, String hubId) {
+		// events are the agents': a link announces none
+		this.manager = new ConnectionManager(options, this.registry, (event) -> {
+		}, SwaggerSocketHeartbeatHandler.DEFAULT, endpoint);
+		this.webSocketClient = this.manager.webSocketClient(httpClient);
+		this.path = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+		this.secret = secret;
+		this.metadata = Map.of("swaggersocket.hub", hubId);
+	}
+
+	/**
+	 * Return the links' manager, which also accepts the links other hubs dial to this
+	 * one.
+	 * @return the manager
+	 */
+	public ConnectionManager manager() {
+		return this.manager;
+	}
+
+	/**
+	 * Return the open links, those this hub dialed and those other hubs dialed to it.
+	 * @return the links
+	 */
+	public List<SwaggerSocketConnection> connections() {
+		return this.registry.list();
+	}
+
+	/**
+	 * Return the open link to a hub, dialing it if there is none.
+	 * @param hubUrl the URL the other hub advertises
+	 * @return the link; errors if it cannot be established (a {@code ConnectException}
+	 * when the hub cannot be connected to, so that nothing was sent), or if this hub is
+	 * shutting down
+	 */
+	public Mono<SwaggerSocketConnection> link(URI hubUrl) {
+		return Mono.defer(() -> {
+			if (!this.manager.isRunning()) {
+				return Mono.error(new SwaggerSocketConnectionClosedException("This hub is shutting down"));
+			}
+			Link link = this.links.compute(hubUrl,
+					(url, kept) -> (kept != null && kept.usable()) ? kept : new Link(url));
+			// a link closed or going away a moment ago, before it was retired: never use
+			// it, dial anew
+			return link.connection()
+				.filter((connection) -> connection.isOpen() && !connection.isGoingAway())
+				.switchIfEmpty(Mono.defer(() -> {
+					link.retire();
+					return this.links.computeIfAbsent(hubUrl, Link::new).connection();
+				}));
+		});
+	}
+
+	/**
+	 * The URL a link to a hub is dialed at: the hub's advertised URL with a WebSocket
+	 * scheme and the cluster path.
+	 * @param hubUrl the URL the other hub advertises
+	 * @return the link's URL
+	 */
+	URI linkUrl(URI hubUrl) {
+		String base = hubUrl.toString();
+		base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+		String scheme = "https".equalsIgnoreCase(hubUrl.getScheme()) ? "wss" : "ws";
+		return URI.create(scheme + base.substring(base.indexOf(':')) + this.path);
+	}
+
+	@Override
+	public void start() {
+		this.manager.start();
+	}
+
+	@Override
+	public void stop(Runnable callback) {
+		this.manager.stop(callback);
+	}
+
+	@Override
+	public void stop() {
+		this.manager.stop();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.manager.isRunning();
+	}
+
+	@Override
+	public int getPhase() {
+		return this.manager.getPhase();
+	}
+
+	/**
+	 * One dialed link: its connection, once established, shared by every call until it
+	 * goes away.
+	 */
+	private final class Link {
+
+		private final URI hubUrl;
+
+		private final Mono<SwaggerSocketConnection> connection;
+
+		private volatile boolean retired;
+
+		Link(URI hubUrl) {
+			this.hubUrl = hubUrl;
+			this.connection = Mono.defer(this::dial).cache();
+		}
+
+		Mono<SwaggerSocketConnection> connection() {
+			return this.connection;
+		}
+
+		boolean usable() {
+			return !this.retired;
+		}
+
+		private Mono<SwaggerSocketConnection> dial() {
+			URI url = linkUrl(this.hubUrl);
+			HttpHeaders headers = new HttpHeaders();
+			headers.set(ClusterForwarder.SECRET_HEADER, HubLinks.this.secret.value());
+			InetSocketAddress remoteAddress = InetSocketAddress.createUnresolved(url.getHost(), port(url));
+			Sinks.One<SwaggerSocketConnection> established = Sinks.one();
+			logger.debug("Dialing a link to hub " + this.hubUrl);
+			HubLinks.this.webSocketClient.execute(url, headers, (session) -> HubLinks.this.manager.dial(session,
+					HubLinks.this.metadata, remoteAddress, (connection) -> {
+						connection.goingAway().subscribe(null, (ex) -> retire(), this::retire);
+						established.tryEmitValue(connection);
+					}))
+				.subscribe(null, (ex) -> {
+					retire();
+					if (ex instanceof WebSocketClientHandshakeException refused) {
+						logger.warn("Hub " + this.hubUrl + " refused a link from this hub ("
+								+ refused.response().status() + "): swaggersocket.cluster.secret must be the same on "
+								+ "every hub, and the cluster path reachable without other credentials");
+					}
+					else {
+						logger.debug("Link to hub " + this.hubUrl + " failed: " + ex.getMessage());
+					}
+					established.tryEmitError(ex);
+				}, () -> {
+					retire();
+					established.tryEmitError(
+							new SwaggerSocketConnectionClosedException("The link to hub " + this.hubUrl + " closed"));
+				});
+			return established.asMono();
+		}
+
+		private void retire() {
+			this.retired = true;
+			HubLinks.this.links.remove(this.hubUrl, this);
+		}
+
+	}
+
+	private static int port(URI url) {
+		if (url.getPort() != -1) {
+			return url.getPort();
+		}
+		return "wss".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
+	}
+
+}

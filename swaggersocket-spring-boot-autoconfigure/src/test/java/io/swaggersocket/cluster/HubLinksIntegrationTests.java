@@ -1,0 +1,125 @@
+package io.swaggersocket.cluster;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
+import io.swaggersocket.connection.ConnectionRole;
+import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
+import io.swaggersocket.connection.SwaggerSocketConnection;
+import io.swaggersocket.test.ClusterHubs;
+import io.swaggersocket.test.TestApplications;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The links between hubs: calls from one hub to another share one SwaggerSocket
+ * connection, which is no agent; the cluster path upgrades only with the secret; a link
+ * that goes away is replaced without failing the calls that arrive meanwhile.
+ */
+class HubLinksIntegrationTests {
+
+	private static final Duration NO_HANG = Duration.ofSeconds(30);
+
+	private final TestApplications apps = new TestApplications();
+
+	private ConfigurableApplicationContext hubA;
+
+	private ConfigurableApplicationContext hubB;
+
+	private ClusterHubs.Agent agent;
+
+	@BeforeEach
+	void start() {
+		ClusterHubs cluster = new ClusterHubs(this.apps);
+		this.hubA = cluster.hub("hub-a");
+		this.hubB = cluster.hub("hub-b");
+		this.agent = cluster.agent(this.hubA, AgentProbe.SOURCE);
+	}
+
+	@AfterEach
+	void stop() {
+		this.apps.close();
+	}
+
+	@Test
+	void callsToAnotherHubShareOneLinkThatIsNoAgent() {
+		List<Integer> statuses = Flux.range(0, 200).flatMap((i) -> echo(i), 64).collectList().block(NO_HANG);
+
+		assertThat(statuses).hasSize(200).containsOnly(200);
+		List<SwaggerSocketConnection> dialed = this.hubB.getBean(HubLinks.class).connections();
+		List<SwaggerSocketConnection> accepted = this.hubA.getBean(HubLinks.class).connections();
+		assertThat(dialed).singleElement()
+			.satisfies((link) -> assertThat(link.info().role()).isEqualTo(ConnectionRole.CLIENT));
+		assertThat(accepted).singleElement()
+			.satisfies((link) -> assertThat(link.info().role()).isEqualTo(ConnectionRole.SERVER))
+			.satisfies((link) -> assertThat(link.info().metadata()).containsEntry("swaggersocket.hub", "hub-b"));
+		assertThat(TestApplications.registry(this.hubA).list()).extracting(SwaggerSocketConnection::id)
+			.containsExactly(this.agent.id());
+		assertThat(this.hubA.getBean(ConnectionDirectory.class).list().collectList().block(NO_HANG))
+			.extracting(ConnectionLocation::connectionId)
+			.containsExactly(this.agent.id());
+		assertThat(TestApplications.events(this.hubA).events(SwaggerSocketConnectedEvent.class)).hasSize(1);
+		assertThat(TestApplications.events(this.hubB).events(SwaggerSocketConnectedEvent.class)).isEmpty();
+	}
+
+	@Test
+	void theClusterPathUpgradesToALinkOnlyWithTheSecret() {
+		assertThat(upgradeRefusal(new HttpHeaders())).isEqualTo(401);
+		HttpHeaders wrong = new HttpHeaders();
+		wrong.set(ClusterForwarder.SECRET_HEADER, "not-the-secret");
+		assertThat(upgradeRefusal(wrong)).isEqualTo(403);
+		assertThat(this.hubA.getBean(HubLinks.class).connections()).isEmpty();
+		assertThat(TestApplications.registry(this.hubA).list()).extracting(SwaggerSocketConnection::id)
+			.containsExactly(this.agent.id());
+	}
+
+	@Test
+	void aLinkThatGoesAwayIsReplacedWithoutFailingCalls() {
+		assertThat(echo(0).block(NO_HANG)).isEqualTo(200);
+		SwaggerSocketConnection first = this.hubB.getBean(HubLinks.class).connections().get(0);
+
+		Mono<List<Integer>> calls = Flux.range(1, 400).flatMap((i) -> echo(i), 16).collectList().cache();
+		calls.subscribe();
+		// hub A sends GOAWAY on the link while calls keep coming from hub B
+		List<SwaggerSocketConnection> accepted = this.hubA.getBean(HubLinks.class).connections();
+		accepted.get(0).close(Duration.ofSeconds(10)).block(NO_HANG);
+
+		assertThat(calls.block(NO_HANG)).hasSize(400).containsOnly(200);
+		await().atMost(NO_HANG).until(() -> !first.isOpen());
+		assertThat(echo(401).block(NO_HANG)).isEqualTo(200);
+		assertThat(this.hubB.getBean(HubLinks.class).connections()).singleElement()
+			.satisfies((link) -> assertThat(link.id()).isNotEqualTo(first.id()));
+	}
+
+	private Mono<Integer> echo(int i) {
+		return ClusterHubs.http(this.hubB)
+			.get()
+			.uri("/peers/{id}/fn/echo?q={q}", this.agent.id(), i)
+			.exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().value()));
+	}
+
+	private int upgradeRefusal(HttpHeaders headers) {
+		URI url = URI.create("ws://127.0.0.1:" + TestApplications.port(this.hubA) + "/swaggersocket-cluster");
+		return assertThatExceptionOfType(WebSocketClientHandshakeException.class)
+			.isThrownBy(() -> new ReactorNettyWebSocketClient().execute(url, headers, (session) -> session.close())
+				.block(NO_HANG))
+			.actual()
+			.response()
+			.status()
+			.code();
+	}
+
+}
