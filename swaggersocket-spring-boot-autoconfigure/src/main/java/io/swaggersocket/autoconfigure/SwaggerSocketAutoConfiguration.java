@@ -264,6 +264,17 @@ public final class SwaggerSocketAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = "swaggersocket.cluster.enabled")
 	static class ClusterForwardingConfiguration {
 
+		@Bean
+		@ConditionalOnMissingBean
+		ClusterSecret swaggerSocketClusterSecret(SwaggerSocketProperties properties) {
+			String secret = properties.getCluster().getSecret();
+			if (secret == null || secret.isBlank()) {
+				throw new IllegalStateException(
+						"swaggersocket.cluster.secret is required when swaggersocket.cluster.enabled=true");
+			}
+			return new ClusterSecret(secret);
+		}
+
 		/**
 		 * The links to the other hubs, run by a connection manager of their own: its
 		 * registry is not the agents', so links are never listed, looked up or announced.
@@ -274,10 +285,9 @@ public final class SwaggerSocketAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		HubLinks swaggerSocketHubLinks(SwaggerSocketProperties properties, SwaggerSocketConnections connections,
-				ConnectionDirectory directory, ObjectProvider<ReactorResourceFactory> resourceFactory,
-				Environment environment) {
+				ConnectionDirectory directory, ClusterSecret secret,
+				ObjectProvider<ReactorResourceFactory> resourceFactory, Environment environment) {
 			String path = SwaggerSocketPropertiesMapper.clusterPath(properties.getCluster().getPath());
-			ClusterSecret secret = clusterSecret(properties);
 			HttpHandler endpoint = WebHttpHandlerBuilder
 				.webHandler(new SwaggerSocketClusterHandler(connections, path, secret))
 				.build();
@@ -292,34 +302,25 @@ public final class SwaggerSocketAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		ClusterForwarder swaggerSocketClusterForwarder(SwaggerSocketProperties properties, HubLinks links) {
+		ClusterForwarder swaggerSocketClusterForwarder(SwaggerSocketProperties properties, ClusterSecret secret,
+				HubLinks links) {
 			return new ClusterForwarder(SwaggerSocketPropertiesMapper.clusterPath(properties.getCluster().getPath()),
-					clusterSecret(properties), links, SwaggerSocketClientHttpConnector::new);
+					secret, links, SwaggerSocketClientHttpConnector::new);
 		}
 
 		@Bean
 		@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
 		@ConditionalOnMissingBean(name = "swaggerSocketClusterHandlerMapping")
 		SimpleUrlHandlerMapping swaggerSocketClusterHandlerMapping(SwaggerSocketProperties properties,
-				SwaggerSocketConnections connections, HubLinks links) {
+				SwaggerSocketConnections connections, ClusterSecret secret, HubLinks links) {
 			String path = SwaggerSocketPropertiesMapper.clusterPath(properties.getCluster().getPath());
 			ConnectionOptions options = links.manager().options();
 			int maxMessageSize = options.settings().maxFrameSize() + FrameCodec.HEADER_LENGTH;
 			WebHandler linkUpgrade = new SwaggerSocketUpgradeHandler(new SwaggerSocketWebSocketHandler(links.manager()),
 					maxMessageSize);
 			return new SimpleUrlHandlerMapping(
-					Map.of(path + "/**",
-							new SwaggerSocketClusterHandler(connections, path, clusterSecret(properties), linkUpgrade)),
+					Map.of(path + "/**", new SwaggerSocketClusterHandler(connections, path, secret, linkUpgrade)),
 					HANDLER_MAPPING_ORDER);
-		}
-
-		private static ClusterSecret clusterSecret(SwaggerSocketProperties properties) {
-			String secret = properties.getCluster().getSecret();
-			if (secret == null || secret.isBlank()) {
-				throw new IllegalStateException(
-						"swaggersocket.cluster.secret is required when swaggersocket.cluster.enabled=true");
-			}
-			return new ClusterSecret(secret);
 		}
 
 	}
