@@ -1,5 +1,6 @@
 package io.swaggersocket.cluster;
 
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
@@ -101,9 +102,10 @@ public final class HubLinks implements SmartLifecycle {
 	/**
 	 * Return the open link to a hub, dialing it if there is none.
 	 * @param hubUrl the URL the other hub advertises
-	 * @return the link; errors if it cannot be established (a {@code ConnectException}
-	 * when the hub cannot be connected to, so that nothing was sent), or if this hub is
-	 * shutting down
+	 * @return the link; errors if it cannot be established: with the other hub's refusal
+	 * of the secret, with a {@code ConnectException} for any other failure (nothing was
+	 * sent), or, while this hub is shutting down, with
+	 * {@code SwaggerSocketConnectionClosedException}
 	 */
 	public Mono<SwaggerSocketConnection> link(URI hubUrl) {
 		return Mono.defer(() -> {
@@ -200,21 +202,38 @@ public final class HubLinks implements SmartLifecycle {
 					}))
 				.subscribe(null, (ex) -> {
 					retire();
-					if (ex instanceof WebSocketClientHandshakeException refused) {
-						logger.warn("Hub " + this.hubUrl + " refused a link from this hub ("
-								+ refused.response().status() + "): swaggersocket.cluster.secret must be the same on "
-								+ "every hub, and the cluster path reachable without other credentials");
-					}
-					else {
-						logger.debug("Link to hub " + this.hubUrl + " failed: " + ex.getMessage());
-					}
-					established.tryEmitError(ex);
+					established.tryEmitError(failure(ex));
 				}, () -> {
 					retire();
-					established.tryEmitError(
-							new SwaggerSocketConnectionClosedException("The link to hub " + this.hubUrl + " closed"));
+					established.tryEmitError(failure(new SwaggerSocketConnectionClosedException("closed")));
 				});
 			return established.asMono();
+		}
+
+		/**
+		 * What a call sees of a link that could not be established: the other hub's
+		 * refusal of this hub's secret as it is, anything else as a failure to connect,
+		 * as nothing of the call was sent (the caller may look the connection up afresh).
+		 */
+		private Throwable failure(Throwable ex) {
+			if (ClusterForwarder.isRefusedByHub(ex)) {
+				logger.warn("Hub " + this.hubUrl + " refused a link from this hub ("
+						+ ((WebSocketClientHandshakeException) ex).response().status()
+						+ "): swaggersocket.cluster.secret must be the same on every hub, and the cluster path "
+						+ "reachable without other credentials");
+				return ex;
+			}
+			if (ex instanceof WebSocketClientHandshakeException refused) {
+				logger.warn("Hub " + this.hubUrl + " answered a link's upgrade with " + refused.response().status()
+						+ ": is swaggersocket.cluster.path the same on every hub?");
+			}
+			else {
+				logger.debug("Link to hub " + this.hubUrl + " failed: " + ex);
+			}
+			ConnectException unreachable = new ConnectException(
+					"No link to hub " + this.hubUrl + ": " + ((ex.getMessage() != null) ? ex.getMessage() : ex));
+			unreachable.initCause(ex);
+			return unreachable;
 		}
 
 		private void retire() {

@@ -3,6 +3,7 @@ package io.swaggersocket.cluster;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.swaggersocket.connection.ConnectionRole;
@@ -17,7 +18,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,12 +44,14 @@ class HubLinksIntegrationTests {
 
 	private ClusterHubs.Agent agent;
 
+	private ClusterHubs cluster;
+
 	@BeforeEach
 	void start() {
-		ClusterHubs cluster = new ClusterHubs(this.apps);
-		this.hubA = cluster.hub("hub-a");
-		this.hubB = cluster.hub("hub-b");
-		this.agent = cluster.agent(this.hubA, AgentProbe.SOURCE);
+		this.cluster = new ClusterHubs(this.apps);
+		this.hubA = this.cluster.hub("hub-a");
+		this.hubB = this.cluster.hub("hub-b");
+		this.agent = this.cluster.agent(this.hubA, AgentProbe.SOURCE);
 	}
 
 	@AfterEach
@@ -102,6 +107,33 @@ class HubLinksIntegrationTests {
 		assertThat(echo(401).block(NO_HANG)).isEqualTo(200);
 		assertThat(this.hubB.getBean(HubLinks.class).connections()).singleElement()
 			.satisfies((link) -> assertThat(link.id()).isNotEqualTo(first.id()));
+	}
+
+	/**
+	 * A hub that takes no more links (its links stopped, as when it shuts down) was sent
+	 * nothing: a call that a kept location sent there is looked up afresh and follows the
+	 * connection, body and all.
+	 */
+	@Test
+	void aHubThatTakesNoLinksIsLookedUpAfreshAndTheCallFollowsItsConnection() {
+		ConfigurableApplicationContext hubC = this.cluster.hub("hub-c");
+		ClusterHubs.Agent moved = this.cluster.agent(hubC, AgentProbe.SOURCE);
+		this.hubA.getBean(HubLinks.class).stop();
+		this.cluster.directory().answerOnce(moved.id(), "hub-a");
+
+		Map<String, Object> answer = ClusterHubs.http(this.hubB)
+			.post()
+			.uri("/peers/{id}/mvc/json", moved.id())
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("n", 7))
+			.retrieve()
+			.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
+			})
+			.block(NO_HANG);
+
+		assertThat(answer).containsEntry("received", Map.of("n", 7));
+		assertThat(this.cluster.directory().lookUps()).isEqualTo(2);
+		assertThat(AgentProbe.seen(this.agent.context())).isEmpty();
 	}
 
 	private Mono<Integer> echo(int i) {
