@@ -307,7 +307,7 @@ final class Report {
 			.append("generator in the benchmark's JVM calls the agent as an outside client does: `WebClient` over ")
 			.append("pooled HTTP/1.1 to a hub's gateway, `POST /peers/{id}/echo`. Same hub: through hub A, which ")
 			.append("holds the agent's socket. Cross hub: through hub B, which looks the agent up in its directory ")
-			.append("and forwards the call over HTTP/1.1 to hub A's cluster endpoint. The same client, request and ")
+			.append("and forwards the call as a stream on its SwaggerSocket link to hub A's cluster endpoint. The same client, request and ")
 			.append("agent in both rows; only the hub's port differs. CPU per request: all four processes (load ")
 			.append("generator, hub A, hub B, agent; hub B idles in the same-hub row).\n\n");
 		out.append("| path | concurrency | requests/s | p50 ms | p99 ms | p99.9 ms | CPU µs/request | ")
