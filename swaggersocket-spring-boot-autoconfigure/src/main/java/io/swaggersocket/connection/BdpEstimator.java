@@ -31,8 +31,17 @@ final class BdpEstimator {
 
 	private long sentNanos;
 
+	/**
+	 * How long the shortest round trip stands for the link's: a route that changed may
+	 * have made it longer for good, as BBR assumes.
+	 */
+	static final long MIN_ROUND_TRIP_LIFETIME = 10_000_000_000L;
+
 	/** The shortest round trip measured: the link's own, with the least queueing. */
 	private long minRoundTrip = Long.MAX_VALUE;
+
+	/** When {@link #minRoundTrip} was measured. */
+	private long minRoundTripNanos;
 
 	/** When the windows last grew, {@link Long#MIN_VALUE} before they ever did. */
 	private long grewNanos = Long.MIN_VALUE;
@@ -90,8 +99,12 @@ final class BdpEstimator {
 			return null;
 		}
 		this.pinging = false;
-		long roundTrip = Math.max(1, this.nanoClock.getAsLong() - this.sentNanos);
-		this.minRoundTrip = Math.min(this.minRoundTrip, roundTrip);
+		long now = this.nanoClock.getAsLong();
+		long roundTrip = Math.max(1, now - this.sentNanos);
+		if (roundTrip <= this.minRoundTrip || now - this.minRoundTripNanos > MIN_ROUND_TRIP_LIFETIME) {
+			this.minRoundTrip = roundTrip;
+			this.minRoundTripNanos = now;
+		}
 		// credit granted at time g reaches the sender half a round trip later, and what
 		// it
 		// sends then arrives a round trip after g: bytes counted from a ping sent soon
