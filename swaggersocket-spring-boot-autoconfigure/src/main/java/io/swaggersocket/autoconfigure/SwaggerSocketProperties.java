@@ -521,12 +521,13 @@ public class SwaggerSocketProperties {
 		private DataSize connectionWindow = DataSize.ofMegabytes(1);
 
 		/**
-		 * How far the stream and connection windows may grow, from the bandwidth-delay
-		 * product measured with pings while bodies flow, so that one stream on a
-		 * high-latency link is not capped at window / round trip. At or below the initial
-		 * windows, they do not grow.
+		 * How far the connection window may grow (a stream's, half of it), from the
+		 * bandwidth-delay product measured with pings while bodies flow, so that one
+		 * stream on a high-latency link is not capped at window / round trip. It is the
+		 * most a connection's readers can make this side hold by stalling. At or below
+		 * the initial windows, they do not grow.
 		 */
-		private DataSize maxWindow = DataSize.ofMegabytes(16);
+		private DataSize maxWindow = DataSize.ofMegabytes(64);
 
 		/**
 		 * How many streams the peer may have open towards this side at once.

@@ -7,14 +7,13 @@ import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Estimates the connection's bandwidth-delay product as gRPC does: when DATA starts to
+ * Measures the connection's bandwidth-delay product as gRPC does: when DATA starts to
  * arrive, send a WebSocket ping and count the DATA bytes consumed until its pong. That
  * count is what the link and its readers moved in one round trip; a window much smaller
  * than it caps the transfer at window / round trip. Bytes are counted as their readers
  * take them, not as they arrive: a window grown for a reader that does not keep up would
- * only buffer more. Only a round trip that also shows the highest bandwidth yet counts,
- * as in gRPC: a round trip that grew with queueing in front of the pong must not make the
- * windows (and the queue) grow further. Guarded by the stream layer's monitor.
+ * only buffer more. What to make of a sample is {@link WindowGrowth}'s business. Guarded
+ * by the stream layer's monitor.
  */
 final class BdpEstimator {
 
@@ -32,8 +31,20 @@ final class BdpEstimator {
 
 	private long sentNanos;
 
-	/** The highest bandwidth measured, in bytes per second. */
-	private double maxBandwidth;
+	/**
+	 * How long the shortest round trip stands for the link's: a route that changed may
+	 * have made it longer for good, as BBR assumes.
+	 */
+	static final long MIN_ROUND_TRIP_LIFETIME = 10_000_000_000L;
+
+	/** The shortest round trip measured: the link's own, with the least queueing. */
+	private long minRoundTrip = Long.MAX_VALUE;
+
+	/** When {@link #minRoundTrip} was measured. */
+	private long minRoundTripNanos;
+
+	/** When the windows last grew, {@link Long#MIN_VALUE} before they ever did. */
+	private long grewNanos = Long.MIN_VALUE;
 
 	/**
 	 * Create an estimator.
@@ -69,26 +80,37 @@ final class BdpEstimator {
 	}
 
 	/**
+	 * The windows grew now: round trips that start within half a round trip from now
+	 * measure the windows before.
+	 */
+	void grew() {
+		this.grewNanos = this.nanoClock.getAsLong();
+	}
+
+	/**
 	 * A pong arrived for one of this estimator's pings.
 	 * @param payload the pong's payload
-	 * @return the bytes received during the round trip, or -1 if it answers an older ping
-	 * or if the bandwidth it shows is below the best measured: then the round trip grew
-	 * with queueing rather than the link carrying more, and a larger window would only
-	 * queue more
+	 * @return what the round trip showed, or {@code null} if the pong answers an older
+	 * ping
 	 */
-	long pong(byte[] payload) {
+	@Nullable Sample pong(byte[] payload) {
 		long sequence = ByteBuffer.wrap(payload, MAGIC.length, Long.BYTES).getLong();
 		if (!this.pinging || sequence != this.sequence) {
-			return -1;
+			return null;
 		}
 		this.pinging = false;
-		long roundTrip = Math.max(1, this.nanoClock.getAsLong() - this.sentNanos);
-		double bandwidth = this.sample * 1e9 / roundTrip;
-		if (bandwidth < this.maxBandwidth) {
-			return -1;
+		long now = this.nanoClock.getAsLong();
+		long roundTrip = Math.max(1, now - this.sentNanos);
+		if (roundTrip <= this.minRoundTrip || now - this.minRoundTripNanos > MIN_ROUND_TRIP_LIFETIME) {
+			this.minRoundTrip = roundTrip;
+			this.minRoundTripNanos = now;
 		}
-		this.maxBandwidth = bandwidth;
-		return this.sample;
+		// credit granted at time g reaches the sender half a round trip later, and what
+		// it
+		// sends then arrives a round trip after g: bytes counted from a ping sent soon
+		// after g were mostly sent under the windows before g
+		boolean stale = this.grewNanos != Long.MIN_VALUE && this.grewNanos > this.sentNanos - roundTrip / 2;
+		return new Sample(this.sample, this.sample * 1e9 / roundTrip, roundTrip, this.minRoundTrip, stale);
 	}
 
 	/**
@@ -98,6 +120,21 @@ final class BdpEstimator {
 	 */
 	static boolean isEstimatorPayload(byte[] payload) {
 		return payload.length == PAYLOAD_LENGTH && Arrays.equals(payload, 0, MAGIC.length, MAGIC, 0, MAGIC.length);
+	}
+
+	/**
+	 * What one round trip showed.
+	 *
+	 * @param bytes the DATA bytes readers took during it
+	 * @param bandwidth those bytes per second of the round trip
+	 * @param roundTripNanos how long the round trip took
+	 * @param minRoundTripNanos the shortest round trip measured so far, this one included
+	 * @param stale whether the windows grew too shortly before the ping for the sender to
+	 * have used the growth during the round trip: the sample then measures the windows
+	 * before
+	 */
+	record Sample(long bytes, double bandwidth, long roundTripNanos, long minRoundTripNanos, boolean stale) {
+
 	}
 
 }

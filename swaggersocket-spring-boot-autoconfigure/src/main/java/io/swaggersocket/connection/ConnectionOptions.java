@@ -26,7 +26,7 @@ public record ConnectionOptions(ConnectionSettings settings, Duration handshakeT
 		boolean spreadHandling) {
 
 	/** The largest window when none is given. */
-	public static final int DEFAULT_MAX_WINDOW = 16 * 1024 * 1024;
+	public static final int DEFAULT_MAX_WINDOW = 64 * 1024 * 1024;
 
 	/** The drain timeout when none is given: Spring's default shutdown phase timeout. */
 	public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);

@@ -17,12 +17,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>
  * The windows start as declared in the handshake and grow, up to a maximum, from the
- * bandwidth-delay product the {@link BdpEstimator} measures: once readers take, within
- * one round trip, two thirds of a window, the stream window grows to twice what the round
- * trip delivered and the connection window to four times, granted with WINDOW_UPDATE (to
- * every open stream and to the connection). A single stream on a long link is then not
- * capped at window / round trip, and the connection window stays twice the stream window,
- * so that a stream whose reader stalls never holds all of it.
+ * bandwidth-delay product the {@link BdpEstimator} measures, as {@link WindowGrowth}
+ * decides; what they grew by is granted with WINDOW_UPDATE, to every open stream and to
+ * the connection. A single stream on a long link is then not capped at window / round
+ * trip, and the connection window stays at least twice the stream window, so that a
+ * stream whose reader stalls never holds all of it.
  */
 final class InboundFlowController {
 
@@ -32,14 +31,12 @@ final class InboundFlowController {
 
 	private final Map<Integer, Stream> streams;
 
-	private final int maxWindow;
-
 	private final @Nullable BdpEstimator bdp;
 
-	/** The window each stream starts with (beyond the declared one once grown). */
-	private int streamWindow;
-
-	private int connectionWindow;
+	/**
+	 * The windows streams and the connection get (beyond the declared ones once grown).
+	 */
+	private final WindowGrowth windows;
 
 	/** DATA bytes received on the connection whose credit has not gone back yet. */
 	private long receivedUngranted;
@@ -56,10 +53,8 @@ final class InboundFlowController {
 		this.local = local;
 		this.writer = writer;
 		this.streams = streams;
-		this.maxWindow = maxWindow;
-		this.streamWindow = local.initialStreamWindow();
-		this.connectionWindow = local.connectionWindow();
-		boolean adaptive = maxWindow > this.streamWindow || maxWindow > this.connectionWindow;
+		this.windows = new WindowGrowth(local.initialStreamWindow(), local.connectionWindow(), maxWindow);
+		boolean adaptive = maxWindow > local.initialStreamWindow() || maxWindow > local.connectionWindow();
 		this.bdp = adaptive ? new BdpEstimator(nanoClock) : null;
 	}
 
@@ -69,41 +64,31 @@ final class InboundFlowController {
 	 * @param stream the stream, after its HEADERS
 	 */
 	void opened(Stream stream) {
-		stream.window = this.streamWindow;
-		int grown = this.streamWindow - this.local.initialStreamWindow();
+		stream.window = this.windows.streamWindow();
+		int grown = this.windows.streamWindow() - this.local.initialStreamWindow();
 		if (grown > 0 && stream.state.remoteSideOpen()) {
 			this.writer.write(new Frame.WindowUpdate(stream.id, grown));
 		}
 	}
 
 	/**
-	 * A pong for the estimator's ping: grow the windows if the round trip filled most of
-	 * them.
+	 * A pong for the estimator's ping: grow the windows if the round trip says so.
 	 * @param payload the pong's payload
 	 */
 	void estimatorPong(byte[] payload) {
 		BdpEstimator bdp = this.bdp;
-		long sample = (bdp != null) ? bdp.pong(payload) : -1;
-		if (sample <= 0) {
+		BdpEstimator.Sample sample = (bdp != null) ? bdp.pong(payload) : null;
+		int streamWindow = this.windows.streamWindow();
+		int connectionWindow = this.windows.connectionWindow();
+		if (bdp == null || sample == null || !this.windows.sample(sample)) {
 			return;
 		}
-		boolean streamsLimit = 3 * sample >= 2L * this.streamWindow;
-		boolean connectionLimits = 3 * sample >= 2L * this.connectionWindow;
-		if (!streamsLimit && !connectionLimits) {
-			return;
+		bdp.grew();
+		if (this.windows.connectionWindow() > connectionWindow) {
+			this.writer.write(new Frame.WindowUpdate(0, this.windows.connectionWindow() - connectionWindow));
 		}
-		// the connection window stays twice the stream window: a stream whose reader
-		// stalls holds at most half of it, and the other streams keep the rest
-		int connectionTarget = (int) Math.min(this.maxWindow, 4 * sample);
-		int streamTarget = (int) Math.min(connectionTarget / 2, 2 * sample);
-		if (connectionTarget > this.connectionWindow) {
-			int delta = connectionTarget - this.connectionWindow;
-			this.connectionWindow = connectionTarget;
-			this.writer.write(new Frame.WindowUpdate(0, delta));
-		}
-		if (streamTarget > this.streamWindow) {
-			int delta = streamTarget - this.streamWindow;
-			this.streamWindow = streamTarget;
+		int delta = this.windows.streamWindow() - streamWindow;
+		if (delta > 0) {
 			for (Stream stream : this.streams.values()) {
 				if (stream.state.remoteSideOpen()) {
 					stream.window += delta;
@@ -118,7 +103,7 @@ final class InboundFlowController {
 	 * @return the stream window
 	 */
 	int streamWindow() {
-		return this.streamWindow;
+		return this.windows.streamWindow();
 	}
 
 	/**
@@ -126,7 +111,7 @@ final class InboundFlowController {
 	 * @return the connection window
 	 */
 	int connectionWindow() {
-		return this.connectionWindow;
+		return this.windows.connectionWindow();
 	}
 
 	/**
@@ -136,9 +121,9 @@ final class InboundFlowController {
 	 */
 	void receivedOnConnection(int length) {
 		this.receivedUngranted += length;
-		if (this.receivedUngranted > this.connectionWindow) {
+		if (this.receivedUngranted > this.windows.connectionWindow()) {
 			throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, CloseCodes.PROTOCOL_ERROR,
-					"The peer exceeded the connection window of " + this.connectionWindow + " bytes");
+					"The peer exceeded the connection window of " + this.windows.connectionWindow() + " bytes");
 		}
 		BdpEstimator bdp = this.bdp;
 		if (bdp != null && length > 0) {
@@ -184,7 +169,8 @@ final class InboundFlowController {
 			}
 		}
 		this.consumedUngranted += length;
-		if (this.consumedUngranted > 0 && (stream == null || this.consumedUngranted >= this.connectionWindow / 2)) {
+		if (this.consumedUngranted > 0
+				&& (stream == null || this.consumedUngranted >= this.windows.connectionWindow() / 2)) {
 			this.writer.write(new Frame.WindowUpdate(0, (int) this.consumedUngranted));
 			this.receivedUngranted -= this.consumedUngranted;
 			this.consumedUngranted = 0;

@@ -368,8 +368,8 @@ class SwaggerSocketAutoConfigurationTests {
 
 	@Test
 	void maxWindowBindsAndTakesEffect() {
-		this.contextRunner.withPropertyValues("swaggersocket.limits.max-window=64MB")
-			.run((context) -> assertThat(options(context).maxWindow()).isEqualTo(64 * 1024 * 1024));
+		this.contextRunner.withPropertyValues("swaggersocket.limits.max-window=16MB")
+			.run((context) -> assertThat(options(context).maxWindow()).isEqualTo(16 * 1024 * 1024));
 	}
 
 	@Test
@@ -380,8 +380,8 @@ class SwaggerSocketAutoConfigurationTests {
 	}
 
 	@Test
-	void windowsGrowToSixteenMegabytesByDefault() {
-		this.contextRunner.run((context) -> assertThat(options(context).maxWindow()).isEqualTo(16 * 1024 * 1024));
+	void windowsGrowToSixtyFourMegabytesByDefault() {
+		this.contextRunner.run((context) -> assertThat(options(context).maxWindow()).isEqualTo(64 * 1024 * 1024));
 	}
 
 	@Test

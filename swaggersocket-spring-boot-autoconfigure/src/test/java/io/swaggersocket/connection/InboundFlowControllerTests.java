@@ -134,6 +134,33 @@ class InboundFlowControllerTests {
 		assertThat(flow.receivedOnStream(open, 1)).isFalse();
 	}
 
+	@Test
+	void oneStreamOnALongLinkReachesTheLinksBandwidthDelayProductWithinFiveRoundTrips() {
+		// a 50 ms link that carries 16 MiB per round trip, and a 64 MiB maximum
+		long roundTrip = 50_000_000;
+		int link = 16 * 1024 * KIB;
+		AtomicLong time = new AtomicLong();
+		InboundFlowController flow = new InboundFlowController(this.local, 64 * 1024 * KIB, this.writer, this.streams,
+				time::get);
+		Stream open = openStream(flow, 1);
+		// credit granted at a pong reaches the sender half a round trip later, so the
+		// bytes
+		// of the round trip that starts then were sent under the windows before it
+		long sentUnder = open.window;
+		int roundTrips = 0;
+		while (roundTrips < 5) {
+			long windowAtPing = open.window;
+			byte[] ping = receive(flow, open, (int) Math.min(link, sentUnder));
+			time.addAndGet(roundTrip);
+			flow.estimatorPong(ping);
+			sentUnder = windowAtPing;
+			roundTrips++;
+		}
+		assertThat(flow.streamWindow()).isGreaterThanOrEqualTo(link);
+		assertThat(flow.connectionWindow()).isLessThanOrEqualTo(64 * 1024 * KIB);
+		assertThat(flow.streamWindow()).isLessThanOrEqualTo(flow.connectionWindow() / 2);
+	}
+
 	private Stream openStream(InboundFlowController flow, int id) {
 		Stream stream = new Stream(null, false, 0);
 		stream.id = id;

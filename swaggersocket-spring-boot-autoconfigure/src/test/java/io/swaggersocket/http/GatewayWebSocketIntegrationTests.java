@@ -356,10 +356,10 @@ class GatewayWebSocketIntegrationTests {
 	 * agent's sender must be held back by the stream's flow control and the hub must not
 	 * buffer what the client does not take. The bound for both, 64 MiB, is what the
 	 * windows and buffers on the way may hold, with room to spare: the stream's window
-	 * (at most {@code swaggersocket.limits.max-window}, 16 MiB), the TCP buffers of the
-	 * agent's socket and of the outside client's (a few MiB each on loopback), and the
-	 * messages Reactor Netty and the relay have requested but not written (some 128 of 64
-	 * KiB at most).
+	 * (at most half of {@code swaggersocket.limits.max-window}, 32 MiB), the TCP buffers
+	 * of the agent's socket and of the outside client's (a few MiB each on loopback), and
+	 * the messages Reactor Netty and the relay have requested but not written (some 128
+	 * of 64 KiB at most).
 	 */
 	@Test
 	void slowOutsideReaderHoldsBackTheAgentsSenderWithBoundedHubHeap() {

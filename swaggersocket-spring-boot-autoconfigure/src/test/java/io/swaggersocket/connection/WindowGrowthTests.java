@@ -1,0 +1,146 @@
+package io.swaggersocket.connection;
+
+import io.swaggersocket.connection.BdpEstimator.Sample;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * How far the windows grow from round-trip samples: fast while the bandwidth follows
+ * them, never from queueing, and never beyond the maximum or past half the connection
+ * window for a stream.
+ */
+class WindowGrowthTests {
+
+	private static final int KIB = 1024;
+
+	private static final int MIB = 1024 * KIB;
+
+	private final WindowGrowth growth = new WindowGrowth(256 * KIB, MIB, 64 * MIB);
+
+	private long minRoundTrip = Long.MAX_VALUE;
+
+	@Test
+	void aWindowBoundRoundTripGrowsTheStreamWindowToTwiceItsBytes() {
+		assertThat(this.growth.sample(clean(256 * KIB, 50))).isTrue();
+		assertThat(this.growth.streamWindow()).isEqualTo(512 * KIB);
+		assertThat(this.growth.connectionWindow()).isEqualTo(MIB);
+		assertThat(this.growth.ramping()).isFalse();
+	}
+
+	@Test
+	void aRoundTripThatStartedBeforeTheSenderHeardOfTheGrowthIsJudgedByTheWindowsBefore() {
+		this.growth.sample(clean(256 * KIB, 50));
+		// the same bytes again, sent under the 256 KiB window: window-bound, but the
+		// windows are already twice that
+		assertThat(this.growth.sample(stale(256 * KIB, 50))).isFalse();
+		assertThat(this.growth.streamWindow()).isEqualTo(512 * KIB);
+	}
+
+	@Test
+	void windowsGrowFourfoldPerRoundTripOnceTheBandwidthFollowedADoubling() {
+		this.growth.sample(clean(256 * KIB, 50));
+		this.growth.sample(stale(256 * KIB, 50));
+		// twice the window moved twice the bytes in the same time: window-bound
+		assertThat(this.growth.sample(clean(512 * KIB, 50))).isTrue();
+		assertThat(this.growth.ramping()).isTrue();
+		assertThat(this.growth.streamWindow()).isEqualTo(2 * MIB);
+		assertThat(this.growth.connectionWindow()).isEqualTo(4 * MIB);
+		// the next round trip still measures the 512 KiB window, and the ramp goes on
+		assertThat(this.growth.sample(stale(512 * KIB, 50))).isTrue();
+		assertThat(this.growth.streamWindow()).isEqualTo(8 * MIB);
+		assertThat(this.growth.connectionWindow()).isEqualTo(16 * MIB);
+	}
+
+	@Test
+	void theStreamWindowStopsAtHalfTheMaximumAndTheConnectionWindowAtTheMaximum() {
+		rampTo8MiB();
+		this.growth.sample(stale(2 * MIB, 50));
+		this.growth.sample(stale(8 * MIB, 50));
+		assertThat(this.growth.connectionWindow()).isEqualTo(64 * MIB);
+		assertThat(this.growth.streamWindow()).isEqualTo(32 * MIB);
+	}
+
+	@Test
+	void theRampEndsForGoodWhenADoublingOfTheWindowsBringsNoMoreBandwidth() {
+		rampTo8MiB();
+		// the 2 MiB window filled but moved no more per second than 512 KiB did: the
+		// link is full (its bytes took four times as long)
+		assertThat(this.growth.sample(stale(2 * MIB, 200))).isFalse();
+		assertThat(this.growth.ramping()).isFalse();
+		// back to twice what a round trip moved, which the windows already exceed
+		assertThat(this.growth.streamWindow()).isEqualTo(8 * MIB);
+		assertThat(this.growth.sample(clean(6 * MIB, 60))).isTrue();
+		assertThat(this.growth.streamWindow()).isEqualTo(12 * MIB);
+		assertThat(this.growth.ramping()).isFalse();
+	}
+
+	@Test
+	void roundTripsThatGrowWithQueueingNeverStartTheRamp() {
+		// on loopback the pong waits behind whatever the windows let the sender queue:
+		// every round trip fills the window and takes as much longer as it holds more
+		for (int round = 0; round < 10; round++) {
+			int window = this.growth.streamWindow();
+			this.growth.sample(clean(window, window / KIB / 100.0 * Math.pow(1.01, round)));
+		}
+		assertThat(this.growth.ramping()).isFalse();
+		assertThat(this.growth.streamWindow()).isEqualTo(512 * KIB);
+		assertThat(this.growth.connectionWindow()).isEqualTo(MIB);
+	}
+
+	@Test
+	void roundTripsMuchLongerThanTheShortestGrowNothing() {
+		// a short round trip when the sender had little to send: a 1 ms link
+		assertThat(this.growth.sample(clean(16 * KIB, 1))).isFalse();
+		// then full windows at a rising bandwidth, as a JVM warming up moves them, but
+		// at eight times the link's round trip: a queue, not the link, holds those bytes
+		assertThat(this.growth.sample(clean(256 * KIB, 16))).isFalse();
+		assertThat(this.growth.sample(clean(256 * KIB, 8))).isFalse();
+		assertThat(this.growth.sample(clean(256 * KIB, 4))).isFalse();
+		assertThat(this.growth.ramping()).isFalse();
+		assertThat(this.growth.streamWindow()).isEqualTo(256 * KIB);
+		assertThat(this.growth.connectionWindow()).isEqualTo(MIB);
+	}
+
+	@Test
+	void roundTripsThatMoveLittleNeitherGrowTheWindowsNorEndTheRamp() {
+		rampTo8MiB();
+		// a sender with little to send, at the best bandwidth yet
+		assertThat(this.growth.sample(clean(100 * KIB, 50))).isFalse();
+		assertThat(this.growth.ramping()).isTrue();
+		assertThat(this.growth.streamWindow()).isEqualTo(8 * MIB);
+	}
+
+	@Test
+	void roundTripsSlowerThanTheBestYetDoNotGrowTheWindows() {
+		this.growth.sample(clean(256 * KIB, 50));
+		assertThat(this.growth.sample(clean(512 * KIB, 150))).isFalse();
+		assertThat(this.growth.streamWindow()).isEqualTo(512 * KIB);
+	}
+
+	private void rampTo8MiB() {
+		this.growth.sample(clean(256 * KIB, 50));
+		this.growth.sample(stale(256 * KIB, 50));
+		this.growth.sample(clean(512 * KIB, 50));
+		this.growth.sample(stale(512 * KIB, 50));
+		assertThat(this.growth.streamWindow()).isEqualTo(8 * MIB);
+		assertThat(this.growth.ramping()).isTrue();
+	}
+
+	/** A round trip measuring the current windows. */
+	private Sample clean(long bytes, double roundTripMillis) {
+		return sample(bytes, roundTripMillis, false);
+	}
+
+	/** A round trip that measured the windows before their last growth. */
+	private Sample stale(long bytes, double roundTripMillis) {
+		return sample(bytes, roundTripMillis, true);
+	}
+
+	private Sample sample(long bytes, double roundTripMillis, boolean stale) {
+		long roundTrip = (long) (roundTripMillis * 1_000_000);
+		this.minRoundTrip = Math.min(this.minRoundTrip, roundTrip);
+		return new Sample(bytes, bytes * 1e9 / roundTrip, roundTrip, this.minRoundTrip, stale);
+	}
+
+}
