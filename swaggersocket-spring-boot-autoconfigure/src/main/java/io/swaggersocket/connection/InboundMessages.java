@@ -1,5 +1,7 @@
 package io.swaggersocket.connection;
 
+import java.util.function.Consumer;
+
 import io.swaggersocket.protocol.CloseCodes;
 import io.swaggersocket.protocol.ErrorCode;
 import io.swaggersocket.protocol.Frame;
@@ -20,7 +22,7 @@ import org.springframework.web.reactive.socket.WebSocketMessage;
  * reaction: a stream reset, or the connection closed with its code (docs/PROTOCOL.md
  * section 9). Messages arrive one at a time, on the session's I/O thread.
  */
-final class InboundMessages {
+final class InboundMessages implements Consumer<WebSocketMessage> {
 
 	private static final Log logger = LogFactory.getLog(InboundMessages.class);
 
@@ -37,7 +39,8 @@ final class InboundMessages {
 	 * Take the next message from the session.
 	 * @param message the message
 	 */
-	void onMessage(WebSocketMessage message) {
+	@Override
+	public void accept(WebSocketMessage message) {
 		SocketConnection connection = this.connection;
 		if (connection.isTerminated()) {
 			return;

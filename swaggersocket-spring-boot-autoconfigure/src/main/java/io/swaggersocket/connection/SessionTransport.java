@@ -2,7 +2,6 @@ package io.swaggersocket.connection;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -46,14 +45,17 @@ final class SessionTransport {
 
 	private final FrameWriter writer;
 
-	/** Set once the outbound queue overflowed: the connection is being failed for it. */
-	private final AtomicBoolean overflowed = new AtomicBoolean();
+	/**
+	 * Set once the outbound queue overflowed: the connection is being failed for it.
+	 * Guarded by this object's monitor.
+	 */
+	private boolean overflowed;
 
 	// each emitted once, by the one party that ends the run: no serializing wrapper
 	// needed
 	private final Sinks.Empty<Void> finished = Sinks.unsafe().empty();
 
-	private final Sinks.One<Boolean> forceStop = Sinks.unsafe().one();
+	private final Sinks.Empty<Void> forceStop = Sinks.unsafe().empty();
 
 	SessionTransport(SocketConnection connection, FrameCodec codec) {
 		this.connection = connection;
@@ -85,8 +87,8 @@ final class SessionTransport {
 			.doFinally((signal) -> this.writer.complete());
 		// after receive(), which sets the inbound up
 		ClosingHandshake.install(this.session, logPrefix);
-		return Mono.zip(inbound, this.writer.run())
-			.then()
+		// the first to end, in either direction, ends the session
+		return inbound.or(this.writer.run())
 			.takeUntilOther(this.forceStop.asMono())
 			// A failed write closes the channel inside the send, where the stream layer
 			// holds its monitor; failing the streams there, on that stack, could deadlock
@@ -101,8 +103,11 @@ final class SessionTransport {
 	 * connection bounds what such a peer makes this side hold.
 	 */
 	private void overflowed() {
-		if (this.connection.isTerminated() || !this.overflowed.compareAndSet(false, true)) {
-			return;
+		synchronized (this) {
+			if (this.connection.isTerminated() || this.overflowed) {
+				return;
+			}
+			this.overflowed = true;
 		}
 		String detail = "The peer does not read: over " + FrameWriter.MAX_QUEUED_BYTES_OVERFLOW
 				+ " bytes queued for it";
@@ -138,7 +143,7 @@ final class SessionTransport {
 		queued.then(ClosingHandshake.start(this.session, status).timeout(CLOSE_GRACE, Mono.empty()))
 			.onErrorResume((ex) -> Mono.empty())
 			.then(Mono.delay(CLOSE_GRACE))
-			.subscribe((tick) -> this.forceStop.tryEmitValue(true));
+			.subscribe((tick) -> this.forceStop.tryEmitEmpty());
 	}
 
 	/**

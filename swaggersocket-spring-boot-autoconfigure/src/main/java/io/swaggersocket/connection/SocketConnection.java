@@ -4,7 +4,6 @@ import java.net.InetSocketAddress;
 import java.security.Principal;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import io.swaggersocket.protocol.CloseCodes;
@@ -60,7 +59,8 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	private final SessionTransport transport;
 
-	private final AtomicReference<@Nullable Termination> termination = new AtomicReference<>();
+	/** Set once, under this object's monitor. */
+	private volatile @Nullable Termination termination;
 
 	private volatile @Nullable ConnectionInfo info;
 
@@ -76,8 +76,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 		this.handshaking = new HandshakePhase(handshake, role, remoteAddress, principal, onEstablished, attempt);
 		this.manager = manager;
 		this.counters = new ConnectionCounters(role, manager.observer());
-		FrameCodec codec = new FrameCodec(manager.options().settings().maxFrameSize(),
-				manager.options().settings().maxHeaderBlockSize());
+		FrameCodec codec = manager.codec();
 		this.transport = new SessionTransport(this, codec);
 		this.writer = this.transport.writer();
 		this.inbound = new InboundMessages(this, codec);
@@ -100,7 +99,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	@Override
 	public boolean isOpen() {
-		return this.info != null && this.termination.get() == null;
+		return this.info != null && this.termination == null;
 	}
 
 	@Override
@@ -133,7 +132,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 	public Mono<StreamMessage> exchange(List<Header> headers, Publisher<? extends DataBuffer> body) {
 		return Mono.defer(() -> {
 			ConnectionStreams streams = this.streams;
-			Termination end = this.termination.get();
+			Termination end = this.termination;
 			if (end != null) {
 				return Mono.error(new SwaggerSocketConnectionClosedException(
 						"Connection " + this.logPrefix().trim() + " is closed: " + end.detail()));
@@ -189,7 +188,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 	 */
 	Mono<Void> close(int closeCode, String reason, Duration drainTimeout) {
 		return Mono.defer(() -> {
-			if (this.termination.get() != null) {
+			if (this.termination != null) {
 				return Mono.empty();
 			}
 			ConnectionStreams streams = this.streams;
@@ -207,7 +206,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 	 * {@link HandshakeException} if the handshake did not complete
 	 */
 	Mono<Void> run() {
-		Mono<Void> transport = this.transport.run(this.inbound::onMessage, this::logPrefix);
+		Mono<Void> transport = this.transport.run(this.inbound, this::logPrefix);
 		this.heartbeat.handshakeStarted();
 		this.manager.timers().add(this);
 		synchronized (this) {
@@ -236,7 +235,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 				return Mono.empty();
 			}
 			HandshakePhase handshaking = this.handshaking;
-			Termination end = this.termination.get();
+			Termination end = this.termination;
 			Assert.state(handshaking != null && end != null, "The connection ended just above, never opened");
 			ConnectionInfo attempt = handshaking.attempt();
 			if (!handshaking.hasFailed() && attempt != null && end.closeCode() > 0) {
@@ -288,7 +287,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 	}
 
 	boolean isTerminated() {
-		return this.termination.get() != null;
+		return this.termination != null;
 	}
 
 	WebSocketSession session() {
@@ -307,7 +306,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 		HandshakePhase handshaking;
 		synchronized (this) {
 			handshaking = this.handshaking;
-			if (this.termination.get() != null || handshaking == null) {
+			if (this.termination != null || handshaking == null) {
 				return;
 			}
 			// before the info: the timers take a connection with an info for an open one
@@ -371,9 +370,10 @@ final class SocketConnection implements SwaggerSocketConnection {
 
 	private boolean terminate(Termination end) {
 		synchronized (this) {
-			if (!this.termination.compareAndSet(null, end)) {
+			if (this.termination != null) {
 				return false;
 			}
+			this.termination = end;
 		}
 		this.manager.timers().remove(this);
 		ConnectionStreams streams = this.streams;
