@@ -136,18 +136,29 @@ final class IdleConnectionsRunner implements AutoCloseable {
 		int onHub = hubConnections.size() - hubBefore;
 		long heapAfter = HeapMeter.usedAfterFullGc();
 		if (settings.idleHistogram()) {
-			printClassHistogram();
+			printClassHistogram(onHub);
 		}
 		return new Result(count, open, onHub, seconds, handshakesPerSecond, heapAfter - heapBefore);
 	}
 
-	private static void printClassHistogram() {
+	private static void printClassHistogram(int connections) {
 		try {
 			String histogram = (String) ManagementFactory.getPlatformMBeanServer()
 				.invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
 						new Object[] { new String[0] }, new String[] { String[].class.getName() });
 			System.err.println("Heap histogram with the idle connections open (top 40):");
 			histogram.lines().limit(43).forEach(System.err::println);
+			// what a change to the library moves is mostly in the long tail: every class
+			// with at least one instance per connection, and what it costs per connection
+			System.err.println(
+					"Classes with at least one instance per connection (" + connections + "), bytes per connection:");
+			histogram.lines()
+				.map((line) -> line.trim().split("\\s+"))
+				.filter((fields) -> fields.length >= 4)
+				.filter((fields) -> fields[1].matches("\\d+") && connections > 0
+						&& Long.parseLong(fields[1]) >= connections)
+				.forEach((fields) -> System.err.printf("%8d %8.1f  %s%n", Long.parseLong(fields[1]),
+						Long.parseLong(fields[2]) / (double) connections, fields[3]));
 		}
 		catch (Exception ex) {
 			System.err.println("No class histogram: " + ex);

@@ -5,7 +5,6 @@ import java.security.Principal;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 import io.netty.channel.ChannelOption;
@@ -14,6 +13,7 @@ import io.swaggersocket.protocol.FrameCodec;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import reactor.core.Fuseable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -63,6 +63,8 @@ public final class ConnectionManager implements SmartLifecycle {
 
 	private final ConnectionTimers timers;
 
+	private final FrameCodec codec;
+
 	private volatile @Nullable ReactorNettyWebSocketClient webSocketClient;
 
 	/**
@@ -102,6 +104,7 @@ public final class ConnectionManager implements SmartLifecycle {
 		this.observer = observer;
 		this.validator = validator;
 		this.timers = new ConnectionTimers(options);
+		this.codec = new FrameCodec(options.settings().maxFrameSize(), options.settings().maxHeaderBlockSize());
 	}
 
 	SwaggerSocketObserver observer() {
@@ -110,6 +113,15 @@ public final class ConnectionManager implements SmartLifecycle {
 
 	ConnectionTimers timers() {
 		return this.timers;
+	}
+
+	/**
+	 * Return the codec every connection of this manager uses: it holds only the manager's
+	 * limits, so one serves them all.
+	 * @return the codec
+	 */
+	FrameCodec codec() {
+		return this.codec;
 	}
 
 	/**
@@ -175,6 +187,13 @@ public final class ConnectionManager implements SmartLifecycle {
 	 * @return completes when the session has ended
 	 */
 	public Mono<Void> accept(WebSocketSession session) {
+		// Spring checkpoints what a WebSocket handler returns, and a checkpoint keeps the
+		// assembly below it reachable for the session's whole life: assembled when
+		// subscribed, the connection's operators are not kept once more as an assembly.
+		return Mono.defer(() -> serve(session));
+	}
+
+	private Mono<Void> serve(WebSocketSession session) {
 		InetSocketAddress remoteAddress = session.getHandshakeInfo().getRemoteAddress();
 		if (!this.running) {
 			return session.close(new CloseStatus(CloseCodes.GOING_AWAY, "Server is shutting down"));
@@ -193,21 +212,43 @@ public final class ConnectionManager implements SmartLifecycle {
 				.warn("Refused connection from " + remoteAddress + ": max-connections " + maxConnections + " reached");
 			return session.close(new CloseStatus(CloseCodes.TRY_AGAIN_LATER, "Too many connections; retry later"));
 		}
-		return session.getHandshakeInfo()
-			.getPrincipal()
-			.map(Optional::of)
-			.defaultIfEmpty(Optional.empty())
-			.flatMap((principal) -> run(
-					session, ConnectionRole.SERVER, new Handshake.Server(this.options.settings(),
-							this.options.maxMetadataSize(), this.validator, principal.orElse(null)),
-					remoteAddress, principal.orElse(null), (connection) -> {
-					}, null))
-			.onErrorResume(HandshakeException.class, (ex) -> Mono.empty())
+		return serve(session, remoteAddress).onErrorResume(HandshakeException.class, (ex) -> Mono.empty())
 			.doFinally((signal) -> {
 				if (maxConnections >= 0) {
 					this.sessions.decrementAndGet();
 				}
 			});
+	}
+
+	private Mono<Void> serve(WebSocketSession session, @Nullable InetSocketAddress remoteAddress) {
+		Mono<Principal> principal = session.getHandshakeInfo().getPrincipal();
+		// A principal known at once (the upgrade resolved it, or there is none) needs no
+		// operators, which would stay reachable for the connection's whole life: on a hub
+		// holding thousands of idle connections they cost more than the connection's own
+		// state.
+		if (principal instanceof Fuseable.ScalarCallable<?> known) {
+			@Nullable Object value;
+			try {
+				value = known.call();
+			}
+			catch (Exception ex) {
+				return Mono.error(ex);
+			}
+			return serve(session, remoteAddress, (Principal) value);
+		}
+		return principal.singleOptional().flatMap((found) -> serve(session, remoteAddress, found.orElse(null)));
+	}
+
+	private Mono<Void> serve(WebSocketSession session, @Nullable InetSocketAddress remoteAddress,
+			@Nullable Principal principal) {
+		// the handshake made when subscribed: an operator may keep this supplier for the
+		// connection's life, and a handshake holds the peer's HELLO
+		return Mono.defer(() -> new SocketConnection(
+				session, ConnectionRole.SERVER, new Handshake.Server(this.options.settings(),
+						this.options.maxMetadataSize(), this.validator, principal),
+				this, remoteAddress, principal, (connection) -> {
+				}, null)
+			.run());
 	}
 
 	/**
@@ -223,15 +264,9 @@ public final class ConnectionManager implements SmartLifecycle {
 			@Nullable InetSocketAddress remoteAddress, Consumer<SwaggerSocketConnection> onEstablished) {
 		ConnectionInfo attempt = new ConnectionInfo("", ConnectionRole.CLIENT, metadata, remoteAddress, null,
 				java.time.Instant.now());
-		return run(session, ConnectionRole.CLIENT, new Handshake.Client(metadata, this.options.settings()),
-				remoteAddress, null, onEstablished, attempt);
-	}
-
-	private Mono<Void> run(WebSocketSession session, ConnectionRole role, Handshake handshake,
-			@Nullable InetSocketAddress remoteAddress, @Nullable Principal principal,
-			Consumer<SwaggerSocketConnection> onEstablished, @Nullable ConnectionInfo attempt) {
-		return Mono.defer(() -> new SocketConnection(session, role, handshake, this, remoteAddress, principal,
-				onEstablished, attempt)
+		return Mono.defer(() -> new SocketConnection(session, ConnectionRole.CLIENT,
+				new Handshake.Client(metadata, this.options.settings()), this, remoteAddress, null, onEstablished,
+				attempt)
 			.run());
 	}
 

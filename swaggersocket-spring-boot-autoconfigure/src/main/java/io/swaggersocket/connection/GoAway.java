@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.swaggersocket.protocol.ErrorCode;
 import io.swaggersocket.protocol.Frame;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
@@ -19,9 +20,16 @@ final class GoAway {
 
 	private final Multiplexer multiplexer;
 
-	private final Sinks.Empty<Void> drained = Sinks.empty();
+	// Both created only when somebody waits for them (a closing connection, a WebSocket
+	// stream): a hub's idle connections keep neither. Guarded by this object's monitor,
+	// which is taken after the multiplexer's, never before.
+	private Sinks.@Nullable Empty<Void> drained;
 
-	private final Sinks.Empty<Void> announced = Sinks.empty();
+	private boolean isDrained;
+
+	private Sinks.@Nullable Empty<Void> announced;
+
+	private boolean isAnnounced;
 
 	private int peerLastStreamId = Integer.MAX_VALUE;
 
@@ -53,22 +61,64 @@ final class GoAway {
 	 */
 	void signalIfDrained(boolean startingNext) {
 		if (this.sent && this.multiplexer.streams.isEmpty() && !startingNext) {
-			this.drained.tryEmitEmpty();
+			emitDrained();
 		}
 	}
 
 	/** The connection ended: nobody waits for a drain any more. */
 	void terminated() {
-		this.drained.tryEmitEmpty();
-		this.announced.tryEmitEmpty();
+		emitDrained();
+		emitAnnounced();
 	}
 
 	/**
 	 * Complete once either side has announced GOAWAY, or the connection has ended.
 	 * @return completes when the connection takes no new streams
 	 */
-	Mono<Void> announced() {
-		return this.announced.asMono();
+	synchronized Mono<Void> announced() {
+		if (this.isAnnounced) {
+			return Mono.empty();
+		}
+		Sinks.Empty<Void> announced = this.announced;
+		if (announced == null) {
+			announced = Sinks.empty();
+			this.announced = announced;
+		}
+		return announced.asMono();
+	}
+
+	private void emitAnnounced() {
+		Sinks.Empty<Void> announced;
+		synchronized (this) {
+			this.isAnnounced = true;
+			announced = this.announced;
+		}
+		if (announced != null) {
+			announced.tryEmitEmpty();
+		}
+	}
+
+	private synchronized Mono<Void> drainedMono() {
+		if (this.isDrained) {
+			return Mono.empty();
+		}
+		Sinks.Empty<Void> drained = this.drained;
+		if (drained == null) {
+			drained = Sinks.empty();
+			this.drained = drained;
+		}
+		return drained.asMono();
+	}
+
+	private void emitDrained() {
+		Sinks.Empty<Void> drained;
+		synchronized (this) {
+			this.isDrained = true;
+			drained = this.drained;
+		}
+		if (drained != null) {
+			drained.tryEmitEmpty();
+		}
 	}
 
 	/** The peer's GOAWAY: the streams it will not process are refused, safe to retry. */
@@ -89,7 +139,7 @@ final class GoAway {
 					new SwaggerSocketStreamRefusedException("The peer is going away and did not process this stream"),
 					false);
 		}
-		this.announced.tryEmitEmpty();
+		emitAnnounced();
 	}
 
 	/**
@@ -110,7 +160,7 @@ final class GoAway {
 			refused = new ArrayList<>(this.multiplexer.pendingOpens);
 			this.multiplexer.pendingOpens.clear();
 			if (this.multiplexer.streams.isEmpty()) {
-				this.drained.tryEmitEmpty();
+				emitDrained();
 			}
 		}
 		for (Stream pending : refused) {
@@ -119,7 +169,7 @@ final class GoAway {
 				response.error(new SwaggerSocketStreamRefusedException("The connection is going away"));
 			}
 		}
-		this.announced.tryEmitEmpty();
+		emitAnnounced();
 	}
 
 	/**
@@ -129,7 +179,7 @@ final class GoAway {
 	 */
 	Mono<Void> drain(String reason) {
 		goAway(reason);
-		return this.drained.asMono();
+		return drainedMono();
 	}
 
 	/** Reset every stream still open with CANCEL, for a drain that ran out of time. */

@@ -45,6 +45,23 @@ abstract class Handshake {
 	 */
 	abstract @Nullable Result onFrame(Frame frame, Consumer<Frame> send);
 
+	/**
+	 * Return a shared settings instance when the peer declared this side's settings or
+	 * the defaults: the stream layer keeps the peer's settings for the connection's life,
+	 * and peers usually run one configuration, so a hub then keeps one settings object
+	 * rather than one per connection.
+	 * @param peer the settings the peer declared
+	 * @param local this side's settings
+	 * @return {@code local} or {@link ConnectionSettings#DEFAULTS} if equal to
+	 * {@code peer}, else {@code peer}
+	 */
+	static ConnectionSettings sameOrPeer(ConnectionSettings peer, ConnectionSettings local) {
+		if (peer.equals(local)) {
+			return local;
+		}
+		return peer.equals(ConnectionSettings.DEFAULTS) ? ConnectionSettings.DEFAULTS : peer;
+	}
+
 	static HandshakeException unexpected(Frame frame, String expected) {
 		return new HandshakeException(CloseCodes.HANDSHAKE_VIOLATION,
 				"Expected " + expected + " but received " + frame.type());
@@ -101,7 +118,8 @@ abstract class Handshake {
 				throw unexpected(frame, "READY");
 			}
 			Assert.state(this.connectionId != null, "WELCOME assigned the connection id");
-			return new Result(this.connectionId, this.hello.metadata(), this.hello.settings());
+			return new Result(this.connectionId, this.hello.metadata(),
+					sameOrPeer(this.hello.settings(), this.localSettings));
 		}
 
 	}
@@ -137,7 +155,7 @@ abstract class Handshake {
 			}
 			HandshakeJson.Welcome parsed = HandshakeJson.parseWelcome(welcome.json());
 			send.accept(new Frame.Ready());
-			return new Result(parsed.connectionId(), this.metadata, parsed.settings());
+			return new Result(parsed.connectionId(), this.metadata, sameOrPeer(parsed.settings(), this.localSettings));
 		}
 
 	}
