@@ -38,9 +38,7 @@ public class SwaggerSocketProperties {
 	/**
 	 * Handle the peer's requests on all of the application's event loops rather than on
 	 * the one thread of their connection: more throughput from one socket under load, at
-	 * some CPU per request for the hand-off. A request the peer resets while its handler
-	 * runs on another thread may then have its handler's late error logged by Reactor as
-	 * dropped.
+	 * some CPU per request for the hand-off.
 	 */
 	private boolean spreadHandling;
 

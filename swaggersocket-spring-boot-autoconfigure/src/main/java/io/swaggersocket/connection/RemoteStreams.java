@@ -59,10 +59,12 @@ final class RemoteStreams {
 		if (this.dispatcher != null) {
 			handling = handling.subscribeOn(this.dispatcher);
 		}
-		stream.handling = handling.subscribe(null, (ex) -> handlerFailed(stream, ex), () -> handlerDone(stream));
+		StreamHandling subscriber = new StreamHandling(this, stream);
+		stream.handling = subscriber;
+		handling.subscribe(subscriber);
 	}
 
-	private void handlerFailed(Stream stream, Throwable ex) {
+	void handlerFailed(Stream stream, Throwable ex) {
 		this.multiplexer.context()
 			.logger()
 			.debug(this.multiplexer.logPrefix() + "Handler failed on stream " + stream.id, ex);
@@ -70,7 +72,18 @@ final class RemoteStreams {
 				new SwaggerSocketStreamResetException(ErrorCode.INTERNAL_ERROR, "Handler failed: " + ex), true);
 	}
 
-	private void handlerDone(Stream stream) {
+	/**
+	 * The handling failed after the stream layer cancelled it: nobody waits for its
+	 * outcome any more.
+	 */
+	void failedAfterCancel(Stream stream, Throwable ex) {
+		this.multiplexer.context()
+			.logger()
+			.debug(this.multiplexer.logPrefix() + "Handling of stream " + stream.id
+					+ " failed after it was cancelled (the peer reset the stream or the connection ended): " + ex);
+	}
+
+	void handlerDone(Stream stream) {
 		boolean unanswered;
 		synchronized (this.multiplexer) {
 			unanswered = !stream.isClosed() && !stream.outbound.started;
