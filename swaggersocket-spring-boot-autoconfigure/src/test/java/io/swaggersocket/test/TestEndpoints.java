@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.swaggersocket.http.SwaggerSocketExchanges;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -109,7 +110,12 @@ public class TestEndpoints {
 						throw new IllegalStateException("late failure of a cancelled handler");
 					}
 					return "not gated on this thread";
-				}).doOnCancel(gate::cancelled).flatMap((body) -> ServerResponse.ok().bodyValue(body));
+				}).doFinally((signal) -> {
+					// after the cancel has reached the supplier
+					if (signal == SignalType.CANCEL) {
+						gate.cancelled();
+					}
+				}).flatMap((body) -> ServerResponse.ok().bodyValue(body));
 			})
 			.GET("/parked-body/{key}",
 					(request) -> ServerResponse.ok()
