@@ -88,9 +88,10 @@ final class Multiplexer {
 		this.outboundFlow = new OutboundFlowController(this, writer, peer);
 		this.outcomes = new StreamOutcomes(context.observer(), context.role());
 		writer.dataSource(this.outboundFlow);
-		Executor executor = options.spreadHandling() ? writer.dispatcher() : null;
+		Executor executor = (options.spreadHandling() != SpreadHandling.OFF) ? writer.dispatcher() : null;
 		this.remoteStreams = new RemoteStreams(this, handler,
-				(executor != null) ? Schedulers.fromExecutor(executor) : null);
+				(executor != null) ? Schedulers.fromExecutor(executor) : null,
+				(options.spreadHandling() == SpreadHandling.WHEN_BUSY) ? SpreadHandling.INLINE_LIMIT : 0);
 	}
 
 	// ---- opening streams (calling the peer)

@@ -7,6 +7,7 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
 
@@ -45,6 +46,11 @@ final class StreamHandling implements CoreSubscriber<Void>, Disposable {
 
 	private final Context context;
 
+	private final Mono<Void> handling;
+
+	/** Called once when the handling ends or is cancelled, if not null. */
+	private final @Nullable Runnable ended;
+
 	private volatile @Nullable Subscription subscription;
 
 	/**
@@ -53,11 +59,18 @@ final class StreamHandling implements CoreSubscriber<Void>, Disposable {
 	 */
 	private volatile boolean cancelled;
 
-	StreamHandling(RemoteStreams streams, Stream stream) {
+	StreamHandling(RemoteStreams streams, Stream stream, Mono<Void> handling, @Nullable Runnable ended) {
 		this.streams = streams;
 		this.stream = stream;
+		this.handling = handling;
+		this.ended = ended;
 		Consumer<Throwable> dropped = this::dropped;
 		this.context = Context.of(ON_ERROR_DROPPED_KEY, dropped);
+	}
+
+	/** Start the handling; called once, without the stream layer's monitor. */
+	void start() {
+		this.handling.subscribe(this);
 	}
 
 	@Override
@@ -82,12 +95,14 @@ final class StreamHandling implements CoreSubscriber<Void>, Disposable {
 			dropped(ex);
 			return;
 		}
+		ended();
 		this.streams.handlerFailed(this.stream, ex);
 	}
 
 	@Override
 	public void onComplete() {
 		if (SUBSCRIPTION.getAndSet(this, Operators.cancelledSubscription()) != Operators.cancelledSubscription()) {
+			ended();
 			this.streams.handlerDone(this.stream);
 		}
 	}
@@ -96,12 +111,21 @@ final class StreamHandling implements CoreSubscriber<Void>, Disposable {
 	@Override
 	public void dispose() {
 		this.cancelled = true;
-		Operators.terminate(SUBSCRIPTION, this);
+		if (Operators.terminate(SUBSCRIPTION, this)) {
+			ended();
+		}
 	}
 
 	@Override
 	public boolean isDisposed() {
 		return this.subscription == Operators.cancelledSubscription();
+	}
+
+	private void ended() {
+		Runnable ended = this.ended;
+		if (ended != null) {
+			ended.run();
+		}
 	}
 
 	private void dropped(Throwable ex) {

@@ -52,7 +52,7 @@ class CancelledHandlingIntegrationTests {
 
 	@BeforeAll
 	static void startServer() {
-		server = apps.server("swaggersocket.spread-handling=true",
+		server = apps.server("swaggersocket.spread-handling=on",
 				"logging.level.io.swaggersocket.connection.SocketConnection=debug");
 		uri = URI.create(socketUrl(server));
 	}

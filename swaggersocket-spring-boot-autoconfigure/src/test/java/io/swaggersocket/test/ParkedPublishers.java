@@ -141,8 +141,11 @@ public final class ParkedPublishers {
 
 		private volatile @Nullable Thread cancelledOn;
 
+		private volatile @Nullable Thread subscribedOn;
+
 		@Override
 		public void subscribe(Subscriber<? super T> subscriber) {
+			this.subscribedOn = Thread.currentThread();
 			this.subscriber = subscriber;
 			subscriber.onSubscribe(new Subscription() {
 
@@ -178,6 +181,14 @@ public final class ParkedPublishers {
 		 */
 		public boolean awaitCancelled(Duration timeout) throws InterruptedException {
 			return this.cancelled.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+
+		/**
+		 * The thread the subscriber subscribed on: where the handler ran.
+		 * @return the thread, {@code null} before the subscription
+		 */
+		public @Nullable Thread subscribedOn() {
+			return this.subscribedOn;
 		}
 
 		/**
