@@ -111,7 +111,12 @@ final class StreamHandling implements CoreSubscriber<Void>, Disposable {
 	@Override
 	public void dispose() {
 		this.cancelled = true;
-		if (Operators.terminate(SUBSCRIPTION, this)) {
+		Subscription previous = SUBSCRIPTION.getAndSet(this, Operators.cancelledSubscription());
+		if (previous != Operators.cancelledSubscription()) {
+			// also before the handling started: onSubscribe then cancels it at once
+			if (previous != null) {
+				previous.cancel();
+			}
 			ended();
 		}
 	}
