@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.swaggersocket.connection.SpreadHandling;
 import io.swaggersocket.routing.LoadBalancing;
 import org.jspecify.annotations.Nullable;
 
@@ -36,19 +37,19 @@ public class SwaggerSocketProperties {
 	private final WebSocket websocket = new WebSocket();
 
 	/**
-	 * Handle the peer's requests on all of the application's event loops rather than on
-	 * the one thread of their connection: more throughput from one socket under load, at
-	 * some CPU per request for the hand-off. A request the peer resets while its handler
-	 * runs on another thread may then have its handler's late error logged by Reactor as
-	 * dropped.
+	 * Where the peer's requests are handled: "off" on the one event loop of their
+	 * connection; "on" handed to any of the application's event loops, more throughput
+	 * from one socket under load at some CPU per request for the hand-off; "when-busy" on
+	 * the connection's loop while it handles fewer than two of the connection's requests,
+	 * handed off beyond that.
 	 */
-	private boolean spreadHandling;
+	private SpreadHandling spreadHandling = SpreadHandling.WHEN_BUSY;
 
-	public boolean isSpreadHandling() {
+	public SpreadHandling getSpreadHandling() {
 		return this.spreadHandling;
 	}
 
-	public void setSpreadHandling(boolean spreadHandling) {
+	public void setSpreadHandling(SpreadHandling spreadHandling) {
 		this.spreadHandling = spreadHandling;
 	}
 

@@ -83,7 +83,7 @@ final class SwaggerSocketPropertiesMapper {
 		int maxWindow = bytes("swaggersocket.limits.max-window", limits.getMaxWindow(), 1, Integer.MAX_VALUE);
 		return new ConnectionOptions(settings, limits.getHandshakeTimeout(), heartbeat.getInterval(),
 				heartbeat.getTimeout(), maxMetadataSize, drainTimeout(environment), maxConnections, maxWindow,
-				properties.isSpreadHandling());
+				properties.getSpreadHandling());
 	}
 
 	/**

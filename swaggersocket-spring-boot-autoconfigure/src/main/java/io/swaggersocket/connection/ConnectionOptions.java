@@ -19,14 +19,18 @@ import java.time.Duration;
  * ones from the measured bandwidth-delay product, in bytes; no larger than the declared
  * windows: they do not grow
  * @param spreadHandling whether the peer's requests are handled on all of the transport's
- * event loops rather than on their connection's one
+ * event loops rather than on their connection's one, or only while the connection's loop
+ * is busy
  */
 public record ConnectionOptions(ConnectionSettings settings, Duration handshakeTimeout, Duration heartbeatInterval,
 		Duration heartbeatTimeout, int maxMetadataSize, Duration drainTimeout, int maxConnections, int maxWindow,
-		boolean spreadHandling) {
+		SpreadHandling spreadHandling) {
 
 	/** The largest window when none is given. */
 	public static final int DEFAULT_MAX_WINDOW = 64 * 1024 * 1024;
+
+	/** Where requests are handled when nothing is said. */
+	public static final SpreadHandling DEFAULT_SPREAD_HANDLING = SpreadHandling.WHEN_BUSY;
 
 	/** The drain timeout when none is given: Spring's default shutdown phase timeout. */
 	public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
@@ -59,11 +63,12 @@ public record ConnectionOptions(ConnectionSettings settings, Duration handshakeT
 	public ConnectionOptions(ConnectionSettings settings, Duration handshakeTimeout, Duration heartbeatInterval,
 			Duration heartbeatTimeout, int maxMetadataSize, Duration drainTimeout, int maxConnections) {
 		this(settings, handshakeTimeout, heartbeatInterval, heartbeatTimeout, maxMetadataSize, drainTimeout,
-				maxConnections, DEFAULT_MAX_WINDOW, false);
+				maxConnections, DEFAULT_MAX_WINDOW, DEFAULT_SPREAD_HANDLING);
 	}
 
 	/**
-	 * Create options that handle requests on their connection's event loop.
+	 * Create options that spread the handling of requests as
+	 * {@link #DEFAULT_SPREAD_HANDLING}.
 	 * @param settings the limits this side declares in the handshake
 	 * @param handshakeTimeout how long the handshake may take
 	 * @param heartbeatInterval how often to ping the peer
@@ -77,7 +82,7 @@ public record ConnectionOptions(ConnectionSettings settings, Duration handshakeT
 	public ConnectionOptions(ConnectionSettings settings, Duration handshakeTimeout, Duration heartbeatInterval,
 			Duration heartbeatTimeout, int maxMetadataSize, Duration drainTimeout, int maxConnections, int maxWindow) {
 		this(settings, handshakeTimeout, heartbeatInterval, heartbeatTimeout, maxMetadataSize, drainTimeout,
-				maxConnections, maxWindow, false);
+				maxConnections, maxWindow, DEFAULT_SPREAD_HANDLING);
 	}
 
 	public ConnectionOptions {

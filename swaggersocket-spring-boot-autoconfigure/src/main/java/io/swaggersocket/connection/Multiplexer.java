@@ -31,7 +31,9 @@ import org.springframework.core.io.buffer.DataBufferUtils;
  * the {@link InboundFlowController} for the credit this side grants, the
  * {@link OutboundFlowController} for the credit it is granted and for which stream sends
  * next, and a {@link FrameWriter} as its only way out. Frames from the peer arrive
- * through {@link StreamFrameReader}.
+ * through {@link StreamFrameReader}; the streams this side opens start in
+ * {@link LocalStreams}, those the peer opens in {@link RemoteStreams}. This class keeps
+ * the table of open streams and ends them.
  *
  * <p>
  * All stream state is guarded by this object's monitor, held briefly and never while
@@ -59,6 +61,11 @@ final class Multiplexer {
 	 */
 	private final Set<Stream> unclaimed = new HashSet<>(0);
 
+	/**
+	 * Streams this side opened that wait for a slot under the peer's concurrency limit,
+	 * in order; {@link LocalStreams} queues them, a closing stream hands its slot to the
+	 * first.
+	 */
 	final ArrayDeque<Stream> pendingOpens = new ArrayDeque<>(0);
 
 	private final InboundFlowController inboundFlow;
@@ -71,7 +78,7 @@ final class Multiplexer {
 
 	final GoAway goAway = new GoAway(this);
 
-	private boolean exhaustionReported;
+	private final LocalStreams localStreams = new LocalStreams(this);
 
 	@Nullable RuntimeException terminated;
 
@@ -88,46 +95,17 @@ final class Multiplexer {
 		this.outboundFlow = new OutboundFlowController(this, writer, peer);
 		this.outcomes = new StreamOutcomes(context.observer(), context.role());
 		writer.dataSource(this.outboundFlow);
-		Executor executor = options.spreadHandling() ? writer.dispatcher() : null;
+		Executor executor = (options.spreadHandling() != SpreadHandling.OFF) ? writer.dispatcher() : null;
 		this.remoteStreams = new RemoteStreams(this, handler,
-				(executor != null) ? Schedulers.fromExecutor(executor) : null);
+				(executor != null) ? Schedulers.fromExecutor(executor) : null,
+				(options.spreadHandling() == SpreadHandling.WHEN_BUSY) ? SpreadHandling.INLINE_LIMIT : 0);
 	}
 
-	// ---- opening streams (calling the peer)
+	// ---- opening streams
 
+	/** Open a stream for a call to the peer ({@link LocalStreams#open}). */
 	Mono<StreamMessage> open(List<Header> headers, Publisher<? extends DataBuffer> body) {
-		return Mono.create((sink) -> {
-			RuntimeException tooLarge = checkHeaderBlock(headers);
-			if (tooLarge != null) {
-				// refused before it takes an id: the peer never hears of it and the
-				// connection carries on
-				sink.error(tooLarge);
-				return;
-			}
-			Stream stream = newStream(true);
-			Integer attempt = sink.contextView().getOrDefault(SwaggerSocketObserver.ATTEMPT_CONTEXT_KEY, 1);
-			stream.attempt = (attempt != null) ? attempt : 1;
-			stream.response = sink;
-			stream.outbound.prepare(headers, body);
-			StreamLocalEnd end = null;
-			synchronized (this) {
-				RuntimeException refusal = refusal();
-				if (refusal != null) {
-					sink.error(refusal);
-					return;
-				}
-				if (!this.localEndpoint.canOpenStream() || !this.pendingOpens.isEmpty()) {
-					this.pendingOpens.add(stream);
-				}
-				else {
-					end = start(stream, false);
-				}
-			}
-			if (end != null) {
-				afterLocalEnd(end);
-			}
-			sink.onCancel(() -> cancelledByCaller(stream));
-		});
+		return this.localStreams.open(headers, body);
 	}
 
 	Stream newStream(boolean local) {
@@ -143,80 +121,6 @@ final class Multiplexer {
 		int limit = Math.min(this.peer.maxHeaderBlockSize(), this.peer.maxFrameSize());
 		long size = FrameCodec.headerBlockSize(headers);
 		return (size > limit) ? new SwaggerSocketHeadersTooLargeException(size, limit) : null;
-	}
-
-	private @Nullable RuntimeException refusal() {
-		if (this.terminated != null) {
-			return this.terminated;
-		}
-		if (this.goAway.goingAway()) {
-			return new SwaggerSocketStreamRefusedException("The connection is going away; no new streams");
-		}
-		if (this.localEndpoint.exhausted()) {
-			return new SwaggerSocketStreamRefusedException(
-					"The connection has used up its stream ids and is closing; no new streams");
-		}
-		return null;
-	}
-
-	/** Called with the monitor held. */
-	private @Nullable StreamLocalEnd start(Stream stream, boolean reserved) {
-		stream.id = this.localEndpoint.openStream(reserved);
-		stream.started(StreamOutcomes.method(stream.outbound.headers));
-		this.context.counters().requestOpened(false);
-		this.streams.put(stream.id, stream);
-		if (this.localEndpoint.exhausted() && !this.exhaustionReported) {
-			this.exhaustionReported = true;
-			this.context.streamIdsExhausted().run();
-		}
-		StreamLocalEnd end = stream.outbound.start();
-		this.inboundFlow.opened(stream);
-		return end;
-	}
-
-	private void cancelledByCaller(Stream stream) {
-		boolean responded;
-		synchronized (this) {
-			if (this.pendingOpens.remove(stream)) {
-				return;
-			}
-			responded = stream.responded;
-		}
-		if (responded) {
-			// the response raced the cancel and may be lost with it: so is its body
-			stream.inbound.abandon();
-			return;
-		}
-		reset(stream, ErrorCode.CANCEL,
-				new SwaggerSocketStreamResetException(ErrorCode.CANCEL, "Cancelled by the caller"), true);
-	}
-
-	/**
-	 * Start a waiting stream in the slot a closed one handed it; if its caller has gone
-	 * meanwhile, the slot goes to the next waiting stream, or back.
-	 */
-	private void startPending(Stream next) {
-		StreamLocalEnd end = null;
-		synchronized (this) {
-			RuntimeException refusal = refusal();
-			Stream stream = next;
-			while (stream != null && (stream.isClosed() || refusal != null)) {
-				MonoSink<StreamMessage> response = stream.response;
-				if (refusal != null && response != null && !stream.isClosed()) {
-					stream.state = StreamState.CLOSED;
-					response.error(refusal);
-				}
-				stream = this.pendingOpens.poll();
-			}
-			if (stream == null) {
-				this.localEndpoint.closed();
-				return;
-			}
-			end = start(stream, true);
-		}
-		if (end != null) {
-			afterLocalEnd(end);
-		}
 	}
 
 	// ---- sending
@@ -285,7 +189,7 @@ final class Multiplexer {
 		}
 		Stream next = end.next();
 		if (next != null) {
-			startPending(next);
+			this.localStreams.startPending(next);
 		}
 	}
 
@@ -311,7 +215,7 @@ final class Multiplexer {
 		}
 		this.outcomes.record(stream, StreamOutcomes.outcome(stream.status));
 		if (next != null) {
-			startPending(next);
+			this.localStreams.startPending(next);
 		}
 	}
 
@@ -366,7 +270,7 @@ final class Multiplexer {
 		}
 		stream.fail(failure, cancelHandler);
 		if (next != null) {
-			startPending(next);
+			this.localStreams.startPending(next);
 		}
 	}
 

@@ -1,5 +1,7 @@
 package io.swaggersocket.connection;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import io.swaggersocket.protocol.ErrorCode;
 import io.swaggersocket.protocol.Frame;
 import org.jspecify.annotations.Nullable;
@@ -9,7 +11,8 @@ import reactor.core.scheduler.Scheduler;
 /**
  * The streams the peer opens: refused while this side goes away or above the limit this
  * side declared (docs/PROTOCOL.md 6.3 and 8.1), otherwise handed to the stream handler,
- * on a scheduler of their own where the handling is spread over the event loops.
+ * on the connection's event loop or, where the handling is spread
+ * ({@link SpreadHandling}), on a scheduler over all of the transport's loops.
  */
 final class RemoteStreams {
 
@@ -19,19 +22,34 @@ final class RemoteStreams {
 
 	private final @Nullable Scheduler dispatcher;
 
-	RemoteStreams(Multiplexer multiplexer, SwaggerSocketStreamHandler handler, @Nullable Scheduler dispatcher) {
+	/**
+	 * With a dispatcher, how many handlings may run on the connection's loop at once
+	 * before the next one goes to the dispatcher.
+	 */
+	private final int inlineLimit;
+
+	/** Handlings under way on the connection's loop. */
+	private final AtomicInteger inline = new AtomicInteger();
+
+	RemoteStreams(Multiplexer multiplexer, SwaggerSocketStreamHandler handler, @Nullable Scheduler dispatcher,
+			int inlineLimit) {
 		this.multiplexer = multiplexer;
 		this.handler = handler;
 		this.dispatcher = dispatcher;
+		this.inlineLimit = inlineLimit;
 	}
 
-	/** Called with the monitor held, for HEADERS that open a stream the peer may open. */
-	void openRemote(Frame.Headers frame) {
+	/**
+	 * Called with the monitor held, for HEADERS that open a stream the peer may open.
+	 * @return the stream's handling, to be started once the monitor is released;
+	 * {@code null} if the stream was refused
+	 */
+	@Nullable StreamHandling openRemote(Frame.Headers frame) {
 		int id = frame.streamId();
 		if (this.multiplexer.goAway.sent() || this.multiplexer.terminated != null) {
 			this.multiplexer.remoteEndpoint.used(id);
 			this.multiplexer.sendReset(id, ErrorCode.REFUSED_STREAM);
-			return;
+			return null;
 		}
 		if (!this.multiplexer.remoteEndpoint.canOpenStream()) {
 			this.multiplexer.remoteEndpoint.used(id);
@@ -40,7 +58,7 @@ final class RemoteStreams {
 				.warn(this.multiplexer.logPrefix() + "Refusing stream " + id + ": the peer already has "
 						+ this.multiplexer.remoteEndpoint.activeStreams() + " streams open (maxConcurrentStreams)");
 			this.multiplexer.sendReset(id, ErrorCode.REFUSED_STREAM);
-			return;
+			return null;
 		}
 		Stream stream = this.multiplexer.newStream(false);
 		stream.id = id;
@@ -56,13 +74,23 @@ final class RemoteStreams {
 		StreamMessage request = new StreamMessage(frame.headers(), stream.inbound.flux(), frame.endStream());
 		Mono<Void> handling = Mono
 			.defer(() -> this.handler.handle(this.multiplexer.context().connection(), request, stream));
-		if (this.dispatcher != null) {
-			handling = handling.subscribeOn(this.dispatcher);
+		Scheduler dispatcher = this.dispatcher;
+		Runnable inlineEnded = null;
+		if (dispatcher != null) {
+			if (this.inline.incrementAndGet() > this.inlineLimit) {
+				this.inline.decrementAndGet();
+				handling = handling.subscribeOn(dispatcher);
+			}
+			else {
+				inlineEnded = this.inline::decrementAndGet;
+			}
 		}
-		stream.handling = handling.subscribe(null, (ex) -> handlerFailed(stream, ex), () -> handlerDone(stream));
+		StreamHandling subscriber = new StreamHandling(this, stream, handling, inlineEnded);
+		stream.handling = subscriber;
+		return subscriber;
 	}
 
-	private void handlerFailed(Stream stream, Throwable ex) {
+	void handlerFailed(Stream stream, Throwable ex) {
 		this.multiplexer.context()
 			.logger()
 			.debug(this.multiplexer.logPrefix() + "Handler failed on stream " + stream.id, ex);
@@ -70,7 +98,18 @@ final class RemoteStreams {
 				new SwaggerSocketStreamResetException(ErrorCode.INTERNAL_ERROR, "Handler failed: " + ex), true);
 	}
 
-	private void handlerDone(Stream stream) {
+	/**
+	 * The handling failed after the stream layer cancelled it: nobody waits for its
+	 * outcome any more.
+	 */
+	void failedAfterCancel(Stream stream, Throwable ex) {
+		this.multiplexer.context()
+			.logger()
+			.debug(this.multiplexer.logPrefix() + "Handling of stream " + stream.id
+					+ " failed after it was cancelled (the peer reset the stream or the connection ended): " + ex);
+	}
+
+	void handlerDone(Stream stream) {
 		boolean unanswered;
 		synchronized (this.multiplexer) {
 			unanswered = !stream.isClosed() && !stream.outbound.started;

@@ -55,6 +55,7 @@ final class StreamFrameReader {
 	private void onHeaders(Frame.Headers frame) {
 		int id = frame.streamId();
 		Stream stream;
+		StreamHandling handling;
 		synchronized (this.multiplexer) {
 			stream = this.multiplexer.streams.get(id);
 			if (stream == null) {
@@ -69,9 +70,19 @@ final class StreamFrameReader {
 					throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, CloseCodes.PROTOCOL_ERROR,
 							"HEADERS reuses stream id " + id);
 				}
-				this.multiplexer.remoteStreams.openRemote(frame);
-				return;
+				handling = this.multiplexer.remoteStreams.openRemote(frame);
 			}
+			else {
+				handling = null;
+			}
+		}
+		if (stream == null) {
+			if (handling != null) {
+				// the handler starts outside the monitor: handlers on other loops write
+				// their responses meanwhile
+				handling.start();
+			}
+			return;
 		}
 		if (!stream.local) {
 			throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, CloseCodes.PROTOCOL_ERROR,
@@ -225,6 +236,7 @@ final class StreamFrameReader {
 	 */
 	void resetMalformed(int id, ErrorCode code) {
 		Stream stream;
+		StreamHandling handling;
 		synchronized (this.multiplexer) {
 			stream = this.multiplexer.streams.get(id);
 			if (stream == null) {

@@ -15,6 +15,7 @@ import io.swaggersocket.connection.ConnectionManager;
 import io.swaggersocket.connection.ConnectionOptions;
 import io.swaggersocket.connection.ConnectionRole;
 import io.swaggersocket.connection.ConnectionSettings;
+import io.swaggersocket.connection.SpreadHandling;
 import io.swaggersocket.connection.StreamMessage;
 import io.swaggersocket.connection.StreamResponder;
 import io.swaggersocket.connection.SwaggerSocketConnection;
@@ -374,9 +375,26 @@ class SwaggerSocketAutoConfigurationTests {
 
 	@Test
 	void spreadHandlingBindsAndTakesEffect() {
+		this.contextRunner.withPropertyValues("swaggersocket.spread-handling=when-busy")
+			.run((context) -> assertThat(options(context).spreadHandling()).isEqualTo(SpreadHandling.WHEN_BUSY));
+		this.contextRunner.withPropertyValues("swaggersocket.spread-handling=on")
+			.run((context) -> assertThat(options(context).spreadHandling()).isEqualTo(SpreadHandling.ON));
+		this.contextRunner.withPropertyValues("swaggersocket.spread-handling=off")
+			.run((context) -> assertThat(options(context).spreadHandling()).isEqualTo(SpreadHandling.OFF));
+	}
+
+	@Test
+	void spreadHandlingStillTakesTheBooleansItOnceTook() {
 		this.contextRunner.withPropertyValues("swaggersocket.spread-handling=true")
-			.run((context) -> assertThat(options(context).spreadHandling()).isTrue());
-		this.contextRunner.run((context) -> assertThat(options(context).spreadHandling()).isFalse());
+			.run((context) -> assertThat(options(context).spreadHandling()).isEqualTo(SpreadHandling.ON));
+		this.contextRunner.withPropertyValues("swaggersocket.spread-handling=false")
+			.run((context) -> assertThat(options(context).spreadHandling()).isEqualTo(SpreadHandling.OFF));
+	}
+
+	@Test
+	void spreadHandlingIsWhenBusyByDefault() {
+		this.contextRunner
+			.run((context) -> assertThat(options(context).spreadHandling()).isEqualTo(SpreadHandling.WHEN_BUSY));
 	}
 
 	@Test

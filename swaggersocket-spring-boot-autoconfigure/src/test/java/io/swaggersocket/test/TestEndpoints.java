@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.swaggersocket.http.SwaggerSocketExchanges;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -37,6 +38,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
@@ -86,6 +88,40 @@ public class TestEndpoints {
 						Mono<ServerResponse> answer = ServerResponse.ok().bodyValue(name);
 						return (ms > 0) ? Mono.delay(Duration.ofMillis(ms)).then(answer) : answer;
 					}))
+			.build();
+	}
+
+	/**
+	 * {@code /parked/{key}} answers with the {@link ParkedPublishers parked publisher}
+	 * under its key, {@code /parked-body/{key}} with a 200 whose body it is: the test
+	 * decides when and how the handler signals. {@code /gate/{key}} computes its answer
+	 * in a supplier that waits at the {@link ParkedPublishers#gate gate} under its key
+	 * and then fails, as work already under way when the handling is cancelled.
+	 */
+	@Bean
+	RouterFunction<ServerResponse> parkedRoutes() {
+		return RouterFunctions.route()
+			.GET("/parked/{key}",
+					(request) -> Mono.from(ParkedPublishers.<ServerResponse>get(request.pathVariable("key"))))
+			.GET("/gate/{key}", (request) -> {
+				ParkedPublishers.Gate gate = ParkedPublishers.gate(request.pathVariable("key"));
+				return Mono.fromSupplier(() -> {
+					if (gate.pass()) {
+						throw new IllegalStateException("late failure of a cancelled handler");
+					}
+					return "not gated on this thread";
+				}).doFinally((signal) -> {
+					// after the cancel has reached the supplier
+					if (signal == SignalType.CANCEL) {
+						gate.cancelled();
+					}
+				}).flatMap((body) -> ServerResponse.ok().bodyValue(body));
+			})
+			.GET("/parked-body/{key}",
+					(request) -> ServerResponse.ok()
+						.contentType(MediaType.APPLICATION_OCTET_STREAM)
+						.body(BodyInserters
+							.fromDataBuffers(Flux.from(ParkedPublishers.<DataBuffer>get(request.pathVariable("key"))))))
 			.build();
 	}
 

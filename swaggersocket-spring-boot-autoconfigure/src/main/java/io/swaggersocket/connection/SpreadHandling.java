@@ -1,0 +1,30 @@
+package io.swaggersocket.connection;
+
+/**
+ * Where the requests the peer sends are handled: on the event loop that reads their
+ * connection, or handed to any of the transport's event loops, so that one busy
+ * connection can use every core (at the cost of a hand-off per request).
+ */
+public enum SpreadHandling {
+
+	/** Every request is handled on its connection's event loop. */
+	OFF,
+
+	/** Every request is handed to one of the transport's event loops. */
+	ON,
+
+	/**
+	 * A request is handled on its connection's event loop while fewer than
+	 * {@link #INLINE_LIMIT} of the connection's requests are being handled there, and is
+	 * handed to one of the transport's event loops beyond that: no hand-off at low load,
+	 * every core under load.
+	 */
+	WHEN_BUSY;
+
+	/**
+	 * How many of a connection's requests {@link #WHEN_BUSY} handles on the connection's
+	 * own event loop at once.
+	 */
+	public static final int INLINE_LIMIT = 2;
+
+}
