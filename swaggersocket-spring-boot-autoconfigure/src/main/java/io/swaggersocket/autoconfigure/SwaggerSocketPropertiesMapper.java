@@ -35,24 +35,41 @@ final class SwaggerSocketPropertiesMapper {
 	 */
 	static final int MIN_LINK_STREAMS = 1024;
 
+	/**
+	 * The smallest stream window of a link between two hubs: a body through two hubs
+	 * crosses two windows in a row, and with the connections' default of 256 KiB on the
+	 * link too, a 256 MiB upload through two hubs moved at about half the speed of one
+	 * through one hub (docs/benchmarks.md, cluster section).
+	 */
+	static final int MIN_LINK_STREAM_WINDOW = 2 * 1024 * 1024;
+
+	/**
+	 * The smallest connection window of a link between two hubs: room for four calls'
+	 * bodies at full stream window. A cluster of n hubs holds at most n(n-1) links, so
+	 * this is the most a hub's links can hold for stalled readers, per other hub.
+	 */
+	static final int MIN_LINK_CONNECTION_WINDOW = 8 * 1024 * 1024;
+
 	private SwaggerSocketPropertiesMapper() {
 	}
 
 	/**
 	 * The options of the links between hubs: the connections' own, but for as many calls
 	 * at once between two hubs as {@link #MIN_LINK_STREAMS} (a link carries every call
-	 * from one hub to another), and no WebSockets over streams.
+	 * from one hub to another), windows of at least {@link #MIN_LINK_STREAM_WINDOW} and
+	 * {@link #MIN_LINK_CONNECTION_WINDOW}, and no WebSockets over streams.
 	 * @param options the connections' options
 	 * @return the links' options
 	 */
 	static ConnectionOptions linkOptions(ConnectionOptions options) {
 		ConnectionSettings settings = options.settings();
 		ConnectionSettings link = new ConnectionSettings(settings.maxFrameSize(), settings.maxHeaderBlockSize(),
-				settings.initialStreamWindow(), settings.connectionWindow(),
+				Math.max(MIN_LINK_STREAM_WINDOW, settings.initialStreamWindow()),
+				Math.max(MIN_LINK_CONNECTION_WINDOW, settings.connectionWindow()),
 				Math.max(MIN_LINK_STREAMS, settings.maxConcurrentStreams()), false);
 		return new ConnectionOptions(link, options.handshakeTimeout(), options.heartbeatInterval(),
-				options.heartbeatTimeout(), options.maxMetadataSize(), options.drainTimeout(), -1, options.maxWindow(),
-				options.spreadHandling());
+				options.heartbeatTimeout(), options.maxMetadataSize(), options.drainTimeout(), -1,
+				Math.max(options.maxWindow(), MIN_LINK_CONNECTION_WINDOW), options.spreadHandling());
 	}
 
 	static ConnectionOptions connectionOptions(SwaggerSocketProperties properties, Environment environment) {
