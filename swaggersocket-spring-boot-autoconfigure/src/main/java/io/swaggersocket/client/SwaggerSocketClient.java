@@ -1,6 +1,5 @@
 package io.swaggersocket.client;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -160,17 +159,10 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 	private Flux<SwaggerSocketConnection> dialOnce() {
 		Map<String, Object> metadata = this.metadata.get();
 		HttpHeaders headers = this.headers.get();
-		// WebFlux's client leaves the handshake info's remote address empty: use the
-		// dialed one
-		InetSocketAddress remoteAddress = InetSocketAddress.createUnresolved(this.url.getHost(), port(this.url));
 		logger.debug("Dialing " + this.url);
-		return Flux.create(
-				(sink) -> sink.onDispose(
-						this.webSocketClient
-							.execute(this.url, headers,
-									(session) -> this.connectionManager.dial(session, metadata, remoteAddress,
-											sink::next))
-							.subscribe(null, sink::error, sink::complete)));
+		return Flux.create((sink) -> sink
+			.onDispose(this.connectionManager.dial(this.webSocketClient, this.url, headers, metadata, sink::next)
+				.subscribe(null, sink::error, sink::complete)));
 	}
 
 	private void logAttemptFailure(Throwable failure, long attempt) {
@@ -223,13 +215,6 @@ public final class SwaggerSocketClient implements SmartLifecycle {
 	@Override
 	public boolean isRunning() {
 		return this.running;
-	}
-
-	private static int port(URI url) {
-		if (url.getPort() != -1) {
-			return url.getPort();
-		}
-		return ("wss".equalsIgnoreCase(url.getScheme()) || "https".equalsIgnoreCase(url.getScheme())) ? 443 : 80;
 	}
 
 	/**

@@ -1,7 +1,6 @@
 package io.swaggersocket.cluster;
 
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -192,14 +191,13 @@ public final class HubLinks implements SmartLifecycle {
 			URI url = linkUrl(this.hubUrl);
 			HttpHeaders headers = new HttpHeaders();
 			headers.set(ClusterForwarder.SECRET_HEADER, HubLinks.this.secret.value());
-			InetSocketAddress remoteAddress = InetSocketAddress.createUnresolved(url.getHost(), port(url));
 			Sinks.One<SwaggerSocketConnection> established = Sinks.one();
 			logger.debug("Dialing a link to hub " + this.hubUrl);
-			HubLinks.this.webSocketClient.execute(url, headers, (session) -> HubLinks.this.manager.dial(session,
-					HubLinks.this.metadata, remoteAddress, (connection) -> {
-						connection.goingAway().subscribe(null, (ex) -> retire(), this::retire);
-						established.tryEmitValue(connection);
-					}))
+			HubLinks.this.manager
+				.dial(HubLinks.this.webSocketClient, url, headers, HubLinks.this.metadata, (connection) -> {
+					connection.goingAway().subscribe(null, (ex) -> retire(), this::retire);
+					established.tryEmitValue(connection);
+				})
 				.subscribe(null, (ex) -> {
 					retire();
 					established.tryEmitError(failure(ex));
@@ -241,13 +239,6 @@ public final class HubLinks implements SmartLifecycle {
 			HubLinks.this.links.remove(this.hubUrl, this);
 		}
 
-	}
-
-	private static int port(URI url) {
-		if (url.getPort() != -1) {
-			return url.getPort();
-		}
-		return "wss".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
 	}
 
 }

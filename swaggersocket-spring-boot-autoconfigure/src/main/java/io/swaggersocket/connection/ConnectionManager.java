@@ -1,6 +1,7 @@
 package io.swaggersocket.connection;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.security.Principal;
 import java.time.Duration;
 import java.util.Locale;
@@ -22,9 +23,11 @@ import reactor.netty.resources.ConnectionProvider;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
+import org.springframework.web.reactive.socket.client.WebSocketClient;
 
 /**
  * Runs SwaggerSocket connections over WebSocket sessions, in either role, and owns what
@@ -268,6 +271,32 @@ public final class ConnectionManager implements SmartLifecycle {
 				new Handshake.Client(metadata, this.options.settings()), this, remoteAddress, null, onEstablished,
 				attempt)
 			.run());
+	}
+
+	/**
+	 * Dial a server's SwaggerSocket endpoint and run the session in the client role.
+	 * @param client the WebSocket client that dials
+	 * @param url the endpoint's {@code ws} or {@code wss} URL
+	 * @param headers the upgrade request's headers
+	 * @param metadata the metadata to send in HELLO
+	 * @param onEstablished called with the connection once the handshake has completed
+	 * @return completes when the session has ended after a completed handshake; errors if
+	 * the server could not be reached or upgraded, or with {@link HandshakeException} if
+	 * the handshake did not complete
+	 */
+	public Mono<Void> dial(WebSocketClient client, URI url, HttpHeaders headers, Map<String, Object> metadata,
+			Consumer<SwaggerSocketConnection> onEstablished) {
+		// WebFlux's client leaves the handshake info's remote address empty: use the
+		// dialed one
+		InetSocketAddress remoteAddress = InetSocketAddress.createUnresolved(url.getHost(), port(url));
+		return client.execute(url, headers, (session) -> dial(session, metadata, remoteAddress, onEstablished));
+	}
+
+	private static int port(URI url) {
+		if (url.getPort() != -1) {
+			return url.getPort();
+		}
+		return ("wss".equalsIgnoreCase(url.getScheme()) || "https".equalsIgnoreCase(url.getScheme())) ? 443 : 80;
 	}
 
 	@Override
