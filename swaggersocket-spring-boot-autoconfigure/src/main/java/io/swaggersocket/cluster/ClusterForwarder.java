@@ -125,12 +125,7 @@ public final class ClusterForwarder {
 	 * @return {@code true} for a refused or timed-out connect
 	 */
 	public static boolean isConnectFailure(Throwable ex) {
-		for (Throwable cause = ex; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
-			if (cause instanceof ConnectException) {
-				return true;
-			}
-		}
-		return false;
+		return hasCause(ex, ConnectException.class);
 	}
 
 	/**
@@ -152,12 +147,7 @@ public final class ClusterForwarder {
 	 * @return {@code true} for a call the other hub never processed
 	 */
 	public static boolean isRefusedByLink(Throwable ex) {
-		for (Throwable cause = ex; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
-			if (cause instanceof SwaggerSocketStreamRefusedException) {
-				return true;
-			}
-		}
-		return false;
+		return hasCause(ex, SwaggerSocketStreamRefusedException.class);
 	}
 
 	/**
@@ -193,6 +183,15 @@ public final class ClusterForwarder {
 
 	private static String trimTrailingSlash(String value) {
 		return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+	}
+
+	private static boolean hasCause(Throwable ex, Class<? extends Throwable> type) {
+		for (Throwable cause = ex; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			if (type.isInstance(cause)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 }
