@@ -84,10 +84,7 @@ final class ClusterRoute {
 		// a request body can be read once: a refused call goes again only if none was
 		// taken
 		AtomicBoolean bodyTaken = new AtomicBoolean();
-		Flux<DataBuffer> body = Flux.defer(() -> {
-			bodyTaken.set(true);
-			return request.getBody();
-		});
+		Flux<DataBuffer> body = PeerForwarding.bodyReadOnce(request, bodyTaken);
 		return this.forwarder
 			.forward(location, method, target.target(), null, PeerForwarding.writer(request, headers, body))
 			.flatMap((answer) -> {

@@ -129,6 +129,17 @@ final class PeerForwarding {
 		return isBodiless(request) ? Flux.empty() : request.getBody();
 	}
 
+	/**
+	 * A gateway request's body that records, once subscribed to, that it was taken: a
+	 * body can be read once, so a call goes again only if its body was never taken.
+	 */
+	static Flux<DataBuffer> bodyReadOnce(ServerHttpRequest request, AtomicBoolean taken) {
+		return Flux.defer(() -> {
+			taken.set(true);
+			return request.getBody();
+		});
+	}
+
 	static boolean isBodiless(ServerHttpRequest request) {
 		HttpHeaders headers = request.getHeaders();
 		return headers.getContentLength() <= 0 && !headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);

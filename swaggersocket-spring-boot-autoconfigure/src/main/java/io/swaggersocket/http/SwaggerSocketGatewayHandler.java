@@ -220,10 +220,7 @@ public final class SwaggerSocketGatewayHandler implements WebHandler {
 		HttpMethod method = request.getMethod();
 		// a request body can be read once: a call is retried only if none was taken
 		AtomicBoolean bodyTaken = new AtomicBoolean();
-		Flux<DataBuffer> body = Flux.defer(() -> {
-			bodyTaken.set(true);
-			return request.getBody();
-		});
+		Flux<DataBuffer> body = PeerForwarding.bodyReadOnce(request, bodyTaken);
 		SelectorClientHttpConnector connector = new SelectorClientHttpConnector(selector, options, this.routing,
 				this.cursor, () -> !bodyTaken.get());
 		return connector.connect(method, URI.create(target.target()), PeerForwarding.writer(request, headers, body))
