@@ -1,5 +1,6 @@
 package io.swaggersocket.autoconfigure;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Map;
 
@@ -280,13 +281,15 @@ public final class SwaggerSocketAutoConfiguration {
 		 * registry is not the agents', so links are never listed, looked up or announced.
 		 * Its requests reach the cluster endpoint alone, without the application's
 		 * filters: the link was authenticated by the secret when it was accepted, and
-		 * every call on it carries the secret again.
+		 * every call on it carries the secret again. Links serve calls in both roles: a
+		 * hub sends a large request body on the link the other hub dialed back.
 		 */
 		@Bean
 		@ConditionalOnMissingBean
 		HubLinks swaggerSocketHubLinks(SwaggerSocketProperties properties, SwaggerSocketConnections connections,
 				ConnectionDirectory directory, ClusterSecret secret,
-				ObjectProvider<ReactorResourceFactory> resourceFactory, Environment environment) {
+				ObjectProvider<ReactorResourceFactory> resourceFactory, ObjectProvider<ClusterHubUrl> hubUrl,
+				Environment environment) {
 			String path = SwaggerSocketPropertiesMapper.clusterPath(properties.getCluster().getPath());
 			HttpHandler endpoint = WebHttpHandlerBuilder
 				.webHandler(new SwaggerSocketClusterHandler(connections, path, secret))
@@ -296,8 +299,24 @@ public final class SwaggerSocketAutoConfiguration {
 			LoopResources loops = loopResources(resourceFactory);
 			HttpClient client = HttpClient.create(ConnectionProvider.newConnection());
 			return new HubLinks(options,
-					new SocketRequestDispatcher(() -> endpoint, true, false, List.of(path + "/**"), List.of()),
-					(loops != null) ? client.runOn(loops) : client, path, secret, directory.hubId());
+					new SocketRequestDispatcher(() -> endpoint, true, true, List.of(path + "/**"), List.of()),
+					(loops != null) ? client.runOn(loops) : client, path, secret, directory.hubId(),
+					() -> advertisedUrl(hubUrl));
+		}
+
+		/**
+		 * The URL this hub advertises, which its links offer so that the other hub dials
+		 * one back; none with a directory of the application's own, or before the web
+		 * server has started.
+		 */
+		private static @Nullable URI advertisedUrl(ObjectProvider<ClusterHubUrl> hubUrl) {
+			ClusterHubUrl url = hubUrl.getIfAvailable();
+			try {
+				return (url != null) ? url.get() : null;
+			}
+			catch (IllegalStateException ex) {
+				return null;
+			}
 		}
 
 		@Bean
@@ -305,7 +324,7 @@ public final class SwaggerSocketAutoConfiguration {
 		ClusterForwarder swaggerSocketClusterForwarder(SwaggerSocketProperties properties, ClusterSecret secret,
 				HubLinks links) {
 			return new ClusterForwarder(SwaggerSocketPropertiesMapper.clusterPath(properties.getCluster().getPath()),
-					secret, links, SwaggerSocketClientHttpConnector::new);
+					secret, links, SwaggerSocketClientHttpConnector::choosing);
 		}
 
 		@Bean

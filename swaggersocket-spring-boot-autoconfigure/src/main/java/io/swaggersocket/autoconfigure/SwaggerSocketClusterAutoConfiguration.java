@@ -35,6 +35,16 @@ import org.springframework.util.StringUtils;
 @EnableConfigurationProperties(SwaggerSocketProperties.class)
 public final class SwaggerSocketClusterAutoConfiguration {
 
+	/**
+	 * The URL other hubs reach this hub at: published with its connections, and offered
+	 * on its links so that the other hub dials one back.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	ClusterHubUrl swaggerSocketClusterHubUrl(SwaggerSocketProperties properties, Environment environment) {
+		return new ClusterHubUrl(properties.getCluster().getAdvertisedUrl(), environment);
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(ReactiveStringRedisTemplate.class)
 	static class RedisDirectoryConfiguration {
@@ -51,12 +61,6 @@ public final class SwaggerSocketClusterAutoConfiguration {
 			return new RedisConnectionDirectory(new ReactiveStringRedisTemplate(connectionFactory), connections, hubId,
 					hubUrl, cluster.getEntryTimeToLive(), cluster.getRefreshInterval(), cluster.getKeyPrefix(),
 					RedisConnectionDirectory.DEFAULT_COMMAND_TIMEOUT);
-		}
-
-		@Bean
-		@ConditionalOnMissingBean
-		ClusterHubUrl swaggerSocketClusterHubUrl(SwaggerSocketProperties properties, Environment environment) {
-			return new ClusterHubUrl(properties.getCluster().getAdvertisedUrl(), environment);
 		}
 
 		private static void requireRefreshWithinTimeToLive(SwaggerSocketProperties.Cluster cluster) {

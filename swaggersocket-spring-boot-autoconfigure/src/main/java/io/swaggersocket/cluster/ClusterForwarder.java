@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.swaggersocket.connection.SwaggerSocketConnection;
@@ -62,7 +63,14 @@ public final class ClusterForwarder {
 
 	private final HubLinks links;
 
-	private final Function<SwaggerSocketConnection, ClientHttpConnector> connectors;
+	/**
+	 * A request body of at least this many bytes, or of unknown length, is large: the
+	 * call travels on the link on which this hub's bytes go unmasked (see
+	 * {@link HubLinks}).
+	 */
+	public static final long LARGE_BODY = 64 * 1024;
+
+	private final Function<LongFunction<Mono<SwaggerSocketConnection>>, ClientHttpConnector> connectors;
 
 	private final String path;
 
@@ -74,10 +82,12 @@ public final class ClusterForwarder {
 	 * {@code /swaggersocket-cluster}
 	 * @param secret the cluster's shared secret
 	 * @param links this hub's links to the others
-	 * @param connectors the connector that sends a call over a link, as a stream
+	 * @param connectors the connector that sends a call as a stream over the link it is
+	 * given once the call's request is written: the link for the length of the body the
+	 * request sends ({@code -1} unknown, {@code 0} none)
 	 */
 	public ClusterForwarder(String path, ClusterSecret secret, HubLinks links,
-			Function<SwaggerSocketConnection, ClientHttpConnector> connectors) {
+			Function<LongFunction<Mono<SwaggerSocketConnection>>, ClientHttpConnector> connectors) {
 		this.path = trimTrailingSlash(path);
 		this.secret = secret;
 		this.links = links;
@@ -100,12 +110,14 @@ public final class ClusterForwarder {
 			@Nullable String host, Function<? super ClientHttpRequest, Mono<Void>> requestCallback) {
 		URI hubUrl = location.hubUrl();
 		URI uri = URI.create(trimTrailingSlash(hubUrl.toString()) + this.path + "/" + location.connectionId() + target);
-		return this.links.link(hubUrl).flatMap((link) -> this.connectors.apply(link).connect(method, uri, (request) -> {
+		ClientHttpConnector connector = this.connectors
+			.apply((bodyLength) -> this.links.link(hubUrl, bodyLength < 0 || bodyLength >= LARGE_BODY));
+		return connector.connect(method, uri, (request) -> {
 			// before the callback's own commit actions, and after it has set its
 			// headers
 			request.beforeCommit(() -> Mono.fromRunnable(() -> clusterHeaders(request.getHeaders(), host)));
 			return requestCallback.apply(request);
-		}));
+		});
 	}
 
 	/**

@@ -6,10 +6,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Supplier;
 
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.swaggersocket.connection.ConnectionManager;
 import io.swaggersocket.connection.ConnectionOptions;
+import io.swaggersocket.connection.ConnectionRole;
+import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
 import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.connection.SwaggerSocketConnectionClosedException;
 import io.swaggersocket.connection.SwaggerSocketConnections;
@@ -17,6 +20,7 @@ import io.swaggersocket.connection.SwaggerSocketHeartbeatHandler;
 import io.swaggersocket.connection.SwaggerSocketStreamHandler;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.http.client.HttpClient;
@@ -45,6 +49,12 @@ public final class HubLinks implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(HubLinks.class);
 
+	/** The link's metadata entry that names the dialing hub's id. */
+	static final String HUB_ID = "swaggersocket.hub";
+
+	/** The link's metadata entry that names the URL the dialing hub advertises. */
+	static final String HUB_URL = "swaggersocket.hub-url";
+
 	private final SwaggerSocketConnections registry = new SwaggerSocketConnections();
 
 	private final ConnectionManager manager;
@@ -55,9 +65,14 @@ public final class HubLinks implements SmartLifecycle {
 
 	private final ClusterSecret secret;
 
-	private final Map<String, Object> metadata;
+	private final String hubId;
 
 	private final ConcurrentMap<URI, Link> links = new ConcurrentHashMap<>();
+
+	/** The links other hubs dialed to this one, by the URL those hubs advertise. */
+	private final ConcurrentMap<URI, SwaggerSocketConnection> served = new ConcurrentHashMap<>();
+
+	private final Supplier<@Nullable URI> hubUrl;
 
 	/**
 	 * Create the links of one hub.
@@ -69,16 +84,19 @@ public final class HubLinks implements SmartLifecycle {
 	 * {@code /swaggersocket-cluster}
 	 * @param secret the cluster's shared secret
 	 * @param hubId this hub's id, sent in the link's metadata for the other hub's logs
+	 * @param hubUrl the URL this hub advertises, sent in the link's metadata so that the
+	 * other hub dials a link back; {@code null} (or a supplier returning it) for none
 	 */
 	public HubLinks(ConnectionOptions options, SwaggerSocketStreamHandler endpoint, HttpClient httpClient, String path,
-			ClusterSecret secret, String hubId) {
+			ClusterSecret secret, String hubId, Supplier<@Nullable URI> hubUrl) {
 		// events are the agents': a link announces none
-		this.manager = new ConnectionManager(options, this.registry, (event) -> {
-		}, SwaggerSocketHeartbeatHandler.DEFAULT, endpoint);
+		this.manager = new ConnectionManager(options, this.registry, this::onLinkEvent,
+				SwaggerSocketHeartbeatHandler.DEFAULT, endpoint);
 		this.webSocketClient = this.manager.webSocketClient(httpClient);
 		this.path = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
 		this.secret = secret;
-		this.metadata = Map.of("swaggersocket.hub", hubId);
+		this.hubId = hubId;
+		this.hubUrl = hubUrl;
 	}
 
 	/**
@@ -107,9 +125,27 @@ public final class HubLinks implements SmartLifecycle {
 	 * {@code SwaggerSocketConnectionClosedException}
 	 */
 	public Mono<SwaggerSocketConnection> link(URI hubUrl) {
+		return link(hubUrl, false);
+	}
+
+	/**
+	 * Return the link a call to a hub travels on: for a request that sends a large body,
+	 * the link that hub dialed to this one, if it is open, as its server's bytes go
+	 * unmasked; else this hub's own link to it, dialed if there is none.
+	 * @param hubUrl the URL the other hub advertises
+	 * @param sendsLargeBody whether the call's request sends a large body
+	 * @return the link; errors as {@link #link(URI)}
+	 */
+	public Mono<SwaggerSocketConnection> link(URI hubUrl, boolean sendsLargeBody) {
 		return Mono.defer(() -> {
 			if (!this.manager.isRunning()) {
 				return Mono.error(new SwaggerSocketConnectionClosedException("This hub is shutting down"));
+			}
+			if (sendsLargeBody) {
+				SwaggerSocketConnection served = this.served.get(hubUrl);
+				if (served != null && served.isOpen() && !served.isGoingAway()) {
+					return Mono.just(served);
+				}
 			}
 			Link link = this.links.compute(hubUrl,
 					(url, kept) -> (kept != null && kept.usable()) ? kept : new Link(url));
@@ -122,6 +158,43 @@ public final class HubLinks implements SmartLifecycle {
 					return this.links.computeIfAbsent(hubUrl, Link::new).connection();
 				}));
 		});
+	}
+
+	/**
+	 * A link another hub dialed is kept by the URL it advertised, until it goes away; and
+	 * if this hub has no link of its own to that hub, it dials one back, so that each
+	 * direction of the pair has a link on which its large bodies flow server to client.
+	 */
+	private void onLinkEvent(Object event) {
+		if (!(event instanceof SwaggerSocketConnectedEvent connected)) {
+			return;
+		}
+		SwaggerSocketConnection connection = connected.getConnection();
+		if (connection.info().role() != ConnectionRole.SERVER
+				|| !(connection.info().metadata().get(HUB_URL) instanceof String advertised)) {
+			return;
+		}
+		URI dialer;
+		try {
+			dialer = URI.create(advertised);
+		}
+		catch (IllegalArgumentException ex) {
+			logger.debug("Link " + connection.id() + " names no usable hub URL: " + advertised);
+			return;
+		}
+		this.served.put(dialer, connection);
+		connection.goingAway()
+			.subscribe(null, (ex) -> this.served.remove(dialer, connection),
+					() -> this.served.remove(dialer, connection));
+		if (!this.links.containsKey(dialer)) {
+			link(dialer).subscribe(null,
+					(ex) -> logger.debug("Could not dial a link back to hub " + dialer + ": " + ex.getMessage()));
+		}
+	}
+
+	private Map<String, Object> metadata() {
+		URI url = this.hubUrl.get();
+		return (url != null) ? Map.of(HUB_ID, this.hubId, HUB_URL, url.toString()) : Map.of(HUB_ID, this.hubId);
 	}
 
 	/**
@@ -193,18 +266,16 @@ public final class HubLinks implements SmartLifecycle {
 			headers.set(ClusterForwarder.SECRET_HEADER, HubLinks.this.secret.value());
 			Sinks.One<SwaggerSocketConnection> established = Sinks.one();
 			logger.debug("Dialing a link to hub " + this.hubUrl);
-			HubLinks.this.manager
-				.dial(HubLinks.this.webSocketClient, url, headers, HubLinks.this.metadata, (connection) -> {
-					connection.goingAway().subscribe(null, (ex) -> retire(), this::retire);
-					established.tryEmitValue(connection);
-				})
-				.subscribe(null, (ex) -> {
-					retire();
-					established.tryEmitError(failure(ex));
-				}, () -> {
-					retire();
-					established.tryEmitError(failure(new SwaggerSocketConnectionClosedException("closed")));
-				});
+			HubLinks.this.manager.dial(HubLinks.this.webSocketClient, url, headers, metadata(), (connection) -> {
+				connection.goingAway().subscribe(null, (ex) -> retire(), this::retire);
+				established.tryEmitValue(connection);
+			}).subscribe(null, (ex) -> {
+				retire();
+				established.tryEmitError(failure(ex));
+			}, () -> {
+				retire();
+				established.tryEmitError(failure(new SwaggerSocketConnectionClosedException("closed")));
+			});
 			return established.asMono();
 		}
 

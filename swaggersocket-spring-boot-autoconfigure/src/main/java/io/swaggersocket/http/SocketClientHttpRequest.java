@@ -30,6 +30,8 @@ final class SocketClientHttpRequest extends AbstractClientHttpRequest {
 
 	private Publisher<? extends DataBuffer> body = Flux.empty();
 
+	private boolean sendsBody;
+
 	SocketClientHttpRequest(HttpMethod method, URI uri) {
 		this.method = method;
 		this.uri = uri;
@@ -60,6 +62,7 @@ final class SocketClientHttpRequest extends AbstractClientHttpRequest {
 	public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
 		return doCommit(() -> {
 			this.body = body;
+			this.sendsBody = true;
 			return Mono.empty();
 		});
 	}
@@ -93,6 +96,14 @@ final class SocketClientHttpRequest extends AbstractClientHttpRequest {
 
 	Publisher<? extends DataBuffer> body() {
 		return this.body;
+	}
+
+	/**
+	 * The length of the body the request sends, once written: its {@code Content-Length},
+	 * {@code -1} if unknown, {@code 0} if it sends none.
+	 */
+	long bodyLength() {
+		return this.sendsBody ? getHeaders().getContentLength() : 0;
 	}
 
 	List<Header> wireHeaders() {

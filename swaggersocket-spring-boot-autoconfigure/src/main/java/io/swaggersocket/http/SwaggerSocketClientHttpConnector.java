@@ -2,6 +2,7 @@ package io.swaggersocket.http;
 
 import java.net.URI;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 import io.swaggersocket.connection.SwaggerSocketConnection;
@@ -16,6 +17,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.client.reactive.ClientHttpConnector;
 import org.springframework.http.client.reactive.ClientHttpRequest;
 import org.springframework.http.client.reactive.ClientHttpResponse;
+import org.springframework.util.Assert;
 
 /**
  * A {@link ClientHttpConnector} that sends each request over a SwaggerSocket connection,
@@ -38,7 +40,9 @@ public final class SwaggerSocketClientHttpConnector implements ClientHttpConnect
 	 */
 	public static final String DEFAULT_BASE_URL = "http://" + SocketRequestDispatcher.DEFAULT_HOST;
 
-	private final Supplier<@Nullable SwaggerSocketConnection> connection;
+	private final @Nullable Supplier<@Nullable SwaggerSocketConnection> connection;
+
+	private final @Nullable LongFunction<Mono<SwaggerSocketConnection>> chosenConnection;
 
 	/**
 	 * Create a connector bound to one connection.
@@ -55,23 +59,56 @@ public final class SwaggerSocketClientHttpConnector implements ClientHttpConnect
 	 */
 	public SwaggerSocketClientHttpConnector(Supplier<@Nullable SwaggerSocketConnection> connection) {
 		this.connection = connection;
+		this.chosenConnection = null;
+	}
+
+	private SwaggerSocketClientHttpConnector(LongFunction<Mono<SwaggerSocketConnection>> chosenConnection) {
+		this.connection = null;
+		this.chosenConnection = chosenConnection;
+	}
+
+	/**
+	 * Create a connector that chooses the connection for each request once the request is
+	 * written, by the body it sends; the connection is then used whether open or not.
+	 * @param connection the connection for a request, given the length of the body it
+	 * sends: its {@code Content-Length}, {@code -1} if it sends a body of unknown length,
+	 * {@code 0} if it sends none
+	 * @return the connector
+	 */
+	public static SwaggerSocketClientHttpConnector choosing(LongFunction<Mono<SwaggerSocketConnection>> connection) {
+		return new SwaggerSocketClientHttpConnector(connection);
 	}
 
 	@Override
 	public Mono<ClientHttpResponse> connect(HttpMethod method, URI uri,
 			Function<? super ClientHttpRequest, Mono<Void>> requestCallback) {
+		LongFunction<Mono<SwaggerSocketConnection>> chosenConnection = this.chosenConnection;
+		if (chosenConnection != null) {
+			return Mono.defer(() -> {
+				SocketClientHttpRequest request = new SocketClientHttpRequest(method, uri);
+				return requestCallback.apply(request)
+					.then(Mono.defer(() -> chosenConnection.apply(request.bodyLength())))
+					.flatMap((connection) -> exchange(connection, request));
+			});
+		}
+		Supplier<@Nullable SwaggerSocketConnection> supplier = this.connection;
+		Assert.state(supplier != null, "A connector has a connection or chooses one");
 		return Mono.defer(() -> {
-			SwaggerSocketConnection connection = this.connection.get();
+			SwaggerSocketConnection connection = supplier.get();
 			if (connection == null || !connection.isOpen()) {
 				return Mono.error(new SwaggerSocketConnectionClosedException("No open SwaggerSocket connection"));
 			}
 			SocketClientHttpRequest request = new SocketClientHttpRequest(method, uri);
-			return requestCallback.apply(request)
-				.then(Mono.defer(() -> connection.exchange(request.wireHeaders(), request.body())))
-				// the stream layer passes on only responses with a well-formed :status
-				.map((message) -> new SocketClientHttpResponse(HttpStatusCode.valueOf(Header.status(message.headers())),
-						message));
+			return requestCallback.apply(request).then(Mono.defer(() -> exchange(connection, request)));
 		});
+	}
+
+	private static Mono<ClientHttpResponse> exchange(SwaggerSocketConnection connection,
+			SocketClientHttpRequest request) {
+		return connection.exchange(request.wireHeaders(), request.body())
+			// the stream layer passes on only responses with a well-formed :status
+			.map((message) -> new SocketClientHttpResponse(HttpStatusCode.valueOf(Header.status(message.headers())),
+					message));
 	}
 
 }

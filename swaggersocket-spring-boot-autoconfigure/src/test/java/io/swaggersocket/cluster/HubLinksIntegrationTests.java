@@ -11,6 +11,8 @@ import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
 import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.test.ClusterHubs;
 import io.swaggersocket.test.TestApplications;
+import io.swaggersocket.test.TestClusterDirectory;
+import io.swaggersocket.test.TestEndpoints;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,6 +21,7 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
@@ -64,20 +67,50 @@ class HubLinksIntegrationTests {
 		List<Integer> statuses = Flux.range(0, 200).flatMap((i) -> echo(i), 64).collectList().block(NO_HANG);
 
 		assertThat(statuses).hasSize(200).containsOnly(200);
-		List<SwaggerSocketConnection> dialed = this.hubB.getBean(HubLinks.class).connections();
-		List<SwaggerSocketConnection> accepted = this.hubA.getBean(HubLinks.class).connections();
-		assertThat(dialed).singleElement()
-			.satisfies((link) -> assertThat(link.info().role()).isEqualTo(ConnectionRole.CLIENT));
-		assertThat(accepted).singleElement()
-			.satisfies((link) -> assertThat(link.info().role()).isEqualTo(ConnectionRole.SERVER))
-			.satisfies((link) -> assertThat(link.info().metadata()).containsEntry("swaggersocket.hub", "hub-b"));
+		SwaggerSocketConnection dialed = link(this.hubB, ConnectionRole.CLIENT);
+		assertThat(dialed.statistics().requestsOutbound()).isEqualTo(200);
+		assertThat(link(this.hubA, ConnectionRole.SERVER).info().metadata()).containsEntry("swaggersocket.hub", "hub-b")
+			.containsEntry("swaggersocket.hub-url", TestClusterDirectory.url(this.hubB).toString());
+		// hub A dialed one back, for the calls from hub B that send large bodies
+		SwaggerSocketConnection dialedBack = awaitLink(this.hubB, ConnectionRole.SERVER);
+		assertThat(dialedBack.info().metadata()).containsEntry("swaggersocket.hub", "hub-a");
+		assertThat(dialedBack.statistics().requestsOutbound()).isZero();
+		assertThat(this.hubA.getBean(HubLinks.class).connections()).hasSize(2);
+		assertThat(this.hubB.getBean(HubLinks.class).connections()).hasSize(2);
 		assertThat(TestApplications.registry(this.hubA).list()).extracting(SwaggerSocketConnection::id)
 			.containsExactly(this.agent.id());
+		assertThat(TestApplications.registry(this.hubB).list()).isEmpty();
 		assertThat(this.hubA.getBean(ConnectionDirectory.class).list().collectList().block(NO_HANG))
 			.extracting(ConnectionLocation::connectionId)
 			.containsExactly(this.agent.id());
 		assertThat(TestApplications.events(this.hubA).events(SwaggerSocketConnectedEvent.class)).hasSize(1);
 		assertThat(TestApplications.events(this.hubB).events(SwaggerSocketConnectedEvent.class)).isEmpty();
+	}
+
+	/**
+	 * A WebSocket client masks what it sends: a large request body travels on the link
+	 * the owning hub dialed, where the calling hub is the server and sends unmasked; a
+	 * call without one stays on the calling hub's own link, where the answer flows from
+	 * server to client.
+	 */
+	@Test
+	void aLargeRequestBodyTravelsOnTheLinkTheOwningHubDialedBack() {
+		assertThat(echo(0).block(NO_HANG)).isEqualTo(200);
+		SwaggerSocketConnection dialed = link(this.hubB, ConnectionRole.CLIENT);
+		SwaggerSocketConnection dialedBack = awaitLink(this.hubB, ConnectionRole.SERVER);
+		long size = 4L * 1024 * 1024;
+
+		Map<String, Object> streamed = upload(TestEndpoints.pattern(size), -1);
+		Map<String, Object> declared = upload(TestEndpoints.pattern(size), size);
+		Map<String, Object> small = upload(TestEndpoints.pattern(1024), 1024);
+
+		assertThat(streamed).containsEntry("sha256", TestEndpoints.sha256Hex(size));
+		assertThat(declared).containsEntry("sha256", TestEndpoints.sha256Hex(size));
+		assertThat(small).containsEntry("sha256", TestEndpoints.sha256Hex(1024));
+		assertThat(dialedBack.statistics().requestsOutbound()).isEqualTo(2);
+		assertThat(dialedBack.statistics().bytesOutbound()).isGreaterThan(2 * size);
+		assertThat(dialed.statistics().requestsOutbound()).isEqualTo(2);
+		assertThat(dialed.statistics().bytesOutbound()).isLessThan(64 * 1024);
 	}
 
 	@Test
@@ -94,19 +127,17 @@ class HubLinksIntegrationTests {
 	@Test
 	void aLinkThatGoesAwayIsReplacedWithoutFailingCalls() {
 		assertThat(echo(0).block(NO_HANG)).isEqualTo(200);
-		SwaggerSocketConnection first = this.hubB.getBean(HubLinks.class).connections().get(0);
+		SwaggerSocketConnection first = link(this.hubB, ConnectionRole.CLIENT);
 
 		Mono<List<Integer>> calls = Flux.range(1, 400).flatMap((i) -> echo(i), 16).collectList().cache();
 		calls.subscribe();
 		// hub A sends GOAWAY on the link while calls keep coming from hub B
-		List<SwaggerSocketConnection> accepted = this.hubA.getBean(HubLinks.class).connections();
-		accepted.get(0).close(Duration.ofSeconds(10)).block(NO_HANG);
+		link(this.hubA, ConnectionRole.SERVER).close(Duration.ofSeconds(10)).block(NO_HANG);
 
 		assertThat(calls.block(NO_HANG)).hasSize(400).containsOnly(200);
 		await().atMost(NO_HANG).until(() -> !first.isOpen());
 		assertThat(echo(401).block(NO_HANG)).isEqualTo(200);
-		assertThat(this.hubB.getBean(HubLinks.class).connections()).singleElement()
-			.satisfies((link) -> assertThat(link.id()).isNotEqualTo(first.id()));
+		assertThat(link(this.hubB, ConnectionRole.CLIENT).id()).isNotEqualTo(first.id());
 	}
 
 	/**
@@ -141,6 +172,39 @@ class HubLinksIntegrationTests {
 			.get()
 			.uri("/peers/{id}/fn/echo?q={q}", this.agent.id(), i)
 			.exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().value()));
+	}
+
+	private Map<String, Object> upload(Flux<DataBuffer> body, long contentLength) {
+		return ClusterHubs.http(this.hubB)
+			.post()
+			.uri("/peers/{id}/stream/upload", this.agent.id())
+			.contentType(MediaType.APPLICATION_OCTET_STREAM)
+			.headers((headers) -> {
+				if (contentLength >= 0) {
+					headers.setContentLength(contentLength);
+				}
+			})
+			.body(body, DataBuffer.class)
+			.retrieve()
+			.bodyToMono(new ParameterizedTypeReference<Map<String, Object>>() {
+			})
+			.block(NO_HANG);
+	}
+
+	/** The one open link of a hub in the given role. */
+	private static SwaggerSocketConnection link(ConfigurableApplicationContext hub, ConnectionRole role) {
+		return assertThat(hub.getBean(HubLinks.class).connections()).filteredOn((link) -> link.info().role() == role)
+			.singleElement()
+			.actual();
+	}
+
+	private static SwaggerSocketConnection awaitLink(ConfigurableApplicationContext hub, ConnectionRole role) {
+		await().atMost(NO_HANG)
+			.until(() -> hub.getBean(HubLinks.class)
+				.connections()
+				.stream()
+				.anyMatch((link) -> link.info().role() == role));
+		return link(hub, role);
 	}
 
 	private int upgradeRefusal(HttpHeaders headers) {
