@@ -215,12 +215,10 @@ public final class ConnectionManager implements SmartLifecycle {
 				.warn("Refused connection from " + remoteAddress + ": max-connections " + maxConnections + " reached");
 			return session.close(new CloseStatus(CloseCodes.TRY_AGAIN_LATER, "Too many connections; retry later"));
 		}
-		return serve(session, remoteAddress).onErrorResume(HandshakeException.class, (ex) -> Mono.empty())
-			.doFinally((signal) -> {
-				if (maxConnections >= 0) {
-					this.sessions.decrementAndGet();
-				}
-			});
+		Mono<Void> served = serve(session, remoteAddress).onErrorResume(HandshakeException.class, (ex) -> Mono.empty());
+		// counted only under a limit: without one, no operator is kept for the session's
+		// whole life
+		return (maxConnections >= 0) ? served.doFinally((signal) -> this.sessions.decrementAndGet()) : served;
 	}
 
 	private Mono<Void> serve(WebSocketSession session, @Nullable InetSocketAddress remoteAddress) {

@@ -19,7 +19,6 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
-import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -96,8 +95,7 @@ final class Multiplexer {
 		this.outcomes = new StreamOutcomes(context.observer(), context.role());
 		writer.dataSource(this.outboundFlow);
 		Executor executor = (options.spreadHandling() != SpreadHandling.OFF) ? writer.dispatcher() : null;
-		this.remoteStreams = new RemoteStreams(this, handler,
-				(executor != null) ? Schedulers.fromExecutor(executor) : null,
+		this.remoteStreams = new RemoteStreams(this, handler, executor,
 				(options.spreadHandling() == SpreadHandling.WHEN_BUSY) ? SpreadHandling.INLINE_LIMIT : 0);
 	}
 

@@ -1,5 +1,6 @@
 package io.swaggersocket.connection;
 
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.swaggersocket.protocol.ErrorCode;
@@ -7,6 +8,7 @@ import io.swaggersocket.protocol.Frame;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The streams the peer opens: refused while this side goes away or above the limit this
@@ -20,7 +22,14 @@ final class RemoteStreams {
 
 	private final SwaggerSocketStreamHandler handler;
 
-	private final @Nullable Scheduler dispatcher;
+	private final @Nullable Executor dispatcher;
+
+	/**
+	 * The dispatcher as a scheduler, made on the first hand-off: a connection that never
+	 * hands one off, an idle one above all, holds none. Guarded by the stream layer's
+	 * monitor.
+	 */
+	private @Nullable Scheduler scheduler;
 
 	/**
 	 * With a dispatcher, how many handlings may run on the connection's loop at once
@@ -31,7 +40,7 @@ final class RemoteStreams {
 	/** Handlings under way on the connection's loop. */
 	private final AtomicInteger inline = new AtomicInteger();
 
-	RemoteStreams(Multiplexer multiplexer, SwaggerSocketStreamHandler handler, @Nullable Scheduler dispatcher,
+	RemoteStreams(Multiplexer multiplexer, SwaggerSocketStreamHandler handler, @Nullable Executor dispatcher,
 			int inlineLimit) {
 		this.multiplexer = multiplexer;
 		this.handler = handler;
@@ -74,12 +83,17 @@ final class RemoteStreams {
 		StreamMessage request = new StreamMessage(frame.headers(), stream.inbound.flux(), frame.endStream());
 		Mono<Void> handling = Mono
 			.defer(() -> this.handler.handle(this.multiplexer.context().connection(), request, stream));
-		Scheduler dispatcher = this.dispatcher;
+		Executor dispatcher = this.dispatcher;
 		Runnable inlineEnded = null;
 		if (dispatcher != null) {
 			if (this.inline.incrementAndGet() > this.inlineLimit) {
 				this.inline.decrementAndGet();
-				handling = handling.subscribeOn(dispatcher);
+				Scheduler scheduler = this.scheduler;
+				if (scheduler == null) {
+					scheduler = Schedulers.fromExecutor(dispatcher);
+					this.scheduler = scheduler;
+				}
+				handling = handling.subscribeOn(scheduler);
 			}
 			else {
 				inlineEnded = this.inline::decrementAndGet;

@@ -9,7 +9,6 @@ import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.server.WebSocketService;
 import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
-import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebHandler;
 
@@ -37,9 +36,8 @@ public final class SwaggerSocketUpgradeHandler implements WebHandler {
 	public SwaggerSocketUpgradeHandler(WebSocketHandler handler, int maxMessageSize) {
 		this.handler = handler;
 		this.maxMessageSize = maxMessageSize;
-		this.webSocketService = new HandshakeWebSocketService(
-				new UpgradeReleasingStrategy(new ReactorNettyRequestUpgradeStrategy(
-						() -> WebsocketServerSpec.builder().maxFramePayloadLength(maxMessageSize).handlePing(true))));
+		this.webSocketService = new HandshakeWebSocketService(new UpgradeReleasingStrategy(
+				() -> WebsocketServerSpec.builder().maxFramePayloadLength(maxMessageSize).handlePing(true)));
 	}
 
 	@Override
