@@ -1,5 +1,6 @@
 package io.swaggersocket.cluster;
 
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -10,6 +11,7 @@ import io.swaggersocket.connection.ConnectionRole;
 import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
 import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.test.ClusterHubs;
+import io.swaggersocket.test.FreezableTcpProxy;
 import io.swaggersocket.test.TestApplications;
 import io.swaggersocket.test.TestClusterDirectory;
 import io.swaggersocket.test.TestEndpoints;
@@ -141,6 +143,47 @@ class HubLinksIntegrationTests {
 	}
 
 	/**
+	 * A call the link refused unprocessed goes again: hub A announced GOAWAY on the link,
+	 * and hub B, which had not heard of it yet (hub A's side of the link is held up),
+	 * opened the call's stream on it. The call is looked up afresh and sent on a fresh
+	 * link.
+	 */
+	@Test
+	void aCallTheLinkRefusedUnprocessedGoesAgainOnAFreshLink() throws IOException {
+		try (FreezableTcpProxy proxy = new FreezableTcpProxy(TestApplications.port(this.hubA))) {
+			URI throughProxy = URI.create("http://127.0.0.1:" + proxy.port());
+			this.cluster.directory().answerOnce(this.agent.id(), "hub-a", throughProxy);
+			assertThat(echo(0).block(NO_HANG)).isEqualTo(200);
+			// hub B's link through the proxy, which carried the call (hub B also dials
+			// hub A's own URL back, once hub A has dialed a link to hub B)
+			SwaggerSocketConnection refusing = usedLink(this.hubB);
+			SwaggerSocketConnection refusingOnA = assertThat(this.hubA.getBean(HubLinks.class).connections())
+				.filteredOn((link) -> link.statistics().requestsInbound() > 0)
+				.singleElement()
+				.actual();
+			proxy.freezeToClients();
+			refusingOnA.close(Duration.ofSeconds(10)).subscribe();
+			// hub A announced GOAWAY (with no call in flight, it closes right after)
+			refusingOnA.goingAway().block(NO_HANG);
+			long sent = proxy.bytesToTarget();
+			int lookUps = this.cluster.directory().lookUps();
+
+			this.cluster.directory().answerOnce(this.agent.id(), "hub-a", throughProxy);
+			Mono<Integer> call = echo(1).cache();
+			call.subscribe();
+			await().atMost(NO_HANG).until(() -> proxy.bytesToTarget() > sent);
+			assertThat(refusing.isGoingAway()).isFalse();
+			proxy.thaw();
+
+			assertThat(call.block(NO_HANG)).isEqualTo(200);
+			assertThat(refusing.statistics().requestsOutbound()).isEqualTo(2);
+			await().atMost(NO_HANG).until(() -> !refusing.isOpen());
+			assertThat(usedLink(this.hubB).id()).isNotEqualTo(refusing.id());
+			assertThat(this.cluster.directory().lookUps()).isEqualTo(lookUps + 2);
+		}
+	}
+
+	/**
 	 * A hub that takes no more links (its links stopped, as when it shuts down) was sent
 	 * nothing: a call that a kept location sent there is looked up afresh and follows the
 	 * connection, body and all.
@@ -194,6 +237,15 @@ class HubLinksIntegrationTests {
 	/** The one open link of a hub in the given role. */
 	private static SwaggerSocketConnection link(ConfigurableApplicationContext hub, ConnectionRole role) {
 		return assertThat(hub.getBean(HubLinks.class).connections()).filteredOn((link) -> link.info().role() == role)
+			.singleElement()
+			.actual();
+	}
+
+	/** The one open link a hub dialed that has carried a call. */
+	private static SwaggerSocketConnection usedLink(ConfigurableApplicationContext hub) {
+		return assertThat(hub.getBean(HubLinks.class).connections())
+			.filteredOn((link) -> link.info().role() == ConnectionRole.CLIENT && link.isOpen()
+					&& link.statistics().requestsOutbound() > 0)
 			.singleElement()
 			.actual();
 	}

@@ -41,6 +41,8 @@ public final class FreezableTcpProxy implements AutoCloseable {
 
 	private volatile boolean frozen;
 
+	private volatile boolean frozenToClients;
+
 	private volatile boolean closed;
 
 	public FreezableTcpProxy(int targetPort) throws IOException {
@@ -61,9 +63,18 @@ public final class FreezableTcpProxy implements AutoCloseable {
 		this.frozen = true;
 	}
 
+	/**
+	 * Forward nothing from the target to the clients, close nothing, until
+	 * {@link #thaw()}: the clients still reach the target, and do not hear its answers.
+	 */
+	public void freezeToClients() {
+		this.frozenToClients = true;
+	}
+
 	public void thaw() {
 		synchronized (this.gate) {
 			this.frozen = false;
+			this.frozenToClients = false;
 			this.gate.notifyAll();
 		}
 	}
@@ -116,8 +127,8 @@ public final class FreezableTcpProxy implements AutoCloseable {
 				Socket target = new Socket(InetAddress.getLoopbackAddress(), this.targetPort);
 				Link link = new Link(client, target);
 				this.links.add(link);
-				pump(link, client, target, this.toTarget);
-				pump(link, target, client, this.toClient);
+				pump(link, client, target, this.toTarget, false);
+				pump(link, target, client, this.toClient, true);
 			}
 			catch (IOException ex) {
 				return;
@@ -125,7 +136,7 @@ public final class FreezableTcpProxy implements AutoCloseable {
 		}
 	}
 
-	private void pump(Link link, Socket from, Socket to, AtomicLong counter) throws IOException {
+	private void pump(Link link, Socket from, Socket to, AtomicLong counter, boolean toClient) throws IOException {
 		InputStream in = from.getInputStream();
 		OutputStream out = to.getOutputStream();
 		Thread thread = new Thread(() -> {
@@ -133,7 +144,7 @@ public final class FreezableTcpProxy implements AutoCloseable {
 			try {
 				int read;
 				while ((read = in.read(buffer)) != -1) {
-					awaitThawed();
+					awaitThawed(toClient);
 					if (link.severed) {
 						continue;
 					}
@@ -156,9 +167,9 @@ public final class FreezableTcpProxy implements AutoCloseable {
 		thread.start();
 	}
 
-	private void awaitThawed() throws InterruptedException {
+	private void awaitThawed(boolean toClient) throws InterruptedException {
 		synchronized (this.gate) {
-			while (this.frozen && !this.closed) {
+			while ((this.frozen || (toClient && this.frozenToClients)) && !this.closed) {
 				this.gate.wait();
 			}
 		}
