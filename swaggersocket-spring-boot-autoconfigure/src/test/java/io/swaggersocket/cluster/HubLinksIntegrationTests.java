@@ -5,11 +5,13 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.swaggersocket.connection.ConnectionRole;
 import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
 import io.swaggersocket.connection.SwaggerSocketConnection;
+import io.swaggersocket.http.SwaggerSocketWebClients;
 import io.swaggersocket.test.ClusterHubs;
 import io.swaggersocket.test.FreezableTcpProxy;
 import io.swaggersocket.test.TestApplications;
@@ -150,6 +152,20 @@ class HubLinksIntegrationTests {
 	 */
 	@Test
 	void aCallTheLinkRefusedUnprocessedGoesAgainOnAFreshLink() throws IOException {
+		aCallTheLinkRefusesGoesAgain(() -> echo(1));
+	}
+
+	/** The same for a call from hub B's {@code WebClient} for the agent. */
+	@Test
+	void aWebClientCallTheLinkRefusedUnprocessedGoesAgainOnAFreshLink() throws IOException {
+		aCallTheLinkRefusesGoesAgain(() -> this.hubB.getBean(SwaggerSocketWebClients.class)
+			.webClient(this.agent.id())
+			.get()
+			.uri("/fn/echo?q=1")
+			.exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().value())));
+	}
+
+	private void aCallTheLinkRefusesGoesAgain(Supplier<Mono<Integer>> refusedCall) throws IOException {
 		try (FreezableTcpProxy proxy = new FreezableTcpProxy(TestApplications.port(this.hubA))) {
 			URI throughProxy = URI.create("http://127.0.0.1:" + proxy.port());
 			this.cluster.directory().answerOnce(this.agent.id(), "hub-a", throughProxy);
@@ -169,7 +185,7 @@ class HubLinksIntegrationTests {
 			int lookUps = this.cluster.directory().lookUps();
 
 			this.cluster.directory().answerOnce(this.agent.id(), "hub-a", throughProxy);
-			Mono<Integer> call = echo(1).cache();
+			Mono<Integer> call = refusedCall.get().cache();
 			call.subscribe();
 			await().atMost(NO_HANG).until(() -> proxy.bytesToTarget() > sent);
 			assertThat(refusing.isGoingAway()).isFalse();
