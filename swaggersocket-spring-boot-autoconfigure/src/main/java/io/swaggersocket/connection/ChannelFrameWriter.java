@@ -40,7 +40,9 @@ import reactor.netty.NettyPipeline;
  * many streams costs one flush. The channel's writability (its write-buffer water marks)
  * is what DATA waits for, and a handler in the pipeline starts a drain when the channel
  * becomes writable again. DATA goes out as a 10-byte header and a slice of the body's own
- * buffer, without copying.
+ * buffer, without copying, unless the body's bytes are on the heap and this side does not
+ * mask what it sends: see
+ * {@link #dataFrame(ByteBufAllocator, int, boolean, ByteBuf, boolean)}.
  */
 final class ChannelFrameWriter implements FrameWriter {
 
@@ -82,8 +84,12 @@ final class ChannelFrameWriter implements FrameWriter {
 
 	private volatile boolean completed;
 
-	ChannelFrameWriter(Channel channel, FrameCodec codec, Runnable overflow, IntConsumer written) {
+	/** Whether Netty's WebSocket encoder masks what this side sends (the client role). */
+	private final boolean masking;
+
+	ChannelFrameWriter(Channel channel, FrameCodec codec, Runnable overflow, IntConsumer written, boolean masking) {
 		this.written = written;
+		this.masking = masking;
 		this.channel = channel;
 		this.codec = codec;
 		this.overflow = overflow;
@@ -107,7 +113,8 @@ final class ChannelFrameWriter implements FrameWriter {
 
 	@Override
 	public void writeData(int streamId, boolean endStream, ByteBuf payload) {
-		WebSocketFrame frame = new BinaryWebSocketFrame(dataFrame(this.channel.alloc(), streamId, endStream, payload));
+		WebSocketFrame frame = new BinaryWebSocketFrame(
+				dataFrame(this.channel.alloc(), streamId, endStream, payload, this.masking));
 		// only from the drain, on the event loop: it writes the queue after this
 		this.queuedBytes.addAndGet(frame.content().readableBytes());
 		this.queue.offer(frame);
@@ -230,6 +237,46 @@ final class ChannelFrameWriter implements FrameWriter {
 	}
 
 	/**
+	 * A DATA frame as the socket can write it without Netty copying it again.
+	 * <p>
+	 * A payload in direct memory, or one that the WebSocket encoder masks (it writes the
+	 * masked bytes into a buffer of its own), is not copied: the frame is the header and
+	 * the payload as they are. A heap payload that goes out unmasked is copied once, with
+	 * the header, into a direct buffer from the allocator and released. The socket needs
+	 * direct memory, so it is the copy the transport would make anyway; left to Netty, a
+	 * header and heap payload would first be merged into a fresh heap array as large as
+	 * the payload, and then copied again.
+	 * @param allocator where the header and any copy are allocated
+	 * @param streamId the stream id
+	 * @param endStream whether the frame ends the stream
+	 * @param payload the payload, owned by the result
+	 * @param masking whether the WebSocket encoder masks the frame
+	 * @return the frame, owning the payload
+	 */
+	static ByteBuf dataFrame(ByteBufAllocator allocator, int streamId, boolean endStream, ByteBuf payload,
+			boolean masking) {
+		if (masking || payload.isDirect() || !payload.isReadable()) {
+			return dataFrame(allocator, streamId, endStream, payload);
+		}
+		ByteBuf frame = allocator.directBuffer(FrameCodec.HEADER_LENGTH + payload.readableBytes());
+		try {
+			writeDataHeader(frame, streamId, endStream, payload.readableBytes());
+			// read from the payload, not written into the frame: the payload copies
+			// component by component, where the frame's writeBytes would ask a composite
+			// payload for one merged (fresh heap) ByteBuffer
+			payload.readBytes(frame, payload.readableBytes());
+			return frame;
+		}
+		catch (RuntimeException ex) {
+			frame.release();
+			throw ex;
+		}
+		finally {
+			payload.release();
+		}
+	}
+
+	/**
 	 * A DATA frame: the header in a buffer of its own, the payload as it is.
 	 * @param allocator where the header is allocated
 	 * @param streamId the stream id
@@ -239,15 +286,19 @@ final class ChannelFrameWriter implements FrameWriter {
 	 */
 	static ByteBuf dataFrame(ByteBufAllocator allocator, int streamId, boolean endStream, ByteBuf payload) {
 		ByteBuf header = allocator.buffer(FrameCodec.HEADER_LENGTH);
-		header.writeByte(FrameType.DATA.code());
-		header.writeByte(endStream ? Frame.FLAG_END_STREAM : 0);
-		header.writeInt(streamId);
-		header.writeInt(payload.readableBytes());
+		writeDataHeader(header, streamId, endStream, payload.readableBytes());
 		if (!payload.isReadable()) {
 			payload.release();
 			return header;
 		}
 		return allocator.compositeBuffer(2).addComponents(true, header, payload);
+	}
+
+	private static void writeDataHeader(ByteBuf frame, int streamId, boolean endStream, int length) {
+		frame.writeByte(FrameType.DATA.code());
+		frame.writeByte(endStream ? Frame.FLAG_END_STREAM : 0);
+		frame.writeInt(streamId);
+		frame.writeInt(length);
 	}
 
 	/**

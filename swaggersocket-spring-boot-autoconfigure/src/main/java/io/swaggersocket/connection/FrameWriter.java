@@ -110,11 +110,14 @@ interface FrameWriter {
 	 * @param overflow called (once or more) when a peer that does not read makes the
 	 * queue pass {@link #MAX_QUEUED_BYTES_OVERFLOW}
 	 * @param written told the size of each frame written, header included
+	 * @param role which end of the WebSocket this side is: a client masks what it sends
 	 * @return the writer
 	 */
-	static FrameWriter forSession(WebSocketSession session, FrameCodec codec, Runnable overflow, IntConsumer written) {
+	static FrameWriter forSession(WebSocketSession session, FrameCodec codec, Runnable overflow, IntConsumer written,
+			ConnectionRole role) {
 		io.netty.channel.Channel channel = ClosingHandshake.channel(session);
-		return (channel != null) ? new ChannelFrameWriter(channel, codec, overflow, written)
+		return (channel != null)
+				? new ChannelFrameWriter(channel, codec, overflow, written, role == ConnectionRole.CLIENT)
 				: new SessionFrameWriter(session, codec, overflow, written);
 	}
 

@@ -61,7 +61,7 @@ final class SessionTransport {
 		this.connection = connection;
 		this.session = connection.session();
 		this.writer = FrameWriter.forSession(this.session, codec, this::overflowed,
-				(bytes) -> connection.counters().bytes(false, bytes));
+				(bytes) -> connection.counters().bytes(false, bytes), connection.role());
 	}
 
 	/**

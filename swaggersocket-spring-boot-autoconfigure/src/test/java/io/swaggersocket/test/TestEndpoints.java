@@ -1,5 +1,6 @@
 package io.swaggersocket.test;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -272,6 +273,29 @@ public class TestEndpoints {
 			return pattern(size);
 		}
 
+		/**
+		 * {@code size} bytes as 64 KiB views of one shared array: a body whose production
+		 * allocates no bytes of its own, for tests that count what the transport
+		 * allocates.
+		 */
+		@GetMapping(path = "/shared", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+		Flux<DataBuffer> shared(@RequestParam long size) {
+			return sharedViews(size);
+		}
+
+		/**
+		 * Counts the body's bytes, releasing each buffer, and allocates nothing per byte.
+		 */
+		@PostMapping(path = "/count")
+		Mono<Long> count(@RequestBody Flux<DataBuffer> body) {
+			// mapped, not peeked: see upload
+			return body.map((buffer) -> {
+				long length = buffer.readableByteCount();
+				DataBufferUtils.release(buffer);
+				return length;
+			}).reduce(0L, Long::sum);
+		}
+
 		@PostMapping(path = "/upload")
 		Mono<Map<String, Object>> upload(@RequestBody Flux<DataBuffer> body) {
 			MessageDigest digest = sha256();
@@ -327,6 +351,24 @@ public class TestEndpoints {
 				bytes[i] = (byte) (((offset + i) * 31 + 7) & 0xFF);
 			}
 			sink.next(DefaultDataBufferFactory.sharedInstance.wrap(bytes));
+			return offset + length;
+		});
+	}
+
+	private static final byte[] SHARED = new byte[64 * 1024];
+
+	/**
+	 * {@code size} bytes as views of one shared array, each wrapped by
+	 * {@link DefaultDataBufferFactory}: heap buffers that cost no allocation per byte.
+	 */
+	public static Flux<DataBuffer> sharedViews(long size) {
+		return Flux.generate(() -> 0L, (offset, sink) -> {
+			if (offset >= size) {
+				sink.complete();
+				return offset;
+			}
+			int length = (int) Math.min(SHARED.length, size - offset);
+			sink.next(DefaultDataBufferFactory.sharedInstance.wrap(ByteBuffer.wrap(SHARED, 0, length).slice()));
 			return offset + length;
 		});
 	}
