@@ -60,7 +60,13 @@ final class ChannelFrameWriter implements FrameWriter {
 	 */
 	static final long NOT_SENT_LOW_WATER_MARK = 128 * 1024;
 
-	private static final ChannelOption<Long> TCP_NOTSENT_LOWAT = ChannelOption.valueOf("TCP_NOTSENT_LOWAT");
+	/**
+	 * {@code EpollChannelOption.TCP_NOTSENT_LOWAT}, by the name Netty gives it (its class
+	 * name, '#', the option's): a plain {@code "TCP_NOTSENT_LOWAT"} is another option,
+	 * which the epoll transport ignores.
+	 */
+	private static final ChannelOption<Long> TCP_NOTSENT_LOWAT = ChannelOption
+		.valueOf("io.netty.channel.epoll.EpollChannelOption#TCP_NOTSENT_LOWAT");
 
 	private static final String WRITABILITY = "swaggersocket.writability";
 
