@@ -31,6 +31,14 @@ final class BdpEstimator {
 
 	private long sentNanos;
 
+	/** When readers first and last took bytes during the round trip under way. */
+	private long firstTakenNanos;
+
+	private long lastTakenNanos;
+
+	/** The bytes readers took during the round trip, after the first take. */
+	private long takenAfterFirst;
+
 	/**
 	 * How long the shortest round trip stands for the link's: a route that changed may
 	 * have made it longer for good, as BBR assumes.
@@ -64,6 +72,7 @@ final class BdpEstimator {
 		}
 		this.pinging = true;
 		this.sample = 0;
+		this.takenAfterFirst = 0;
 		this.sequence++;
 		this.sentNanos = this.nanoClock.getAsLong();
 		return ByteBuffer.allocate(PAYLOAD_LENGTH).put(MAGIC).putLong(this.sequence).array();
@@ -74,7 +83,15 @@ final class BdpEstimator {
 	 * @param length the byte count
 	 */
 	void consumed(int length) {
-		if (this.pinging) {
+		if (this.pinging && length > 0) {
+			long now = this.nanoClock.getAsLong();
+			if (this.sample == 0) {
+				this.firstTakenNanos = now;
+			}
+			else {
+				this.takenAfterFirst += length;
+			}
+			this.lastTakenNanos = now;
 			this.sample += length;
 		}
 	}
@@ -110,7 +127,10 @@ final class BdpEstimator {
 		// sends then arrives a round trip after g: bytes counted from a ping sent soon
 		// after g were mostly sent under the windows before g
 		boolean stale = this.grewNanos != Long.MIN_VALUE && this.grewNanos > this.sentNanos - roundTrip / 2;
-		return new Sample(this.sample, this.sample * 1e9 / roundTrip, roundTrip, this.minRoundTrip, stale);
+		long burst = (this.sample > 0) ? this.lastTakenNanos - this.firstTakenNanos : 0;
+		double burstRate = (burst > 0) ? this.takenAfterFirst * 1e9 / burst : 0;
+		return new Sample(this.sample, this.sample * 1e9 / roundTrip, roundTrip, this.minRoundTrip, stale, burst,
+				burstRate);
 	}
 
 	/**
@@ -132,8 +152,14 @@ final class BdpEstimator {
 	 * @param stale whether the windows grew too shortly before the ping for the sender to
 	 * have used the growth during the round trip: the sample then measures the windows
 	 * before
+	 * @param burstNanos how long readers took bytes for: from the first bytes they took
+	 * during the round trip to the last, 0 if they took them at once
+	 * @param burstRate the bytes readers took after the first ones, per second of
+	 * {@code burstNanos}: how fast the link delivers while it has bytes to deliver, 0 if
+	 * unknown
 	 */
-	record Sample(long bytes, double bandwidth, long roundTripNanos, long minRoundTripNanos, boolean stale) {
+	record Sample(long bytes, double bandwidth, long roundTripNanos, long minRoundTripNanos, boolean stale,
+			long burstNanos, double burstRate) {
 
 	}
 

@@ -150,8 +150,9 @@ final class InboundFlowController {
 
 	/**
 	 * Body bytes handed to a subscriber or discarded: return their credit. Consumed bytes
-	 * go back in batches of half a window; discarded ones ({@code stream} null) at once
-	 * on stream 0, with whatever is batched, since no consumer will ever return them.
+	 * go back in batches of half a window (at most {@link WindowGrowth#MAX_BATCH});
+	 * discarded ones ({@code stream} null) at once on stream 0, with whatever is batched,
+	 * since no consumer will ever return them.
 	 * @param stream the stream whose subscriber consumed them, or {@code null}
 	 * @param length the byte count
 	 */
@@ -162,15 +163,15 @@ final class InboundFlowController {
 		}
 		if (stream != null && stream.state.remoteSideOpen()) {
 			stream.consumedUngranted += length;
-			if (stream.consumedUngranted >= stream.window / 2) {
+			if (stream.consumedUngranted >= WindowGrowth.creditBatch(stream.window)) {
 				this.writer.write(new Frame.WindowUpdate(stream.id, (int) stream.consumedUngranted));
 				stream.receivedUngranted -= stream.consumedUngranted;
 				stream.consumedUngranted = 0;
 			}
 		}
 		this.consumedUngranted += length;
-		if (this.consumedUngranted > 0
-				&& (stream == null || this.consumedUngranted >= this.windows.connectionWindow() / 2)) {
+		if (this.consumedUngranted > 0 && (stream == null
+				|| this.consumedUngranted >= WindowGrowth.creditBatch(this.windows.connectionWindow()))) {
 			this.writer.write(new Frame.WindowUpdate(0, (int) this.consumedUngranted));
 			this.receivedUngranted -= this.consumedUngranted;
 			this.consumedUngranted = 0;

@@ -35,6 +35,32 @@ class BdpEstimatorTests {
 	}
 
 	@Test
+	void aRoundTripMeasuresHowFastReadersTookItsBytesAfterTheFirst() {
+		byte[] ping = this.estimator.received();
+		this.estimator.consumed(64 * 1024);
+		this.now.addAndGet(MILLIS);
+		this.estimator.consumed(64 * 1024);
+		this.now.addAndGet(MILLIS);
+		this.estimator.consumed(64 * 1024);
+		this.now.addAndGet(48 * MILLIS);
+		Sample sample = this.estimator.pong(ping);
+		assertThat(sample).isNotNull();
+		assertThat(sample.burstNanos()).isEqualTo(2 * MILLIS);
+		// the first bytes mark the burst's start: 128 KiB in 2 ms
+		assertThat(sample.burstRate()).isEqualTo(128 * 1024 / 0.002);
+	}
+
+	@Test
+	void bytesTakenAtOnceTellNoRate() {
+		byte[] ping = this.estimator.received();
+		this.estimator.consumed(256 * 1024);
+		this.now.addAndGet(50 * MILLIS);
+		Sample sample = this.estimator.pong(ping);
+		assertThat(sample).isNotNull();
+		assertThat(sample.burstRate()).isZero();
+	}
+
+	@Test
 	void aPingSentSoonAfterTheWindowsGrewMeasuresTheWindowsBefore() {
 		this.estimator.grew();
 		this.now.addAndGet(10 * MILLIS);

@@ -161,6 +161,52 @@ class InboundFlowControllerTests {
 		assertThat(flow.streamWindow()).isLessThanOrEqualTo(flow.connectionWindow() / 2);
 	}
 
+	@Test
+	void aBurstThatLeavesALongLinkIdleGrowsTheWindowsToWhatTheLinkCarriesPerRoundTrip() {
+		AtomicLong time = new AtomicLong();
+		InboundFlowController flow = new InboundFlowController(this.local, 64 * 1024 * KIB, this.writer, this.streams,
+				time::get);
+		Stream open = openStream(flow, 1);
+		// the declared 256 KiB arrive as four frames within 0.75 ms, then nothing until
+		// the pong 50 ms after the ping: the link idled for want of credit
+		byte[] ping = receive(flow, open, 64 * KIB);
+		for (int frame = 1; frame < 4; frame++) {
+			time.addAndGet(250_000);
+			receive(flow, open, 64 * KIB);
+		}
+		time.set(50_000_000);
+		flow.estimatorPong(ping);
+		// 192 KiB in 0.75 ms after the first frame is 250 MiB/s, 12.5 MiB per 50 ms: the
+		// stream window gets twice that, the connection window twice the stream's
+		assertThat(flow.streamWindow()).isEqualTo(25 * 1024 * KIB);
+		assertThat(flow.connectionWindow()).isEqualTo(50 * 1024 * KIB);
+		assertThat(open.window).isEqualTo(25 * 1024 * KIB);
+	}
+
+	@Test
+	void creditForGrownWindowsGoesBackInBatchesOfAtMostTwoMebibytes() {
+		AtomicLong time = new AtomicLong();
+		InboundFlowController flow = new InboundFlowController(this.local, 64 * 1024 * KIB, this.writer, this.streams,
+				time::get);
+		Stream open = openStream(flow, 1);
+		// ramp the windows up as a 50 ms link that carries 16 MiB per round trip would
+		long sentUnder = open.window;
+		for (int round = 0; round < 5; round++) {
+			long windowAtPing = open.window;
+			byte[] ping = receive(flow, open, (int) Math.min(16 * 1024 * KIB, sentUnder));
+			time.addAndGet(50_000_000);
+			flow.estimatorPong(ping);
+			sentUnder = windowAtPing;
+		}
+		assertThat(open.window).isGreaterThan(8 * 1024 * KIB);
+		this.writer.updates.clear();
+		// held back until half the window was consumed, the credit would leave the sender
+		// half of a window sized for the link, and the link half its bandwidth
+		receive(flow, open, 2 * 1024 * KIB);
+		assertThat(this.writer.updates).contains(new Frame.WindowUpdate(1, 2 * 1024 * KIB),
+				new Frame.WindowUpdate(0, 2 * 1024 * KIB));
+	}
+
 	private Stream openStream(InboundFlowController flow, int id) {
 		Stream stream = new Stream(null, false, 0);
 		stream.id = id;

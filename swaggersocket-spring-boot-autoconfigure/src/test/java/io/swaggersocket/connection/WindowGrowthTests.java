@@ -118,6 +118,59 @@ class WindowGrowthTests {
 		assertThat(this.growth.streamWindow()).isEqualTo(512 * KIB);
 	}
 
+	@Test
+	void aBurstThatUsedAllTheCreditGrowsTheWindowsToTwiceWhatTheLinkCarriesPerRoundTrip() {
+		// 256 KiB in 1 ms of a 50 ms round trip: 250 MiB/s, 12.5 MiB per round trip
+		assertThat(this.growth.sample(burst(256 * KIB, 50, 1))).isTrue();
+		assertThat(this.growth.streamWindow()).isEqualTo(25 * MIB);
+		assertThat(this.growth.connectionWindow()).isEqualTo(50 * MIB);
+	}
+
+	@Test
+	void aBurstCountsAsUsingAllTheCreditWhenItMovedTheWindowLessTheCreditHeldBackForABatch() {
+		// a 4 MiB window of which the receiver holds back up to 2 MiB for one
+		// WINDOW_UPDATE: a round trip moves 2 MiB when the window is what limits it
+		WindowGrowth growth = new WindowGrowth(4 * MIB, 8 * MIB, 64 * MIB);
+		assertThat(growth.sample(burst(2 * MIB, 50, 8))).isTrue();
+		assertThat(growth.streamWindow()).isEqualTo(25 * MIB);
+	}
+
+	@Test
+	void aBurstThatLeftCreditUnusedGrowsNothing() {
+		// the sender had little to send: the link idled, but not for want of credit
+		assertThat(this.growth.sample(burst(64 * KIB, 50, 1))).isFalse();
+		assertThat(this.growth.streamWindow()).isEqualTo(256 * KIB);
+	}
+
+	@Test
+	void aBurstInARoundTripThatQueuedGrowsNothing() {
+		this.growth.sample(clean(16 * KIB, 10));
+		assertThat(this.growth.sample(burst(256 * KIB, 50, 1))).isFalse();
+		assertThat(this.growth.streamWindow()).isEqualTo(256 * KIB);
+	}
+
+	@Test
+	void bytesThatArrivedThroughoutTheRoundTripAreNoBurst() {
+		// the link was busy half the round trip: only twice the bytes, as without bursts
+		assertThat(this.growth.sample(burst(256 * KIB, 50, 25))).isTrue();
+		assertThat(this.growth.streamWindow()).isEqualTo(512 * KIB);
+	}
+
+	@Test
+	void aBurstOnAShortRoundTripGrowsTheWindowsOnlyAsFarAsThatRoundTripCarries() {
+		// loopback: 256 KiB in 0.1 ms, but the shortest round trip is 0.4 ms, so the
+		// link carries 1 MiB per round trip at that rate
+		assertThat(this.growth.sample(burst(256 * KIB, 0.4, 0.1))).isTrue();
+		assertThat(this.growth.streamWindow()).isEqualTo(2 * MIB);
+	}
+
+	@Test
+	void aBurstGrowsTheWindowsNoFurtherThanTheMaximum() {
+		assertThat(this.growth.sample(burst(256 * KIB, 100, 0.1))).isTrue();
+		assertThat(this.growth.streamWindow()).isEqualTo(32 * MIB);
+		assertThat(this.growth.connectionWindow()).isEqualTo(64 * MIB);
+	}
+
 	private void rampTo8MiB() {
 		this.growth.sample(clean(256 * KIB, 50));
 		this.growth.sample(stale(256 * KIB, 50));
@@ -140,7 +193,19 @@ class WindowGrowthTests {
 	private Sample sample(long bytes, double roundTripMillis, boolean stale) {
 		long roundTrip = (long) (roundTripMillis * 1_000_000);
 		this.minRoundTrip = Math.min(this.minRoundTrip, roundTrip);
-		return new Sample(bytes, bytes * 1e9 / roundTrip, roundTrip, this.minRoundTrip, stale);
+		return new Sample(bytes, bytes * 1e9 / roundTrip, roundTrip, this.minRoundTrip, stale, 0, 0);
+	}
+
+	/**
+	 * A round trip measuring the current windows whose bytes readers took within
+	 * {@code burstMillis}, at an even rate.
+	 */
+	private Sample burst(long bytes, double roundTripMillis, double burstMillis) {
+		long roundTrip = (long) (roundTripMillis * 1_000_000);
+		long burst = (long) (burstMillis * 1_000_000);
+		this.minRoundTrip = Math.min(this.minRoundTrip, roundTrip);
+		return new Sample(bytes, bytes * 1e9 / roundTrip, roundTrip, this.minRoundTrip, false, burst,
+				bytes * 1e9 / burst);
 	}
 
 }
