@@ -22,12 +22,13 @@ package io.swaggersocket.connection;
  * grows beyond the maximum.
  *
  * <p>
- * A round trip whose bytes were all the credit the sender had, and arrived in a burst
- * within a quarter of it, shows more: the link idled the rest of the round trip for want
- * of credit, and at the burst's rate it carries that rate times the shortest round trip.
- * Such a round trip grows the stream window to twice that at once, without waiting for
- * the ramp: on a 50 ms link the declared window arrives in about a millisecond, and the
- * ramp would spend five round trips getting where this gets in one.
+ * On a long link (shortest round trip {@value #LONG_LINK_NANOS} ns or more), a round trip
+ * whose bytes were all the credit the sender had, and arrived in a burst within a quarter
+ * of it, shows more: the link idled the rest of the round trip for want of credit, and at
+ * the burst's rate it carries that rate times the shortest round trip. Such a round trip
+ * grows the stream window to twice that at once, without waiting for the ramp: on a 50 ms
+ * link the declared window arrives in about a millisecond, and the ramp would spend five
+ * round trips getting where this gets in one.
  */
 final class WindowGrowth {
 
@@ -57,6 +58,14 @@ final class WindowGrowth {
 	 * waiting for credit.
 	 */
 	private static final int IDLE = 4;
+
+	/**
+	 * The shortest round trip of a link whose bursts may grow the windows at once: a long
+	 * link's. On loopback or a LAN the shortest round trip stays below it even on a
+	 * loaded machine, where it is the scheduler's delay, not the link's, and reads come
+	 * coalesced, so a burst's rate says nothing there; such links keep the ramp.
+	 */
+	static final long LONG_LINK_NANOS = 20_000_000;
 
 	/**
 	 * The most consumed bytes held back for one WINDOW_UPDATE: 32 frames of 64 KiB, half
@@ -144,7 +153,8 @@ final class WindowGrowth {
 	 * @return the bytes, 0 if the round trip does not show them
 	 */
 	private long linkBytes(BdpEstimator.Sample sample, int streamGoverning, int connectionGoverning) {
-		if (sample.burstRate() <= 0 || (long) IDLE * sample.burstNanos() > sample.roundTripNanos()) {
+		if (sample.minRoundTripNanos() < LONG_LINK_NANOS || sample.burstRate() <= 0
+				|| (long) IDLE * sample.burstNanos() > sample.roundTripNanos()) {
 			return 0;
 		}
 		long bytes = sample.bytes();
