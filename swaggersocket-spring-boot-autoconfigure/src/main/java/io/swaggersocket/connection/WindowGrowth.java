@@ -22,13 +22,14 @@ package io.swaggersocket.connection;
  * grows beyond the maximum.
  *
  * <p>
- * On a long link (shortest round trip {@value #LONG_LINK_NANOS} ns or more), a round trip
- * whose bytes were all the credit the sender had, and arrived in a burst within a quarter
- * of it, shows more: the link idled the rest of the round trip for want of credit, and at
- * the burst's rate it carries that rate times the shortest round trip. Such a round trip
- * grows the stream window to twice that at once, without waiting for the ramp: on a 50 ms
- * link the declared window arrives in about a millisecond, and the ramp would spend five
- * round trips getting where this gets in one.
+ * On a long link (its shortest round trip, and the round trip before,
+ * {@value #LONG_LINK_NANOS} ns or more), a round trip whose bytes were all the credit the
+ * sender had, and arrived in a burst within a quarter of it, shows more: the link idled
+ * the rest of the round trip for want of credit, and at the burst's rate it carries that
+ * rate times the shortest round trip. Such a round trip grows the stream window to twice
+ * that at once, without waiting for the ramp: on a 50 ms link the declared window arrives
+ * in about a millisecond, and the ramp would spend five round trips getting where this
+ * gets in one.
  */
 final class WindowGrowth {
 
@@ -86,6 +87,9 @@ final class WindowGrowth {
 
 	private double bestBandwidth;
 
+	/** How long the round trip before the one being judged took, 0 before the first. */
+	private long lastRoundTripNanos;
+
 	private Ramp ramp = Ramp.PROBING;
 
 	/** The stream window and bandwidth the ramp was last judged by. */
@@ -118,6 +122,7 @@ final class WindowGrowth {
 		long bytes = sample.bytes();
 		boolean queued = sample.roundTripNanos() > QUEUEING * sample.minRoundTripNanos();
 		long linkBytes = queued ? 0 : linkBytes(sample, streamGoverning, connectionGoverning);
+		this.lastRoundTripNanos = sample.roundTripNanos();
 		if (linkBytes > 0) {
 			// the bandwidth a burst shows over a round trip is no better than the credit
 			// it had: it is judged by its rate instead, and it starts the ramp's measure
@@ -153,8 +158,10 @@ final class WindowGrowth {
 	 * @return the bytes, 0 if the round trip does not show them
 	 */
 	private long linkBytes(BdpEstimator.Sample sample, int streamGoverning, int connectionGoverning) {
-		if (sample.minRoundTripNanos() < LONG_LINK_NANOS || sample.burstRate() <= 0
-				|| (long) IDLE * sample.burstNanos() > sample.roundTripNanos()) {
+		// the round trip before must have been long too: a connection's first pong can
+		// wait for a cold JVM, and loopback would pass for a long link
+		if (sample.minRoundTripNanos() < LONG_LINK_NANOS || this.lastRoundTripNanos < LONG_LINK_NANOS
+				|| sample.burstRate() <= 0 || (long) IDLE * sample.burstNanos() > sample.roundTripNanos()) {
 			return 0;
 		}
 		long bytes = sample.bytes();

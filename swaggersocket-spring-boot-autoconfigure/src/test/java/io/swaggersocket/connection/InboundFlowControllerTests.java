@@ -168,14 +168,16 @@ class InboundFlowControllerTests {
 				time::get);
 		Stream open = openStream(flow, 1);
 		// the declared 256 KiB arrive as four frames within 0.75 ms, then nothing until
-		// the pong 50 ms after the ping: the link idled for want of credit
-		byte[] ping = receive(flow, open, 64 * KIB);
-		for (int frame = 1; frame < 4; frame++) {
-			time.addAndGet(250_000);
-			receive(flow, open, 64 * KIB);
+		// the pong 50 ms after the ping, twice: the link idled for want of credit
+		for (int roundTrip = 1; roundTrip <= 2; roundTrip++) {
+			byte[] ping = receive(flow, open, 64 * KIB);
+			for (int frame = 1; frame < 4; frame++) {
+				time.addAndGet(250_000);
+				receive(flow, open, 64 * KIB);
+			}
+			time.set(roundTrip * 50_000_000L);
+			flow.estimatorPong(ping);
 		}
-		time.set(50_000_000);
-		flow.estimatorPong(ping);
 		// 192 KiB in 0.75 ms after the first frame is 250 MiB/s, 12.5 MiB per 50 ms: the
 		// stream window gets twice that, the connection window twice the stream's
 		assertThat(flow.streamWindow()).isEqualTo(25 * 1024 * KIB);
