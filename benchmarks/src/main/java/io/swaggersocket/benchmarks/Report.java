@@ -263,7 +263,10 @@ final class Report {
 			.append(String.format(Locale.ROOT, "%,.0f",
 					settings.proxyMaxInFlight() / (1024.0 * 1024.0) / (settings.rttDelay().toNanos() / 1e9)))
 			.append(" MiB/s). The agent's SwaggerSocket connection to its hub, and the hub's raw WebSocket ")
-			.append("connections to the agent's JVM, go through it. One transfer each, default windows.\n\n");
+			.append("connections to the agent's JVM, go through it. One measured transfer each, default windows, ")
+			.append("after an unmeasured quarter-size transfer of every row each way (the agent's JVM is new); ")
+			.append("the agent then dials the hub again, so the measured transfers start on a connection whose ")
+			.append("windows have not grown yet.\n\n");
 		out.append("| transport | direction | bytes flow | size | MiB/s | vs (d), same flow |\n");
 		out.append("|---|---|---|---:|---:|---:|\n");
 		transfers(results.longLink, out, false);

@@ -116,7 +116,7 @@ final class SplitTopology {
 		}
 		this.agent.awaitReady(Duration.ofMinutes(2));
 		SwaggerSocketConnection onHub = awaitConnection(this.hub.getBean(SwaggerSocketConnections.class),
-				this.agentName);
+				this.agentName, null);
 		this.hubToAgent = new WebClientTransport(
 				(this.oneWayDelay != null) ? Report.HUB_TO_AGENT + ", " + this.label : Report.HUB_TO_AGENT,
 				this.hub.getBean(SwaggerSocketWebClients.class).webClient(onHub), true);
@@ -130,6 +130,22 @@ final class SplitTopology {
 			startFull(this.settings, this.closer);
 		}
 		return this;
+	}
+
+	/**
+	 * Close the agent's connection on the hub and wait for the agent to dial a new one,
+	 * which then carries (b): a connection that starts again from the declared windows,
+	 * in a JVM already warmed up by the old one's transfers.
+	 * @return (b) over the new connection
+	 */
+	synchronized WebClientTransport reconnect() {
+		SwaggerSocketConnections connections = this.hub.getBean(SwaggerSocketConnections.class);
+		SwaggerSocketConnection old = awaitConnection(connections, this.agentName, null);
+		old.close().block(Duration.ofSeconds(30));
+		SwaggerSocketConnection fresh = awaitConnection(connections, this.agentName, old);
+		this.hubToAgent = new WebClientTransport(Objects.requireNonNull(this.hubToAgent).name(),
+				this.hub.getBean(SwaggerSocketWebClients.class).webClient(fresh), true);
+		return this.hubToAgent;
 	}
 
 	/**
@@ -228,12 +244,14 @@ final class SplitTopology {
 		return LoadRunner.processCpuNanos() + this.agent.cpuNanos();
 	}
 
-	private static SwaggerSocketConnection awaitConnection(SwaggerSocketConnections hubConnections, String name) {
+	private static SwaggerSocketConnection awaitConnection(SwaggerSocketConnections hubConnections, String name,
+			@Nullable SwaggerSocketConnection not) {
 		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
 		while (System.nanoTime() < deadline) {
-			List<SwaggerSocketConnection> found = hubConnections.findByMetadata("name", name);
-			if (!found.isEmpty()) {
-				return found.get(0);
+			for (SwaggerSocketConnection found : hubConnections.findByMetadata("name", name)) {
+				if (found != not && found.isOpen()) {
+					return found;
+				}
 			}
 			Topology.sleep(20);
 		}
