@@ -11,10 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.swaggersocket.connection.SwaggerSocketConnections;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs the benchmark and prints its markdown report on standard output (progress goes to
@@ -141,7 +143,7 @@ public final class Benchmarks {
 	private static void echo(BenchmarkSettings settings, SplitTopology topology, Results results) {
 		List<Transport> transports = selected(settings, topology.echoTransports(),
 				List.of("http", "h2c", "hub-to-agent", "rsocket", "floor", "raw"));
-		echo(settings, transports, settings.warmup(), settings.concurrencies(), topology::cpuNanos, results.echo);
+		echo(settings, transports, settings.warmup(), settings.concurrencies(), topology::cpuNanos, results.echo, null);
 		results.h2cCheck = topology.h2cStats.toString();
 		progress("  h2c: " + results.h2cCheck);
 	}
@@ -153,7 +155,8 @@ public final class Benchmarks {
 	 * shared machine spreads over all transports.
 	 */
 	private static void echo(BenchmarkSettings settings, List<Transport> transports, Duration warmup,
-			List<Integer> concurrencies, LongSupplier cpu, Map<String, Map<Integer, LoadRunner.Cell>> table) {
+			List<Integer> concurrencies, LongSupplier cpu, Map<String, Map<Integer, LoadRunner.Cell>> table,
+			@Nullable Function<LoadRunner.Cell, String> detail) {
 		int rounds = (int) Math.max(1, Math.min(5, warmup.toMillis() / 2000));
 		Duration slice = warmup.dividedBy(rounds);
 		progress("Warming up " + transports.stream().map(Transport::name).toList() + ": " + rounds + " round(s) of "
@@ -172,6 +175,9 @@ public final class Benchmarks {
 						transport.name(), concurrency, cell.requestsPerSecond(),
 						Report.millis(cell.percentileMillis(50)), Report.millis(cell.percentileMillis(99)),
 						Report.millis(cell.percentileMillis(99.9)), cell.cpuMicrosPerRequest(), cell.errors()));
+				if (detail != null) {
+					progress(detail.apply(cell));
+				}
 			}
 		}
 		// the table lists transports in this order, whatever order the cells ran in
@@ -243,7 +249,7 @@ public final class Benchmarks {
 						topology.agentToHub, "rsocket", topology.rSocket),
 				List.of("http", "hub-to-agent", "agent-to-hub", "rsocket"));
 		echo(settings, transports, settings.localWarmup(), settings.localConcurrencies(), LoadRunner::processCpuNanos,
-				results.localEcho);
+				results.localEcho, null);
 	}
 
 	/**
@@ -258,7 +264,7 @@ public final class Benchmarks {
 				+ cluster.hubB.port("http"));
 		List<Transport> rows = List.of(cluster.sameHub(), cluster.crossHub());
 		echo(settings, rows, settings.clusterWarmup(), settings.clusterConcurrencies(), cluster::cpuNanos,
-				results.clusterEcho);
+				results.clusterEcho, cluster::cpuSplit);
 		ClusterTopology.LookUps lookUps = cluster.lookUps(settings.clusterLookUps());
 		results.clusterLookUps = lookUps;
 		progress(String.format(Locale.ROOT,
