@@ -26,6 +26,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Benchmarks {
 
+	/**
+	 * The compile time, summed over the cluster's four JVMs, below which a round of load
+	 * (4 s) counts as quiet: under 2% of one CPU per JVM.
+	 */
+	private static final long CLUSTER_QUIET_COMPILE_MILLIS = 300;
+
 	private static final long STARTED = System.nanoTime();
 
 	private Benchmarks() {
@@ -263,6 +269,7 @@ public final class Benchmarks {
 				+ " holding the agent's connection " + cluster.agentId() + ", hub B on port "
 				+ cluster.hubB.port("http"));
 		List<Transport> rows = List.of(cluster.sameHub(), cluster.crossHub());
+		settle(settings, cluster, rows);
 		echo(settings, rows, settings.clusterWarmup(), settings.clusterConcurrencies(), cluster::cpuNanos,
 				results.clusterEcho, cluster::cpuSplit);
 		ClusterTopology.LookUps lookUps = cluster.lookUps(settings.clusterLookUps());
@@ -280,6 +287,32 @@ public final class Benchmarks {
 				progress(transfer);
 			}
 		}
+	}
+
+	/**
+	 * Load the cluster's rows, in rounds, until the four JVMs' compilers go quiet or the
+	 * bound passes. Four JVMs on two CPUs compile for longer than the warm-up: measured
+	 * meanwhile, a cell counts the compilers' time as CPU per request, and each row's
+	 * throughput depends on how far each JVM has got (hub B only warms in the cross-hub
+	 * row).
+	 */
+	private static void settle(BenchmarkSettings settings, ClusterTopology cluster, List<Transport> rows) {
+		if (settings.clusterSettle().isZero()) {
+			return;
+		}
+		Duration slice = Duration.ofSeconds(2);
+		long deadline = System.nanoTime() + settings.clusterSettle().toNanos();
+		long compiled = Long.MAX_VALUE;
+		while (compiled > CLUSTER_QUIET_COMPILE_MILLIS && System.nanoTime() < deadline) {
+			long before = cluster.compileMillis();
+			for (Transport row : rows) {
+				LoadRunner.run(row, 64, slice);
+			}
+			compiled = cluster.compileMillis() - before;
+		}
+		progress("Cluster JVMs " + ((compiled <= CLUSTER_QUIET_COMPILE_MILLIS) ? "settled" : "still compiling")
+				+ ": their compilers spent " + compiled + " ms in the last "
+				+ slice.multipliedBy(rows.size()).toSeconds() + " s of load");
 	}
 
 	/**

@@ -171,6 +171,15 @@ final class ClusterTopology {
 	}
 
 	/**
+	 * The time the JIT compilers of every process taking part have spent so far.
+	 * @return milliseconds
+	 */
+	long compileMillis() {
+		return LoadRunner.compileMillis() + this.hubA.cpuAndCompileTime()[1] + this.hubB.cpuAndCompileTime()[1]
+				+ this.agent.join().cpuAndCompileTime()[1];
+	}
+
+	/**
 	 * Say how the CPU time between the last two reads of {@link #cpuNanos()} (a cell's
 	 * start and end) splits over the processes, per request: the same-hub and cross-hub
 	 * rows differ by more than the extra hop only if a process spends more per request.
