@@ -52,13 +52,15 @@ import org.springframework.util.unit.DataSize;
  * section
  * @param clusterLookUps how many directory look-ups of each kind the cluster section
  * times
+ * @param clusterSettle the longest the cluster section keeps loading its rows, after the
+ * warm-up, until its JVMs' compilers go quiet; zero for no such wait
  */
 record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transports, Duration warmup,
 		Duration duration, List<Integer> concurrencies, long largeBodySize, int largeRepeat, int holConcurrency,
 		long holLargeWindow, Duration rttDelay, long rttBodySize, long proxyMaxInFlight, int idleConnections,
 		int idleParallelism, boolean idleHistogram, List<Integer> localConcurrencies, Duration localWarmup,
 		List<String> childJvmOptions, Duration transferTimeout, List<Integer> clusterConcurrencies,
-		Duration clusterWarmup, int clusterLargeRepeat, int clusterLookUps) {
+		Duration clusterWarmup, int clusterLargeRepeat, int clusterLookUps, Duration clusterSettle) {
 
 	static final Set<String> ALL_SECTIONS = Set.of("echo", "large", "hol", "rtt", "idle", "local", "cluster");
 
@@ -114,7 +116,9 @@ record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transp
 				property(properties, "bench.cluster.warmup", smoke ? Duration.ofMillis(300) : Duration.ofSeconds(10),
 						DurationStyle::detectAndParse),
 				property(properties, "bench.cluster.large.repeat", 1, Integer::valueOf),
-				property(properties, "bench.cluster.lookups", smoke ? 100 : 2000, Integer::valueOf));
+				property(properties, "bench.cluster.lookups", smoke ? 100 : 2000, Integer::valueOf),
+				property(properties, "bench.cluster.settle", smoke ? Duration.ZERO : Duration.ofSeconds(60),
+						DurationStyle::detectAndParse));
 	}
 
 	private static List<Integer> numbers(String value) {
@@ -149,7 +153,8 @@ record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transp
 				+ " dialing at once), one-JVM table at concurrency " + this.localConcurrencies
 				+ ", cluster section at concurrency " + this.clusterConcurrencies + " (" + this.clusterWarmup.toMillis()
 				+ " ms warm-up per row, " + this.clusterLargeRepeat + " measured transfer(s) per row and direction, "
-				+ this.clusterLookUps + " timed look-ups of each kind), child JVMs " + this.childJvmOptions;
+				+ this.clusterLookUps + " timed look-ups of each kind, at most " + this.clusterSettle.toSeconds()
+				+ " s more load until its JVMs stop compiling), child JVMs " + this.childJvmOptions;
 	}
 
 	private static <T> T property(Function<String, @Nullable String> properties, String name, T defaultValue,

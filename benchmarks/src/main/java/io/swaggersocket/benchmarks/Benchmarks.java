@@ -11,10 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.swaggersocket.connection.SwaggerSocketConnections;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs the benchmark and prints its markdown report on standard output (progress goes to
@@ -23,6 +25,12 @@ import io.swaggersocket.connection.SwaggerSocketConnections;
  * writes the report to a file.
  */
 public final class Benchmarks {
+
+	/**
+	 * The compile time, summed over the cluster's four JVMs, below which a round of load
+	 * (4 s) counts as quiet: under 2% of one CPU per JVM.
+	 */
+	private static final long CLUSTER_QUIET_COMPILE_MILLIS = 300;
 
 	private static final long STARTED = System.nanoTime();
 
@@ -141,7 +149,7 @@ public final class Benchmarks {
 	private static void echo(BenchmarkSettings settings, SplitTopology topology, Results results) {
 		List<Transport> transports = selected(settings, topology.echoTransports(),
 				List.of("http", "h2c", "hub-to-agent", "rsocket", "floor", "raw"));
-		echo(settings, transports, settings.warmup(), settings.concurrencies(), topology::cpuNanos, results.echo);
+		echo(settings, transports, settings.warmup(), settings.concurrencies(), topology::cpuNanos, results.echo, null);
 		results.h2cCheck = topology.h2cStats.toString();
 		progress("  h2c: " + results.h2cCheck);
 	}
@@ -153,7 +161,8 @@ public final class Benchmarks {
 	 * shared machine spreads over all transports.
 	 */
 	private static void echo(BenchmarkSettings settings, List<Transport> transports, Duration warmup,
-			List<Integer> concurrencies, LongSupplier cpu, Map<String, Map<Integer, LoadRunner.Cell>> table) {
+			List<Integer> concurrencies, LongSupplier cpu, Map<String, Map<Integer, LoadRunner.Cell>> table,
+			@Nullable Function<LoadRunner.Cell, String> detail) {
 		int rounds = (int) Math.max(1, Math.min(5, warmup.toMillis() / 2000));
 		Duration slice = warmup.dividedBy(rounds);
 		progress("Warming up " + transports.stream().map(Transport::name).toList() + ": " + rounds + " round(s) of "
@@ -172,6 +181,9 @@ public final class Benchmarks {
 						transport.name(), concurrency, cell.requestsPerSecond(),
 						Report.millis(cell.percentileMillis(50)), Report.millis(cell.percentileMillis(99)),
 						Report.millis(cell.percentileMillis(99.9)), cell.cpuMicrosPerRequest(), cell.errors()));
+				if (detail != null) {
+					progress(detail.apply(cell));
+				}
 			}
 		}
 		// the table lists transports in this order, whatever order the cells ran in
@@ -257,7 +269,7 @@ public final class Benchmarks {
 						topology.agentToHub, "rsocket", topology.rSocket),
 				List.of("http", "hub-to-agent", "agent-to-hub", "rsocket"));
 		echo(settings, transports, settings.localWarmup(), settings.localConcurrencies(), LoadRunner::processCpuNanos,
-				results.localEcho);
+				results.localEcho, null);
 	}
 
 	/**
@@ -271,8 +283,9 @@ public final class Benchmarks {
 				+ " holding the agent's connection " + cluster.agentId() + ", hub B on port "
 				+ cluster.hubB.port("http"));
 		List<Transport> rows = List.of(cluster.sameHub(), cluster.crossHub());
+		settle(settings, cluster, rows);
 		echo(settings, rows, settings.clusterWarmup(), settings.clusterConcurrencies(), cluster::cpuNanos,
-				results.clusterEcho);
+				results.clusterEcho, cluster::cpuSplit);
 		ClusterTopology.LookUps lookUps = cluster.lookUps(settings.clusterLookUps());
 		results.clusterLookUps = lookUps;
 		progress(String.format(Locale.ROOT,
@@ -288,6 +301,32 @@ public final class Benchmarks {
 				progress(transfer);
 			}
 		}
+	}
+
+	/**
+	 * Load the cluster's rows, in rounds, until the four JVMs' compilers go quiet or the
+	 * bound passes. Four JVMs on two CPUs compile for longer than the warm-up: measured
+	 * meanwhile, a cell counts the compilers' time as CPU per request, and each row's
+	 * throughput depends on how far each JVM has got (hub B only warms in the cross-hub
+	 * row).
+	 */
+	private static void settle(BenchmarkSettings settings, ClusterTopology cluster, List<Transport> rows) {
+		if (settings.clusterSettle().isZero()) {
+			return;
+		}
+		Duration slice = Duration.ofSeconds(2);
+		long deadline = System.nanoTime() + settings.clusterSettle().toNanos();
+		long compiled = Long.MAX_VALUE;
+		while (compiled > CLUSTER_QUIET_COMPILE_MILLIS && System.nanoTime() < deadline) {
+			long before = cluster.compileMillis();
+			for (Transport row : rows) {
+				LoadRunner.run(row, 64, slice);
+			}
+			compiled = cluster.compileMillis() - before;
+		}
+		progress("Cluster JVMs " + ((compiled <= CLUSTER_QUIET_COMPILE_MILLIS) ? "settled" : "still compiling")
+				+ ": their compilers spent " + compiled + " ms in the last "
+				+ slice.multipliedBy(rows.size()).toSeconds() + " s of load");
 	}
 
 	/**

@@ -179,7 +179,17 @@ final class ChildJvm implements AutoCloseable {
 	 * @return nanoseconds
 	 */
 	long cpuNanos() {
-		return Long.parseLong(call("cpu", "CPU", Duration.ofSeconds(30))[1]);
+		return cpuAndCompileTime()[0];
+	}
+
+	/**
+	 * Return the CPU time the child's process used so far, and the time its JIT compilers
+	 * spent.
+	 * @return nanoseconds of CPU, milliseconds of compilation
+	 */
+	long[] cpuAndCompileTime() {
+		String[] answer = call("cpu", "CPU", Duration.ofSeconds(30));
+		return new long[] { Long.parseLong(answer[1]), (answer.length > 2) ? Long.parseLong(answer[2]) : 0 };
 	}
 
 	/** Collect garbage in the child and start watching its heap. */

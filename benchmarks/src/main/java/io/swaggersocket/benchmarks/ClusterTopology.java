@@ -3,6 +3,7 @@ package io.swaggersocket.benchmarks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
 import org.jspecify.annotations.Nullable;
@@ -41,6 +42,10 @@ final class ClusterTopology {
 	private @Nullable WebClientTransport crossHub;
 
 	private @Nullable String agentId;
+
+	private long @Nullable [] previousCpu;
+
+	private long @Nullable [] lastCpu;
 
 	private ClusterTopology(RedisProcess redis, BenchmarkSettings settings, Closer closer) {
 		this.redis = redis;
@@ -154,8 +159,51 @@ final class ClusterTopology {
 	 * @return nanoseconds
 	 */
 	long cpuNanos() {
-		return LoadRunner.processCpuNanos() + this.hubA.cpuNanos() + this.hubB.cpuNanos()
-				+ this.agent.join().cpuNanos();
+		long[] hubA = this.hubA.cpuAndCompileTime();
+		long[] hubB = this.hubB.cpuAndCompileTime();
+		long[] agent = this.agent.join().cpuAndCompileTime();
+		// CPU nanoseconds of each process, then the milliseconds each one's JIT spent
+		long[] now = { LoadRunner.processCpuNanos(), hubA[0], hubB[0], agent[0], LoadRunner.compileMillis(), hubA[1],
+				hubB[1], agent[1] };
+		this.previousCpu = this.lastCpu;
+		this.lastCpu = now;
+		return now[0] + now[1] + now[2] + now[3];
+	}
+
+	/**
+	 * The time the JIT compilers of every process taking part have spent so far.
+	 * @return milliseconds
+	 */
+	long compileMillis() {
+		return LoadRunner.compileMillis() + this.hubA.cpuAndCompileTime()[1] + this.hubB.cpuAndCompileTime()[1]
+				+ this.agent.join().cpuAndCompileTime()[1];
+	}
+
+	/**
+	 * Say how the CPU time between the last two reads of {@link #cpuNanos()} (a cell's
+	 * start and end) splits over the processes, per request: the same-hub and cross-hub
+	 * rows differ by more than the extra hop only if a process spends more per request.
+	 * @param cell the cell measured between those reads
+	 * @return the split, for the progress output
+	 */
+	String cpuSplit(LoadRunner.Cell cell) {
+		long[] before = this.previousCpu;
+		long[] after = this.lastCpu;
+		if (before == null || after == null || cell.requests() == 0) {
+			return "";
+		}
+		String[] names = { "caller", "hub A", "hub B", "agent" };
+		StringBuilder split = new StringBuilder("    CPU µs/req by process:");
+		for (int i = 0; i < names.length; i++) {
+			split.append(
+					String.format(Locale.ROOT, " %s %.0f", names[i], (after[i] - before[i]) / 1e3 / cell.requests()));
+		}
+		// a JVM still compiling counts its compiler threads in the figures above
+		split.append("; JIT compiling meanwhile, ms:");
+		for (int i = 0; i < names.length; i++) {
+			split.append(" ").append(names[i]).append(" ").append(after[4 + i] - before[4 + i]);
+		}
+		return split.toString();
 	}
 
 	/**

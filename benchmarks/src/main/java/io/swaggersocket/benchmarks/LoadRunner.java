@@ -106,6 +106,17 @@ final class LoadRunner {
 	}
 
 	/**
+	 * Time this process's JIT compilers have spent so far: a cell measured while it still
+	 * grows counts compilation in its CPU per request.
+	 * @return milliseconds, or 0 if the JVM does not say
+	 */
+	static long compileMillis() {
+		java.lang.management.CompilationMXBean compiler = ManagementFactory.getCompilationMXBean();
+		return (compiler != null && compiler.isCompilationTimeMonitoringSupported())
+				? compiler.getTotalCompilationTime() : 0;
+	}
+
+	/**
 	 * The result of one run.
 	 *
 	 * @param histogram the latencies of the answered requests, in nanoseconds

@@ -113,7 +113,7 @@ final class PeerProcess {
 		while ((line = commands.readLine()) != null) {
 			String[] words = line.trim().split(" ", -1);
 			switch (words[0]) {
-				case "cpu" -> answer(control, "CPU " + LoadRunner.processCpuNanos());
+				case "cpu" -> answer(control, "CPU " + LoadRunner.processCpuNanos() + " " + LoadRunner.compileMillis());
 				case "heap-start" -> {
 					heap = HeapMeter.start();
 					answer(control, "OK");

@@ -143,21 +143,30 @@ public final class HubLinks implements SmartLifecycle {
 			}
 			if (sendsLargeBody) {
 				SwaggerSocketConnection served = this.served.get(hubUrl);
-				if (served != null && served.isOpen() && !served.isGoingAway()) {
+				if (served != null && usable(served)) {
 					return Mono.just(served);
 				}
+			}
+			// every call asks: an established link is answered without taking the map's
+			// lock (compute) or assembling the dial's operators
+			Link current = this.links.get(hubUrl);
+			SwaggerSocketConnection established = (current != null && current.usable()) ? current.established : null;
+			if (established != null && usable(established)) {
+				return Mono.just(established);
 			}
 			Link link = this.links.compute(hubUrl,
 					(url, kept) -> (kept != null && kept.usable()) ? kept : new Link(url));
 			// a link closed or going away a moment ago, before it was retired: never use
 			// it, dial anew
-			return link.connection()
-				.filter((connection) -> connection.isOpen() && !connection.isGoingAway())
-				.switchIfEmpty(Mono.defer(() -> {
-					link.retire();
-					return this.links.computeIfAbsent(hubUrl, Link::new).connection();
-				}));
+			return link.connection().filter(HubLinks::usable).switchIfEmpty(Mono.defer(() -> {
+				link.retire();
+				return this.links.computeIfAbsent(hubUrl, Link::new).connection();
+			}));
 		});
+	}
+
+	private static boolean usable(SwaggerSocketConnection connection) {
+		return connection.isOpen() && !connection.isGoingAway();
 	}
 
 	/**
@@ -247,6 +256,9 @@ public final class HubLinks implements SmartLifecycle {
 
 		private volatile boolean retired;
 
+		/** The link's connection once established, for calls that need no dial. */
+		private volatile @Nullable SwaggerSocketConnection established;
+
 		Link(URI hubUrl) {
 			this.hubUrl = hubUrl;
 			this.connection = Mono.defer(this::dial).cache();
@@ -264,19 +276,20 @@ public final class HubLinks implements SmartLifecycle {
 			URI url = linkUrl(this.hubUrl);
 			HttpHeaders headers = new HttpHeaders();
 			headers.set(ClusterForwarder.SECRET_HEADER, HubLinks.this.secret.value());
-			Sinks.One<SwaggerSocketConnection> established = Sinks.one();
+			Sinks.One<SwaggerSocketConnection> dialed = Sinks.one();
 			logger.debug("Dialing a link to hub " + this.hubUrl);
 			HubLinks.this.manager.dial(HubLinks.this.webSocketClient, url, headers, metadata(), (connection) -> {
 				connection.goingAway().subscribe(null, (ex) -> retire(), this::retire);
-				established.tryEmitValue(connection);
+				this.established = connection;
+				dialed.tryEmitValue(connection);
 			}).subscribe(null, (ex) -> {
 				retire();
-				established.tryEmitError(failure(ex));
+				dialed.tryEmitError(failure(ex));
 			}, () -> {
 				retire();
-				established.tryEmitError(failure(new SwaggerSocketConnectionClosedException("closed")));
+				dialed.tryEmitError(failure(new SwaggerSocketConnectionClosedException("closed")));
 			});
-			return established.asMono();
+			return dialed.asMono();
 		}
 
 		/**

@@ -97,6 +97,16 @@ public final class HeaderMapping {
 		return copy;
 	}
 
+	/**
+	 * Add the end-to-end fields of {@code headers} to {@code target}, without the copy
+	 * {@link #withoutHopByHop(HttpHeaders)} makes: for headers of this module's own (not
+	 * a server's or client's native ones, which may list a name once per value).
+	 */
+	static void addWithoutHopByHop(HttpHeaders target, HttpHeaders headers) {
+		target.addAll(headers);
+		droppedNames(headers).forEach(target::remove);
+	}
+
 	private static String trimWhitespace(String value) {
 		int start = 0;
 		int end = value.length();

@@ -157,10 +157,11 @@ final class PeerForwarding {
 	static Function<ClientHttpRequest, Mono<Void>> writer(ServerHttpRequest request, HttpHeaders headers,
 			Publisher<DataBuffer> body) {
 		boolean bodiless = isBodiless(request);
-		HttpHeaders outgoing = HeaderMapping.withoutHopByHop(headers);
-		outgoing.remove(HttpHeaders.EXPECT);
 		return (hop) -> {
-			hop.getHeaders().addAll(outgoing);
+			// the gateway's own copy of the request's fields, written straight into the
+			// hop's: no copy in between on every call
+			HeaderMapping.addWithoutHopByHop(hop.getHeaders(), headers);
+			hop.getHeaders().remove(HttpHeaders.EXPECT);
 			return bodiless ? hop.setComplete() : hop.writeWith(body);
 		};
 	}
@@ -173,8 +174,13 @@ final class PeerForwarding {
 	 * @param response the response to write
 	 */
 	static Mono<Void> relay(ClientHttpResponse answer, HttpMethod method, ServerHttpResponse response) {
-		return relay(answer.getStatusCode().value(), HeaderMapping.withoutHopByHop(answer.getHeaders()),
-				answer.getBody(), () -> discard(answer), method, response);
+		// an answer read from a stream holds fields of its own, already without
+		// hop-by-hop
+		// ones: relayed without another copy
+		HttpHeaders headers = (answer instanceof SocketClientHttpResponse) ? answer.getHeaders()
+				: HeaderMapping.withoutHopByHop(answer.getHeaders());
+		return relay(answer.getStatusCode().value(), headers, answer.getBody(), () -> discard(answer), method,
+				response);
 	}
 
 	/**
