@@ -166,9 +166,8 @@ public final class ClusterForwarder {
 	 * @param headers headers from outside the cluster
 	 */
 	public static void removeClusterHeaders(HttpHeaders headers) {
-		// runs on every forwarded call, twice: forEach walks the fields as they are,
-		// where
-		// headerNames() would copy every name into a new case-insensitive set
+		// runs twice on every forwarded call: forEach walks the fields as they are,
+		// where headerNames() would copy every name into a new case-insensitive set
 		List<String> names = new ArrayList<>(0);
 		headers.forEach((name, values) -> {
 			if (name.regionMatches(true, 0, HEADER_PREFIX, 0, HEADER_PREFIX.length())) {

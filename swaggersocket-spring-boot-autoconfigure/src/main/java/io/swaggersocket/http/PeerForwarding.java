@@ -175,8 +175,7 @@ final class PeerForwarding {
 	 */
 	static Mono<Void> relay(ClientHttpResponse answer, HttpMethod method, ServerHttpResponse response) {
 		// an answer read from a stream holds fields of its own, already without
-		// hop-by-hop
-		// ones: relayed without another copy
+		// hop-by-hop ones: relayed without another copy
 		HttpHeaders headers = (answer instanceof SocketClientHttpResponse) ? answer.getHeaders()
 				: HeaderMapping.withoutHopByHop(answer.getHeaders());
 		return relay(answer.getStatusCode().value(), headers, answer.getBody(), () -> discard(answer), method,
