@@ -118,7 +118,7 @@ class DuplexFlowControlTests {
 				.subscribe(answer::set, DuplexFlowControlTests::ignore);
 			TestConnectionPair.eventually()
 				.until(() -> TestConnectionPair.dataBytes(pair.sessions.client().sent(), 1) == STREAM_WINDOW);
-			// the client may use the whole window before the handler has registered the body
+			// the client may fill the window before the handler holds the body
 			TestConnectionPair.eventually().until(() -> this.held.containsKey("a"));
 			HeldBody body = this.held.get("a");
 			// a few buffers at a time: the sender gets more only as they are consumed
