@@ -294,9 +294,9 @@ public final class Benchmarks {
 				lookUps.count(), Report.millis(lookUps.freshP50() / 1e6), Report.millis(lookUps.freshP99() / 1e6),
 				Report.millis(lookUps.keptP50() / 1e6), Report.millis(lookUps.keptP99() / 1e6)));
 		for (String direction : List.of("download", "upload")) {
-			for (BulkTransport transport : List.of(cluster.sameHub(), cluster.crossHub())) {
+			for (WebClientTransport transport : List.of(cluster.sameHub(), cluster.crossHub())) {
 				LargeBodyRunner.Transfer transfer = LargeBodyRunner.run(transport, direction, settings.largeBodySize(),
-						settings.clusterLargeRepeat(), settings.transferTimeout(), null);
+						settings.clusterLargeRepeat(), settings.transferTimeout(), null, cluster.probe(transport));
 				results.clusterLarge.add(transfer);
 				progress(transfer);
 			}

@@ -2,6 +2,7 @@ package io.swaggersocket.benchmarks;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -25,7 +26,22 @@ final class Chunks {
 		ThreadLocalRandom.current().nextBytes(CHUNK);
 	}
 
+	/**
+	 * The bytes this JVM's bodies produced and counted so far, for a trace of a
+	 * transfer's throughput over time.
+	 */
+	private static final AtomicLong moved = new AtomicLong();
+
 	private Chunks() {
+	}
+
+	/**
+	 * Return the bytes produced by {@link #body} and counted by {@link #count} in this
+	 * JVM so far.
+	 * @return bytes
+	 */
+	static long moved() {
+		return moved.get();
 	}
 
 	/**
@@ -40,6 +56,7 @@ final class Chunks {
 				return offset;
 			}
 			int length = (int) Math.min(SIZE, size - offset);
+			moved.addAndGet(length);
 			sink.next(DefaultDataBufferFactory.sharedInstance.wrap(ByteBuffer.wrap(CHUNK, 0, length).slice()));
 			return offset + length;
 		});
@@ -62,6 +79,7 @@ final class Chunks {
 	static Mono<Long> count(Flux<DataBuffer> body) {
 		return body.reduce(0L, (total, buffer) -> {
 			long sum = total + buffer.readableByteCount();
+			moved.addAndGet(buffer.readableByteCount());
 			DataBufferUtils.release(buffer);
 			return sum;
 		});

@@ -2,8 +2,10 @@ package io.swaggersocket.benchmarks;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import org.jspecify.annotations.Nullable;
@@ -171,6 +173,16 @@ final class ClusterTopology {
 	}
 
 	/**
+	 * The CPU time of each process taking part so far: the load generator, hub A, hub B
+	 * and the agent.
+	 * @return nanoseconds, in that order
+	 */
+	long[] processCpuNanos() {
+		return new long[] { LoadRunner.processCpuNanos(), this.hubA.cpuNanos(), this.hubB.cpuNanos(),
+				this.agent.join().cpuNanos() };
+	}
+
+	/**
 	 * The time the JIT compilers of every process taking part have spent so far.
 	 * @return milliseconds
 	 */
@@ -204,6 +216,86 @@ final class ClusterTopology {
 			split.append(" ").append(names[i]).append(" ").append(after[4 + i] - before[4 + i]);
 		}
 		return split.toString();
+	}
+
+	/**
+	 * A probe for the large transfers of a row: the throughput over time and, for the
+	 * cross-hub row, which link between the hubs carried the body's bytes (a large upload
+	 * is to go on the link hub A dialed back to hub B, on which hub B is the server and
+	 * sends unmasked; a download on hub B's own link, on which hub A is the server).
+	 * @param row the same-hub or the cross-hub row
+	 * @return the probe
+	 */
+	LargeBodyRunner.Probe probe(WebClientTransport row) {
+		boolean crossHub = row == this.crossHub;
+		return new LargeBodyRunner.Probe() {
+
+			private @Nullable TransferTrace trace;
+
+			private Map<String, long[]> linksBefore = Map.of();
+
+			private long[] cpuBefore = new long[4];
+
+			@Override
+			public void before() {
+				if (crossHub) {
+					this.linksBefore = links();
+				}
+				this.cpuBefore = processCpuNanos();
+				this.trace = TransferTrace.start();
+			}
+
+			@Override
+			public String after() {
+				TransferTrace trace = java.util.Objects.requireNonNull(this.trace);
+				trace.close();
+				long[] cpu = processCpuNanos();
+				double mebibytes = trace.bytes() / (1024.0 * 1024.0);
+				// a body's cost per byte in each process: where a cross-hub transfer
+				// spends what the same-hub one does not
+				String summary = String.format(Locale.ROOT,
+						"CPU ms/MiB: caller %.2f hub A %.2f hub B %.2f agent %.2f; ",
+						(cpu[0] - this.cpuBefore[0]) / 1e6 / mebibytes, (cpu[1] - this.cpuBefore[1]) / 1e6 / mebibytes,
+						(cpu[2] - this.cpuBefore[2]) / 1e6 / mebibytes, (cpu[3] - this.cpuBefore[3]) / 1e6 / mebibytes)
+						+ trace.summary();
+				if (!crossHub) {
+					return summary;
+				}
+				StringBuilder links = new StringBuilder();
+				for (Map.Entry<String, long[]> link : links().entrySet()) {
+					long[] before = this.linksBefore.getOrDefault(link.getKey(), new long[2]);
+					long in = link.getValue()[0] - before[0];
+					long out = link.getValue()[1] - before[1];
+					if (in + out > 1024 * 1024) {
+						links.append(String.format(Locale.ROOT, "; %s: in %s, out %s", link.getKey(), Report.size(in),
+								Report.size(out)));
+					}
+				}
+				return summary + ((links.length() > 0) ? links : "; no link carried the body");
+			}
+
+		};
+	}
+
+	/**
+	 * Both hubs' links and their byte counters, by a name that says which hub counted and
+	 * who dialed the link: {@code hub B's link to A} (hub B dialed it, its client) or
+	 * {@code hub B's link from A} (hub A dialed it back).
+	 */
+	private Map<String, long[]> links() {
+		Map<String, long[]> links = new LinkedHashMap<>();
+		for (ChildJvm hub : List.of(this.hubA, this.hubB)) {
+			String[] answer = hub.call("links", "LINKS", Duration.ofSeconds(30));
+			String self = (hub == this.hubA) ? "A" : "B";
+			String other = (hub == this.hubA) ? "B" : "A";
+			for (int i = 1; i < answer.length; i++) {
+				String[] fields = answer[i].split(":");
+				String name = "hub " + self + "'s link " + ("CLIENT".equals(fields[0]) ? "to " : "from ") + other + " ("
+						+ fields[1].substring(0, Math.min(8, fields[1].length())) + ")";
+				links.put(name, new long[] { Long.parseLong(fields[2]), Long.parseLong(fields[3]) });
+			}
+		}
+		return links;
 	}
 
 	/**

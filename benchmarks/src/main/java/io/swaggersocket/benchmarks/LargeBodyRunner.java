@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -28,15 +29,32 @@ final class LargeBodyRunner {
 	 */
 	static Transfer run(BulkTransport transport, String direction, long size, int repeat, Duration timeout,
 			@Nullable ChildJvm peer) {
+		return run(transport, direction, size, repeat, timeout, peer, null);
+	}
+
+	/**
+	 * Run one unmeasured transfer, then {@code repeat} measured ones, each watched by a
+	 * probe.
+	 * @param transport the transport
+	 * @param direction {@code download} or {@code upload}
+	 * @param size the body size
+	 * @param repeat how many measured transfers
+	 * @param timeout the longest each may take
+	 * @param peer the other end's JVM, whose heap is watched too, or {@code null}
+	 * @param probe watches each transfer, the warm-up too, or {@code null}
+	 * @return the median transfer by duration, with the highest heap growth of all
+	 */
+	static Transfer run(BulkTransport transport, String direction, long size, int repeat, Duration timeout,
+			@Nullable ChildJvm peer, @Nullable Probe probe) {
 		// no heap meters on the warm-up transfer: their full collections take longer than
 		// the transfer
-		Transfer warmUp = run(transport, direction, size, timeout, null, false);
+		Transfer warmUp = run(transport, direction, size, timeout, null, false, probe);
 		if (warmUp.error() != null) {
 			return warmUp;
 		}
 		List<Transfer> runs = new ArrayList<>();
 		for (int i = 0; i < repeat; i++) {
-			Transfer transfer = run(transport, direction, size, timeout, peer);
+			Transfer transfer = run(transport, direction, size, timeout, peer, true, probe);
 			if (transfer.error() != null) {
 				return transfer;
 			}
@@ -63,15 +81,19 @@ final class LargeBodyRunner {
 	 */
 	static Transfer run(BulkTransport transport, String direction, long size, Duration timeout,
 			@Nullable ChildJvm peer) {
-		return run(transport, direction, size, timeout, peer, true);
+		return run(transport, direction, size, timeout, peer, true, null);
 	}
 
 	private static Transfer run(BulkTransport transport, String direction, long size, Duration timeout,
-			@Nullable ChildJvm peer, boolean meterHeap) {
+			@Nullable ChildJvm peer, boolean meterHeap, @Nullable Probe probe) {
 		if (peer != null) {
 			peer.heapStart();
 		}
 		HeapMeter heap = meterHeap ? HeapMeter.start() : HeapMeter.none();
+		// after the heap meter's collection, which is not timed either
+		if (probe != null) {
+			probe.before();
+		}
 		long start = System.nanoTime();
 		Mono<Long> transfer = "download".equals(direction) ? transport.download(size) : transport.upload(size);
 		Long moved;
@@ -91,9 +113,29 @@ final class LargeBodyRunner {
 		if (moved != null && moved != size) {
 			error = "moved " + moved + " bytes instead of " + size;
 		}
+		if (probe != null) {
+			Benchmarks.progress(String.format(Locale.ROOT, "    %s %s %s%.2f s: %s", transport.name(), direction,
+					meterHeap ? "" : "(warm-up) ", seconds, probe.after()));
+		}
 		long[] peerHeap = (peer != null) ? peer.heapStop() : new long[2];
 		return new Transfer(transport.name(), direction, transport.flow(direction), size, seconds, heap.peakGrowth(),
 				heap.peakLiveGrowth(), peerHeap[0], peerHeap[1], error);
+	}
+
+	/**
+	 * Watches one transfer: started just before it, asked what it saw just after.
+	 */
+	interface Probe {
+
+		/** The transfer is about to start. */
+		void before();
+
+		/**
+		 * The transfer ended.
+		 * @return what the probe saw, for the progress output
+		 */
+		String after();
+
 	}
 
 	/**

@@ -15,6 +15,9 @@ import java.util.stream.Collectors;
 import io.swaggersocket.client.SwaggerSocketClient;
 import io.swaggersocket.cluster.ConnectionDirectory;
 import io.swaggersocket.cluster.ConnectionLocation;
+import io.swaggersocket.cluster.HubLinks;
+import io.swaggersocket.connection.ConnectionStatistics;
+import io.swaggersocket.connection.SwaggerSocketConnection;
 import org.HdrHistogram.Histogram;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -33,8 +36,9 @@ import org.springframework.http.server.reactive.HttpHandler;
  * {@link ChildJvm} as {@code Benchmarks child ROLE ...}; it prints one {@code READY} line
  * with its ports, then answers one line per command read from standard input:
  * {@code cpu}, {@code heap-start}, {@code heap-stop}, {@code dial}, {@code lookups},
- * {@code exit}. Its logs go to standard error: standard output is the control channel. It
- * exits when its standard input ends, so it never outlives the parent.
+ * {@code links}, {@code exit}. Its logs go to standard error: standard output is the
+ * control channel. It exits when its standard input ends, so it never outlives the
+ * parent.
  */
 final class PeerProcess {
 
@@ -149,6 +153,14 @@ final class PeerProcess {
 								Integer.parseInt(words[2])));
 					}
 				}
+				case "links" -> {
+					if (context == null || context.getBeanNamesForType(HubLinks.class).length == 0) {
+						answer(control, "ERROR not a hub");
+					}
+					else {
+						answer(control, "LINKS" + links(context.getBean(HubLinks.class)));
+					}
+				}
 				case "exit" -> {
 					return;
 				}
@@ -160,6 +172,26 @@ final class PeerProcess {
 	private static void answer(PrintStream control, String line) {
 		control.println(line);
 		control.flush();
+	}
+
+	/**
+	 * A hub's open links, each as {@code ROLE:ID:BYTES-IN:BYTES-OUT}: {@code CLIENT} for
+	 * a link this hub dialed, {@code SERVER} for one another hub dialed to it.
+	 */
+	private static String links(HubLinks links) {
+		StringBuilder answer = new StringBuilder();
+		for (SwaggerSocketConnection link : links.connections()) {
+			ConnectionStatistics statistics = link.statistics();
+			answer.append(' ')
+				.append(link.info().role())
+				.append(':')
+				.append(link.id())
+				.append(':')
+				.append(statistics.bytesInbound())
+				.append(':')
+				.append(statistics.bytesOutbound());
+		}
+		return answer.toString();
 	}
 
 	/** Wait for the connection and return its id (the hub's, as the agent sees it). */
