@@ -17,6 +17,7 @@ import java.util.function.LongSupplier;
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.swaggersocket.connection.SwaggerSocketConnections;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
 /**
  * Runs the benchmark and prints its markdown report on standard output (progress goes to
@@ -293,6 +294,7 @@ public final class Benchmarks {
 						+ "p99 %s ms",
 				lookUps.count(), Report.millis(lookUps.freshP50() / 1e6), Report.millis(lookUps.freshP99() / 1e6),
 				Report.millis(lookUps.keptP50() / 1e6), Report.millis(lookUps.keptP99() / 1e6)));
+		settleLargeBodies(settings, cluster);
 		for (String direction : List.of("download", "upload")) {
 			for (WebClientTransport transport : List.of(cluster.sameHub(), cluster.crossHub())) {
 				LargeBodyRunner.Transfer transfer = LargeBodyRunner.run(transport, direction, settings.largeBodySize(),
@@ -327,6 +329,42 @@ public final class Benchmarks {
 		progress("Cluster JVMs " + ((compiled <= CLUSTER_QUIET_COMPILE_MILLIS) ? "settled" : "still compiling")
 				+ ": their compilers spent " + compiled + " ms in the last "
 				+ slice.multipliedBy(rows.size()).toSeconds() + " s of load");
+	}
+
+	/**
+	 * Move bodies of a quarter of the large size through both rows, both ways, in rounds,
+	 * until the four JVMs' compilers go quiet or the bound passes. The echo's load never
+	 * runs the paths of a large body (a gateway reading a request body of thousands of
+	 * buffers, a hub relaying a body between its link and the agent's socket), and one
+	 * warm-up transfer per row does not compile them either: traced, the JVMs compiled
+	 * for seconds through the measured transfers, each transfer faster than the one
+	 * before, and the rows, measured one after the other, met the compilers at different
+	 * stages.
+	 */
+	private static void settleLargeBodies(BenchmarkSettings settings, ClusterTopology cluster) {
+		if (settings.clusterSettle().isZero()) {
+			return;
+		}
+		long size = settings.largeBodySize() / 4;
+		long started = System.nanoTime();
+		long deadline = started + settings.clusterSettle().toNanos();
+		long compiled = Long.MAX_VALUE;
+		int rounds = 0;
+		while (compiled > CLUSTER_QUIET_COMPILE_MILLIS && System.nanoTime() < deadline) {
+			long before = cluster.compileMillis();
+			for (String direction : List.of("download", "upload")) {
+				for (WebClientTransport row : List.of(cluster.sameHub(), cluster.crossHub())) {
+					Mono<Long> transfer = "download".equals(direction) ? row.download(size) : row.upload(size);
+					transfer.block(settings.transferTimeout());
+				}
+			}
+			compiled = cluster.compileMillis() - before;
+			rounds++;
+		}
+		progress("Cluster JVMs " + ((compiled <= CLUSTER_QUIET_COMPILE_MILLIS) ? "settled" : "still compiling")
+				+ " for large bodies after " + rounds + " round(s) of " + Report.size(size)
+				+ " each way through each row, " + (System.nanoTime() - started) / 1_000_000_000
+				+ " s: their compilers " + "spent " + compiled + " ms in the last round");
 	}
 
 	/**
