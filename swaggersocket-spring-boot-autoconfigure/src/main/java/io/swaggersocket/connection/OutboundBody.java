@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.swaggersocket.protocol.Header;
@@ -143,30 +144,49 @@ final class OutboundBody extends BaseSubscriber<DataBuffer> {
 	}
 
 	/**
-	 * Return how many bytes the first buffer still has.
-	 * @return the readable bytes of the first buffer, 0 if none
+	 * Return how many bytes wait to go out.
+	 * @return the readable bytes of the queued buffers
 	 */
-	int firstLength() {
-		ByteBuf first = this.buffers.peek();
-		return (first != null) ? first.readableBytes() : 0;
+	long bufferedBytes() {
+		return this.bufferedBytes;
 	}
 
 	/**
-	 * Take bytes of the first buffer to send: all of it, or a slice.
-	 * @param length at most {@link #firstLength()}
+	 * Take bytes to send: the first buffer, a slice of it, or the first buffers joined. A
+	 * body often comes in small buffers (a server's HTTP decoder hands a request body out
+	 * in pieces of 8 KiB); joined, what has queued goes out in one frame as large as the
+	 * turn allows instead of a frame for each piece, which every hop would frame, write
+	 * and read again. Joining copies nothing: the frame is a composite of the buffers.
+	 * @param length at most {@link #bufferedBytes()}
 	 * @return the bytes, owned by the caller
 	 */
 	ByteBuf take(int length) {
 		ByteBuf first = this.buffers.element();
-		ByteBuf bytes;
-		if (length == first.readableBytes()) {
-			bytes = this.buffers.remove();
-		}
-		else {
-			bytes = first.readRetainedSlice(length);
-		}
 		this.bufferedBytes -= length;
-		return bytes;
+		if (length < first.readableBytes()) {
+			return first.readRetainedSlice(length);
+		}
+		this.buffers.remove();
+		int remaining = length - first.readableBytes();
+		if (remaining == 0) {
+			return first;
+		}
+		// as many components as it may take, so that the composite never consolidates
+		CompositeByteBuf joined = first.alloc().compositeBuffer(this.buffers.size() + 1);
+		joined.addComponent(true, first);
+		while (remaining > 0) {
+			ByteBuf next = this.buffers.element();
+			if (next.readableBytes() <= remaining) {
+				this.buffers.remove();
+				remaining -= next.readableBytes();
+				joined.addComponent(true, next);
+			}
+			else {
+				joined.addComponent(true, next.readRetainedSlice(remaining));
+				remaining = 0;
+			}
+		}
+		return joined;
 	}
 
 	/**

@@ -131,7 +131,7 @@ final class OutboundFlowController implements FrameWriter.DataSource {
 					body.queued = false;
 					continue;
 				}
-				int length = (int) Math.min(Math.min(body.firstLength(), this.maxDataFrame),
+				int length = (int) Math.min(Math.min(body.bufferedBytes(), this.maxDataFrame),
 						Math.min(body.credit, this.connectionCredit));
 				boolean last = body.isLast(length);
 				ByteBuf payload = body.take(length);

@@ -1,8 +1,10 @@
 package io.swaggersocket.connection;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -228,6 +230,32 @@ class DuplexFlowControlTests {
 			TestConnectionPair.eventually().until(() -> answer.get() != null);
 			assertThat(pair.sessions.client().sent(Frame.Data.class)).hasSizeGreaterThanOrEqualTo(frames);
 			assertThat(TestConnectionPair.dataBytes(pair.sessions.client().sent(), 1)).isEqualTo((long) frames * frame);
+		}
+	}
+
+	@Test
+	void aBodyReadInSmallBuffersGoesOutInFramesAsLargeAsATurnAllows() {
+		// 24 KiB pieces: a frame joins two and a slice of the third
+		int piece = 24 * 1024;
+		byte[] bytes = new byte[1024 * 1024];
+		new Random(7).nextBytes(bytes);
+		try (TestConnectionPair pair = TestConnectionPair.connect(TestConnectionPair.echo(),
+				TestConnectionPair.none())) {
+			byte[] echoed = pair.client()
+				.exchange(TestConnectionPair.request("POST", "/echo"), TestConnectionPair.body(bytes, piece))
+				.flatMap((response) -> TestConnectionPair.bytes(response.body()))
+				.block(Duration.ofSeconds(30));
+			assertThat(echoed).isEqualTo(bytes);
+			List<Integer> frames = pair.sessions.client()
+				.sent(Frame.Data.class)
+				.stream()
+				.filter((data) -> data.streamId() == 1 && data.data().hasRemaining())
+				.map((data) -> data.data().remaining())
+				.toList();
+			assertThat(frames.stream().mapToInt(Integer::intValue).sum()).isEqualTo(bytes.length);
+			assertThat(frames).allMatch((size) -> size <= OutboundFlowController.MAX_DATA_FRAME)
+				.contains(OutboundFlowController.MAX_DATA_FRAME)
+				.hasSizeLessThan((bytes.length / piece) / 2);
 		}
 	}
 
