@@ -40,8 +40,8 @@ import reactor.netty.NettyPipeline;
  * many streams costs one flush. The channel's writability (its write-buffer water marks)
  * is what DATA waits for, and a handler in the pipeline starts a drain when the channel
  * becomes writable again. DATA goes out as a 10-byte header and a slice of the body's own
- * buffer, without copying, unless the body's bytes are on the heap and this side does not
- * mask what it sends: see
+ * buffer, without copying, unless the body's bytes are on the heap or this side masks
+ * what it sends: see
  * {@link #dataFrame(ByteBufAllocator, int, boolean, ByteBuf, boolean)}.
  */
 final class ChannelFrameWriter implements FrameWriter {
@@ -245,13 +245,18 @@ final class ChannelFrameWriter implements FrameWriter {
 	/**
 	 * A DATA frame as the socket can write it without Netty copying it again.
 	 * <p>
-	 * A payload in direct memory, or one that the WebSocket encoder masks (it writes the
-	 * masked bytes into a buffer of its own), is not copied: the frame is the header and
-	 * the payload as they are. A heap payload that goes out unmasked is copied once, with
-	 * the header, into a direct buffer from the allocator and released. The socket needs
-	 * direct memory, so it is the copy the transport would make anyway; left to Netty, a
-	 * header and heap payload would first be merged into a fresh heap array as large as
-	 * the payload, and then copied again.
+	 * A payload in direct memory that goes out unmasked is not copied: the frame is the
+	 * header and the payload as they are. A heap payload that goes out unmasked is copied
+	 * once, with the header, into a direct buffer from the allocator and released. The
+	 * socket needs direct memory, so it is the copy the transport would make anyway; left
+	 * to Netty, a header and heap payload would first be merged into a fresh heap array
+	 * as large as the payload, and then copied again.
+	 * <p>
+	 * A frame that the WebSocket encoder masks is copied the same way, whatever memory
+	 * its payload is in: the encoder reads every byte to mask it into a buffer of its
+	 * own, and it reads one flat buffer about three times as fast as a composite of
+	 * header and payload (each read of a composite looks up its component), the copy
+	 * included.
 	 * @param allocator where the header and any copy are allocated
 	 * @param streamId the stream id
 	 * @param endStream whether the frame ends the stream
@@ -261,7 +266,7 @@ final class ChannelFrameWriter implements FrameWriter {
 	 */
 	static ByteBuf dataFrame(ByteBufAllocator allocator, int streamId, boolean endStream, ByteBuf payload,
 			boolean masking) {
-		if (masking || payload.isDirect() || !payload.isReadable()) {
+		if (!payload.isReadable() || (!masking && payload.isDirect())) {
 			return dataFrame(allocator, streamId, endStream, payload);
 		}
 		ByteBuf frame = allocator.directBuffer(FrameCodec.HEADER_LENGTH + payload.readableBytes());
