@@ -222,7 +222,9 @@ final class Report {
 			.append(results.settings.holConcurrency())
 			.append(" at a time, while it downloads or uploads a large body on the same connection. Default ")
 			.append("windows: 256 KiB per stream, 1 MiB per connection; the other run sets ")
-			.append("`swaggersocket.limits.initial-stream-window` and `connection-window` on both ends.\n\n");
+			.append("`swaggersocket.limits.initial-stream-window` and `connection-window` on both ends. ")
+			.append("Each pair of rows first runs with a quarter of the body each way, unmeasured, then the ")
+			.append("agent dials again: the measured transfers start warm, from the declared windows.\n\n");
 		out.append("| windows | large body on the same socket | small requests done | p50 ms | p99 ms | p99.9 ms | ")
 			.append("max ms | large body MiB/s |\n");
 		out.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
