@@ -377,7 +377,7 @@ public final class Benchmarks {
 		progress("Cluster JVMs " + ((compiled <= CLUSTER_QUIET_COMPILE_MILLIS) ? "settled" : "still compiling")
 				+ " for large bodies after " + rounds + " round(s) of " + Report.size(size)
 				+ " each way through each row, " + (System.nanoTime() - started) / 1_000_000_000
-				+ " s: their compilers " + "spent " + compiled + " ms in the last round");
+				+ " s: their compilers spent " + compiled + " ms in the last round");
 	}
 
 	/**
