@@ -330,18 +330,13 @@ public final class Benchmarks {
 			return;
 		}
 		Duration slice = Duration.ofSeconds(2);
-		long deadline = System.nanoTime() + settings.clusterSettle().toNanos();
-		long compiled = Long.MAX_VALUE;
-		while (compiled > CLUSTER_QUIET_COMPILE_MILLIS && System.nanoTime() < deadline) {
-			long before = cluster.compileMillis();
+		Settled settled = settle(settings, cluster, () -> {
 			for (Transport row : rows) {
 				LoadRunner.run(row, 64, slice);
 			}
-			compiled = cluster.compileMillis() - before;
-		}
-		progress("Cluster JVMs " + ((compiled <= CLUSTER_QUIET_COMPILE_MILLIS) ? "settled" : "still compiling")
-				+ ": their compilers spent " + compiled + " ms in the last "
-				+ slice.multipliedBy(rows.size()).toSeconds() + " s of load");
+		});
+		progress("Cluster JVMs " + settled.state() + ": their compilers spent " + settled.compiledMillis()
+				+ " ms in the last " + slice.multipliedBy(rows.size()).toSeconds() + " s of load");
 	}
 
 	/**
@@ -359,25 +354,53 @@ public final class Benchmarks {
 			return;
 		}
 		long size = settings.largeBodySize() / 4;
-		long started = System.nanoTime();
-		long deadline = started + settings.clusterSettle().toNanos();
-		long compiled = Long.MAX_VALUE;
-		int rounds = 0;
-		while (compiled > CLUSTER_QUIET_COMPILE_MILLIS && System.nanoTime() < deadline) {
-			long before = cluster.compileMillis();
+		Settled settled = settle(settings, cluster, () -> {
 			for (String direction : List.of("download", "upload")) {
 				for (WebClientTransport row : List.of(cluster.sameHub(), cluster.crossHub())) {
 					Mono<Long> transfer = "download".equals(direction) ? row.download(size) : row.upload(size);
 					transfer.block(settings.transferTimeout());
 				}
 			}
+		});
+		progress("Cluster JVMs " + settled.state() + " for large bodies after " + settled.rounds() + " round(s) of "
+				+ Report.size(size) + " each way through each row, " + settled.seconds() + " s: their compilers spent "
+				+ settled.compiledMillis() + " ms in the last round");
+	}
+
+	/**
+	 * Run rounds of load until the cluster's four compilers together spend no more than
+	 * {@value #CLUSTER_QUIET_COMPILE_MILLIS} ms in a round, or
+	 * {@code bench.cluster.settle} passes.
+	 * @param round one round of load
+	 * @return what the rounds showed
+	 */
+	private static Settled settle(BenchmarkSettings settings, ClusterTopology cluster, Runnable round) {
+		long started = System.nanoTime();
+		long deadline = started + settings.clusterSettle().toNanos();
+		long compiled = Long.MAX_VALUE;
+		int rounds = 0;
+		while (compiled > CLUSTER_QUIET_COMPILE_MILLIS && System.nanoTime() < deadline) {
+			long before = cluster.compileMillis();
+			round.run();
 			compiled = cluster.compileMillis() - before;
 			rounds++;
 		}
-		progress("Cluster JVMs " + ((compiled <= CLUSTER_QUIET_COMPILE_MILLIS) ? "settled" : "still compiling")
-				+ " for large bodies after " + rounds + " round(s) of " + Report.size(size)
-				+ " each way through each row, " + (System.nanoTime() - started) / 1_000_000_000
-				+ " s: their compilers spent " + compiled + " ms in the last round");
+		return new Settled(rounds, compiled, (System.nanoTime() - started) / 1_000_000_000);
+	}
+
+	/**
+	 * How settling went.
+	 *
+	 * @param rounds the rounds of load run
+	 * @param compiledMillis the compilers' time in the last round
+	 * @param seconds how long it took
+	 */
+	private record Settled(int rounds, long compiledMillis, long seconds) {
+
+		String state() {
+			return (this.compiledMillis <= CLUSTER_QUIET_COMPILE_MILLIS) ? "settled" : "still compiling";
+		}
+
 	}
 
 	/**

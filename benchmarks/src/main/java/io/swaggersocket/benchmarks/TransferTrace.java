@@ -101,7 +101,7 @@ final class TransferTrace implements AutoCloseable {
 		StringJoiner series = new StringJoiner(" ");
 		rates.forEach((rate) -> series.add(String.format(Locale.ROOT, "%.0f", rate)));
 		return String.format(Locale.ROOT,
-				"MiB/s per %d ms: median %.0f, min %.0f, max %.0f, %d of %d below a quarter " + "of the median [%s]",
+				"MiB/s per %d ms: median %.0f, min %.0f, max %.0f, %d of %d below a quarter of the median [%s]",
 				INTERVAL_MILLIS, median, sorted.get(0), sorted.get(sorted.size() - 1), stalls, rates.size(), series);
 	}
 
