@@ -67,6 +67,20 @@ final class BdpEstimator {
 	 * @return a ping payload to send now, {@code null} while a ping is out
 	 */
 	byte @Nullable [] received() {
+		return startRoundTrip();
+	}
+
+	/**
+	 * The connection opened over what may be a long link: start a round trip before any
+	 * DATA arrives, so that the round trip the first DATA starts is not the first one
+	 * measured (see {@link WindowGrowth}).
+	 * @return a ping payload to send now, {@code null} while a ping is out
+	 */
+	byte @Nullable [] probe() {
+		return startRoundTrip();
+	}
+
+	private byte @Nullable [] startRoundTrip() {
 		if (this.pinging) {
 			return null;
 		}

@@ -30,16 +30,18 @@ record ConnectionStreams(Multiplexer multiplexer, StreamFrameReader reader, bool
 	 * Open the stream layer of a connection whose handshake has just completed.
 	 * @param connection the connection
 	 * @param manager the connection's manager
-	 * @param peerSettings the settings the peer declared
+	 * @param handshake the completed handshake
 	 * @param writer the connection's frame writer
 	 * @return the stream layer
 	 */
-	static ConnectionStreams open(SocketConnection connection, ConnectionManager manager,
-			ConnectionSettings peerSettings, FrameWriter writer) {
+	static ConnectionStreams open(SocketConnection connection, ConnectionManager manager, Handshake.Result handshake,
+			FrameWriter writer) {
+		ConnectionSettings peerSettings = handshake.peerSettings();
 		StreamContext context = new StreamContext(connection, connection.role(), connection.counters(),
 				manager.observer(), connection::logPrefix, streamLogger, () -> streamIdsExhausted(connection, manager));
 		Multiplexer multiplexer = new Multiplexer(context, manager.options(), peerSettings, manager.streamHandler(),
 				writer);
+		multiplexer.connectionOpened(handshake.roundTripNanos());
 		return new ConnectionStreams(multiplexer, new StreamFrameReader(multiplexer),
 				peerSettings.enableConnectProtocol());
 	}

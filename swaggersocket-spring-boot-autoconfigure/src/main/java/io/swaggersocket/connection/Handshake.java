@@ -26,8 +26,33 @@ abstract class Handshake {
 	 * @param connectionId the id the server assigned
 	 * @param metadata the client's metadata
 	 * @param peerSettings the settings the peer declared
+	 * @param roundTripNanos how long the peer took to answer this side's last handshake
+	 * message (HELLO on the client, WELCOME on the server): the link's round trip, plus
+	 * whatever the peer spent on the message
 	 */
-	record Result(String connectionId, Map<String, Object> metadata, ConnectionSettings peerSettings) {
+	record Result(String connectionId, Map<String, Object> metadata, ConnectionSettings peerSettings,
+			long roundTripNanos) {
+	}
+
+	/** When this side sent its last handshake message. */
+	private long sentNanos;
+
+	/**
+	 * Send a handshake message the peer answers.
+	 * @param send sends a frame to the peer
+	 * @param frame the message
+	 */
+	void sendAwaitingAnswer(Consumer<Frame> send, Frame frame) {
+		this.sentNanos = System.nanoTime();
+		send.accept(frame);
+	}
+
+	/**
+	 * Return how long ago this side sent the message the peer has just answered.
+	 * @return the time since, in nanoseconds
+	 */
+	long answeredAfter() {
+		return System.nanoTime() - this.sentNanos;
 	}
 
 	/**
@@ -111,7 +136,8 @@ abstract class Handshake {
 				this.validator.validate(hello.metadata(), this.principal);
 				this.hello = hello;
 				this.connectionId = UUID.randomUUID().toString();
-				send.accept(new Frame.Welcome(HandshakeJson.welcome(this.connectionId, this.localSettings)));
+				sendAwaitingAnswer(send,
+						new Frame.Welcome(HandshakeJson.welcome(this.connectionId, this.localSettings)));
 				return null;
 			}
 			if (!(frame instanceof Frame.Ready)) {
@@ -119,7 +145,7 @@ abstract class Handshake {
 			}
 			Assert.state(this.connectionId != null, "WELCOME assigned the connection id");
 			return new Result(this.connectionId, this.hello.metadata(),
-					sameOrPeer(this.hello.settings(), this.localSettings));
+					sameOrPeer(this.hello.settings(), this.localSettings), answeredAfter());
 		}
 
 	}
@@ -140,7 +166,7 @@ abstract class Handshake {
 
 		@Override
 		void start(Consumer<Frame> send) {
-			send.accept(new Frame.Hello(HandshakeJson.hello(this.metadata, this.localSettings)));
+			sendAwaitingAnswer(send, new Frame.Hello(HandshakeJson.hello(this.metadata, this.localSettings)));
 		}
 
 		@Override
@@ -153,9 +179,11 @@ abstract class Handshake {
 				throw new HandshakeException(CloseCodes.MESSAGE_TOO_BIG,
 						"WELCOME of " + size + " bytes exceeds " + FrameCodec.MIN_MAX_FRAME_SIZE);
 			}
+			long roundTrip = answeredAfter();
 			HandshakeJson.Welcome parsed = HandshakeJson.parseWelcome(welcome.json());
 			send.accept(new Frame.Ready());
-			return new Result(parsed.connectionId(), this.metadata, sameOrPeer(parsed.settings(), this.localSettings));
+			return new Result(parsed.connectionId(), this.metadata, sameOrPeer(parsed.settings(), this.localSettings),
+					roundTrip);
 		}
 
 	}

@@ -72,6 +72,26 @@ final class InboundFlowController {
 	}
 
 	/**
+	 * The connection opened: if the peer took a long link's round trip to answer this
+	 * side's last handshake message, ping at once. The pong tells the link's round trip
+	 * before DATA arrives, so that the first round trip with DATA can already show a
+	 * burst and grow the windows ({@link WindowGrowth}), a round trip earlier than
+	 * without. On a short link this sends nothing; a handshake that a cold or busy JVM
+	 * made slow costs one ping, whose short round trip then keeps bursts from counting.
+	 * @param handshakeRoundTripNanos how long the peer took to answer this side's last
+	 * handshake message
+	 */
+	void connectionOpened(long handshakeRoundTripNanos) {
+		BdpEstimator bdp = this.bdp;
+		if (bdp != null && handshakeRoundTripNanos >= WindowGrowth.LONG_LINK_NANOS) {
+			byte[] ping = bdp.probe();
+			if (ping != null) {
+				this.writer.ping(ping);
+			}
+		}
+	}
+
+	/**
 	 * A pong for the estimator's ping: grow the windows if the round trip says so.
 	 * @param payload the pong's payload
 	 */

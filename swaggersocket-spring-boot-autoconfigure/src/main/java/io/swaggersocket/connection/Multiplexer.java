@@ -342,6 +342,15 @@ final class Multiplexer {
 	}
 
 	/**
+	 * The handshake completed and the stream layer is open.
+	 * @param handshakeRoundTripNanos how long the peer took to answer this side's last
+	 * handshake message
+	 */
+	synchronized void connectionOpened(long handshakeRoundTripNanos) {
+		this.inboundFlow.connectionOpened(handshakeRoundTripNanos);
+	}
+
+	/**
 	 * A pong that answers the bandwidth-delay estimator's ping.
 	 * @param payload the pong's payload
 	 */

@@ -312,7 +312,7 @@ final class SocketConnection implements SwaggerSocketConnection {
 			// before the info: the timers take a connection with an info for an open one
 			this.heartbeat.established();
 			this.info = handshaking.info(result);
-			this.streams = ConnectionStreams.open(this, this.manager, result.peerSettings(), this.writer);
+			this.streams = ConnectionStreams.open(this, this.manager, result, this.writer);
 			this.handshaking = null;
 		}
 		this.manager.established(this);

@@ -29,7 +29,9 @@ package io.swaggersocket.connection;
  * rate times the shortest round trip. Such a round trip grows the stream window to twice
  * that at once, without waiting for the ramp: on a 50 ms link the declared window arrives
  * in about a millisecond, and the ramp would spend five round trips getting where this
- * gets in one.
+ * gets in one. The round trip before the first with DATA is the probe that
+ * {@link InboundFlowController#connectionOpened} sends when the handshake took a long
+ * link's round trip.
  */
 final class WindowGrowth {
 

@@ -170,11 +170,7 @@ class InboundFlowControllerTests {
 		// the declared 256 KiB arrive as four frames within 0.75 ms, then nothing until
 		// the pong 50 ms after the ping, twice: the link idled for want of credit
 		for (int roundTrip = 1; roundTrip <= 2; roundTrip++) {
-			byte[] ping = receive(flow, open, 64 * KIB);
-			for (int frame = 1; frame < 4; frame++) {
-				time.addAndGet(250_000);
-				receive(flow, open, 64 * KIB);
-			}
+			byte[] ping = receiveDeclaredWindowInABurst(flow, open, time);
 			time.set(roundTrip * 50_000_000L);
 			flow.estimatorPong(ping);
 		}
@@ -183,6 +179,40 @@ class InboundFlowControllerTests {
 		assertThat(flow.streamWindow()).isEqualTo(25 * 1024 * KIB);
 		assertThat(flow.connectionWindow()).isEqualTo(50 * 1024 * KIB);
 		assertThat(open.window).isEqualTo(25 * 1024 * KIB);
+	}
+
+	@Test
+	void aHandshakeThatTookALongLinksRoundTripLetsTheFirstBurstGrowTheWindows() {
+		// the probe tells the 50 ms round trip before DATA arrives, so the first round
+		// trip
+		// with DATA, the declared 256 KiB in 0.75 ms and then nothing, shows the burst
+		InboundFlowController flow = probeThenBurst(50_000_000, 50_000_000);
+		assertThat(flow.streamWindow()).isEqualTo(25 * 1024 * KIB);
+		assertThat(this.streams.get(1).window).isEqualTo(25 * 1024 * KIB);
+	}
+
+	@Test
+	void aHandshakeThatTookAShortLinksRoundTripSendsNoProbe() {
+		InboundFlowController flow = new InboundFlowController(this.local, 64 * 1024 * KIB, this.writer, this.streams,
+				this.clock);
+		flow.connectionOpened(WindowGrowth.LONG_LINK_NANOS - 1);
+		assertThat(this.writer.pings).isEmpty();
+	}
+
+	@Test
+	void aSlowHandshakeOnAShortLinkLeavesBurstsWithoutEffect() {
+		// a cold JVM took 200 ms over the handshake, but the probe's pong comes back in
+		// 1 ms: a round trip then held up for 50 ms with a burst in it is no long link's
+		InboundFlowController flow = probeThenBurst(200_000_000, 1_000_000);
+		assertThat(flow.streamWindow()).isEqualTo(256 * KIB);
+	}
+
+	@Test
+	void windowsThatCannotGrowSendNoProbe() {
+		InboundFlowController flow = new InboundFlowController(this.local, 256 * KIB, this.writer, this.streams,
+				this.clock);
+		flow.connectionOpened(50_000_000);
+		assertThat(this.writer.pings).isEmpty();
 	}
 
 	@Test
@@ -215,6 +245,39 @@ class InboundFlowControllerTests {
 		this.streams.put(id, stream);
 		flow.opened(stream);
 		return stream;
+	}
+
+	/**
+	 * Open a connection whose handshake took {@code handshakeNanos}, answer its probe
+	 * {@code probeNanos} later, then open stream 1, take the declared window on it in a
+	 * burst and answer that round trip's ping 50 ms after the burst began.
+	 */
+	private InboundFlowController probeThenBurst(long handshakeNanos, long probeNanos) {
+		AtomicLong time = new AtomicLong();
+		InboundFlowController flow = new InboundFlowController(this.local, 64 * 1024 * KIB, this.writer, this.streams,
+				time::get);
+		flow.connectionOpened(handshakeNanos);
+		assertThat(this.writer.pings).hasSize(1);
+		time.set(probeNanos);
+		flow.estimatorPong(this.writer.pings.get(0));
+		byte[] ping = receiveDeclaredWindowInABurst(flow, openStream(flow, 1), time);
+		time.set(probeNanos + 50_000_000);
+		flow.estimatorPong(ping);
+		return flow;
+	}
+
+	/**
+	 * Receive the declared 256 KiB as four frames within 0.75 ms, as a long link delivers
+	 * a window the sender sent at once; return the estimator's ping if the first frame
+	 * started a round trip.
+	 */
+	private byte[] receiveDeclaredWindowInABurst(InboundFlowController flow, Stream stream, AtomicLong time) {
+		byte[] ping = receive(flow, stream, 64 * KIB);
+		for (int frame = 1; frame < 4; frame++) {
+			time.addAndGet(250_000);
+			receive(flow, stream, 64 * KIB);
+		}
+		return ping;
 	}
 
 	/**

@@ -30,6 +30,8 @@ public final class RawTcpWebSocket implements AutoCloseable {
 
 	public static final int CLOSE = 0x8;
 
+	public static final int PING = 0x9;
+
 	private final Socket socket;
 
 	private final DataInputStream in;
@@ -149,6 +151,24 @@ public final class RawTcpWebSocket implements AutoCloseable {
 			}
 			if (opcode == CLOSE) {
 				throw new IOException("Closed by the server with " + closeCode(payload));
+			}
+		}
+	}
+
+	/**
+	 * Read frames until a WebSocket ping arrives, skipping protocol frames and pongs, and
+	 * return its payload.
+	 */
+	public byte[] receivePing() throws IOException {
+		while (true) {
+			int first = this.in.readUnsignedByte();
+			byte[] payload = readPayload();
+			int opcode = first & 0x0F;
+			if (opcode == PING) {
+				return payload;
+			}
+			if (opcode == CLOSE) {
+				throw new IOException("Closed by the other end with " + closeCode(payload));
 			}
 		}
 	}
