@@ -108,6 +108,9 @@ public final class RedisConnectionDirectory
 
 	private final RemoteLocations remoteLocations;
 
+	/** The look-ups for calls that found nothing kept, one read of Redis per id. */
+	private final SharedReads<ConnectionLocation> callLookUps = new SharedReads<>(RemoteLocations.MAX_ENTRIES);
+
 	private final Instant startedAt = Instant.now();
 
 	private final Object writeLock = new Object();
@@ -210,19 +213,29 @@ public final class RedisConnectionDirectory
 	 * answers 421 if the connection has left it, and the caller then looks up again with
 	 * {@link #locate(String)}, which replaces or forgets the kept location. While Redis
 	 * is unavailable nothing kept is answered: the look-up fails as any other would.
+	 * <p>
+	 * Calls that find nothing kept for the same id at the same time (before the first
+	 * look-up, or when the kept location expires under load) share one read of Redis,
+	 * whose answer they all get and which refills what is kept; a call that is cancelled
+	 * does not cancel the read for the others, and a failed read is not kept. The fresh
+	 * look-up after a 421 is {@link #locate(String)}, which shares no read: one that
+	 * started before the 421 could still name the hub that sent it.
 	 * @param connectionId the connection id
 	 * @return the location, or empty if no live connection has that id
 	 */
 	@Override
 	public Mono<ConnectionLocation> locateForCall(String connectionId) {
 		return Mono.defer(() -> {
-			if (localConnection(connectionId).isEmpty() && unreachable() == null) {
+			if (localConnection(connectionId).isPresent()) {
+				return locate(connectionId);
+			}
+			if (unreachable() == null) {
 				ConnectionLocation kept = this.remoteLocations.get(connectionId);
 				if (kept != null) {
 					return Mono.just(kept);
 				}
 			}
-			return locate(connectionId);
+			return this.callLookUps.read(connectionId, () -> locate(connectionId));
 		});
 	}
 

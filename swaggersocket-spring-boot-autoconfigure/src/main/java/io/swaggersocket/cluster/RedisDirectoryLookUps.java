@@ -29,7 +29,9 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
  * A hub's entry, once read, is reused for up to a second: a look-up then takes one round
  * trip instead of two. That cannot make a gone hub's connections visible for longer, as a
  * hub's connection entries go with it: withdrawn right after its entry, or expired a
- * moment after it (refreshed a moment later). Absent hubs are not cached.
+ * moment after it (refreshed a moment later). Absent hubs are not cached. Look-ups that
+ * find a hub's entry not cached at the same time (every connection of a hub looked up
+ * when its entry expires) share one read of it.
  */
 final class RedisDirectoryLookUps {
 
@@ -41,6 +43,9 @@ final class RedisDirectoryLookUps {
 	private static final int MAX_CACHED_HUBS = 1024;
 
 	private final Map<String, CachedHub> hubs = new ConcurrentHashMap<>();
+
+	/** Concurrent look-ups that find a hub's entry not cached share one read of it. */
+	private final SharedReads<HubEntry> hubReads = new SharedReads<>(MAX_CACHED_HUBS);
 
 	private final ReactiveStringRedisTemplate redis;
 
@@ -135,8 +140,9 @@ final class RedisDirectoryLookUps {
 		if (cached != null) {
 			return Mono.just(cached);
 		}
-		return command(this.redis.opsForValue().get(this.keys.hub(hubId))).mapNotNull(DirectoryJson::parseHub)
-			.map((hub) -> cache(hubId, hub));
+		return this.hubReads.read(hubId,
+				() -> command(this.redis.opsForValue().get(this.keys.hub(hubId))).mapNotNull(DirectoryJson::parseHub)
+					.map((hub) -> cache(hubId, hub)));
 	}
 
 	private @Nullable HubEntry cached(String hubId) {
