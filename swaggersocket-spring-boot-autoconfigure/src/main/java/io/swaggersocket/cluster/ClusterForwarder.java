@@ -109,8 +109,8 @@ public final class ClusterForwarder {
 			@Nullable String host, Function<? super ClientHttpRequest, Mono<Void>> requestCallback) {
 		URI hubUrl = location.hubUrl();
 		URI uri = URI.create(trimTrailingSlash(hubUrl.toString()) + this.path + "/" + location.connectionId() + target);
-		ClientHttpConnector connector = this.connectors
-			.apply((bodyLength) -> this.links.link(hubUrl, bodyLength < 0 || bodyLength >= LARGE_BODY));
+		ClientHttpConnector connector = this.connectors.apply(
+				(bodyLength) -> this.links.link(location.hubId(), hubUrl, bodyLength < 0 || bodyLength >= LARGE_BODY));
 		return connector.connect(method, uri, (request) -> {
 			// before the callback's own commit actions, and after it has set its
 			// headers

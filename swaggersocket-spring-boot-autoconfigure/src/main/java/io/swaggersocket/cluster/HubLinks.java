@@ -55,6 +55,9 @@ public final class HubLinks implements SmartLifecycle {
 	/** The link's metadata entry that names the URL the dialing hub advertises. */
 	static final String HUB_URL = "swaggersocket.hub-url";
 
+	/** As many hubs as a cluster could sensibly have; beyond, the streaks start over. */
+	private static final int MAX_FAILING_HUBS = 1024;
+
 	private final SwaggerSocketConnections registry = new SwaggerSocketConnections();
 
 	private final ConnectionManager manager;
@@ -71,6 +74,13 @@ public final class HubLinks implements SmartLifecycle {
 
 	/** The links other hubs dialed to this one, by the URL those hubs advertise. */
 	private final ConcurrentMap<URI, SwaggerSocketConnection> served = new ConcurrentHashMap<>();
+
+	/**
+	 * The hubs whose last dials failed, by the URL they advertise, with how many did: the
+	 * first failure of a streak is logged at WARN, the others at DEBUG, so a busy hub
+	 * does not flood the log.
+	 */
+	private final ConcurrentMap<URI, Integer> failedDials = new ConcurrentHashMap<>();
 
 	private final Supplier<@Nullable URI> hubUrl;
 
@@ -118,25 +128,36 @@ public final class HubLinks implements SmartLifecycle {
 
 	/**
 	 * Return the open link to a hub, dialing it if there is none.
+	 * @param hubId the other hub's id, for the logs
 	 * @param hubUrl the URL the other hub advertises
 	 * @return the link; errors if it cannot be established: with the other hub's refusal
 	 * of the secret, with a {@code ConnectException} for any other failure (nothing was
 	 * sent), or, while this hub is shutting down, with
 	 * {@code SwaggerSocketConnectionClosedException}
 	 */
-	public Mono<SwaggerSocketConnection> link(URI hubUrl) {
-		return link(hubUrl, false);
+	public Mono<SwaggerSocketConnection> link(String hubId, URI hubUrl) {
+		return link(hubId, hubUrl, false);
 	}
 
 	/**
 	 * Return the link a call to a hub travels on: for a request that sends a large body,
 	 * the link that hub dialed to this one, if it is open, as its server's bytes go
 	 * unmasked; else this hub's own link to it, dialed if there is none.
+	 * <p>
+	 * A dial that fails is logged at WARN with the hub's id, its URL and the reason, once
+	 * per streak of failures to that hub (the others at DEBUG), and the first link
+	 * established after such a streak at INFO.
+	 * @param hubId the other hub's id, for the logs
 	 * @param hubUrl the URL the other hub advertises
 	 * @param sendsLargeBody whether the call's request sends a large body
-	 * @return the link; errors as {@link #link(URI)}
+	 * @return the link; errors as {@link #link(String, URI)}
 	 */
-	public Mono<SwaggerSocketConnection> link(URI hubUrl, boolean sendsLargeBody) {
+	public Mono<SwaggerSocketConnection> link(String hubId, URI hubUrl, boolean sendsLargeBody) {
+		return link(hubId, hubUrl, sendsLargeBody, false);
+	}
+
+	private Mono<SwaggerSocketConnection> link(@Nullable String hubId, URI hubUrl, boolean sendsLargeBody,
+			boolean back) {
 		return Mono.defer(() -> {
 			if (!this.manager.isRunning()) {
 				return Mono.error(new SwaggerSocketConnectionClosedException("This hub is shutting down"));
@@ -155,12 +176,12 @@ public final class HubLinks implements SmartLifecycle {
 				return Mono.just(established);
 			}
 			Link link = this.links.compute(hubUrl,
-					(url, kept) -> (kept != null && kept.usable()) ? kept : new Link(url));
+					(url, kept) -> (kept != null && kept.usable()) ? kept : new Link(url, hubId, back));
 			// a link closed or going away a moment ago, before it was retired: never use
 			// it, dial anew
 			return link.connection().filter(HubLinks::usable).switchIfEmpty(Mono.defer(() -> {
 				link.retire();
-				return this.links.computeIfAbsent(hubUrl, Link::new).connection();
+				return this.links.computeIfAbsent(hubUrl, (url) -> new Link(url, hubId, back)).connection();
 			}));
 		});
 	}
@@ -196,8 +217,10 @@ public final class HubLinks implements SmartLifecycle {
 			.subscribe(null, (ex) -> this.served.remove(dialer, connection),
 					() -> this.served.remove(dialer, connection));
 		if (!this.links.containsKey(dialer)) {
-			link(dialer).subscribe(null,
-					(ex) -> logger.debug("Could not dial a link back to hub " + dialer + ": " + ex.getMessage()));
+			String hubId = (connection.info().metadata().get(HUB_ID) instanceof String id) ? id : null;
+			// a failure is logged by the dial, once per streak
+			link(hubId, dialer, false, true).subscribe(null, (ex) -> {
+			});
 		}
 	}
 
@@ -244,6 +267,49 @@ public final class HubLinks implements SmartLifecycle {
 		return this.manager.getPhase();
 	}
 
+	/** Count a failed dial to a hub, and log it: at WARN if it starts a streak. */
+	private void dialFailed(URI hubUrl, @Nullable String hubId, boolean back, String reason) {
+		if (this.failedDials.size() >= MAX_FAILING_HUBS && !this.failedDials.containsKey(hubUrl)) {
+			// a streak forgotten costs one more WARN, not memory
+			this.failedDials.clear();
+		}
+		int failures = this.failedDials.merge(hubUrl, 1, Integer::sum);
+		String hub = describe(hubUrl, hubId);
+		if (failures == 1) {
+			String advice = back
+					? ". Its calls to this hub still go on its own link, but this hub reaches it at "
+							+ "that URL too: is its swaggersocket.cluster.advertised-url reachable from this hub?"
+					: ".";
+			logger.warn("Could not dial a link " + (back ? "back " : "") + "to " + hub + " (" + reason + ")" + advice
+					+ " Further failures to dial it are logged at DEBUG until a link to it is established.");
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug("Could not dial a link " + (back ? "back " : "") + "to " + hub + " (" + reason + "), "
+					+ failures + " failures in a row");
+		}
+	}
+
+	private void dialSucceeded(URI hubUrl, @Nullable String hubId) {
+		Integer failures = this.failedDials.remove(hubUrl);
+		if (failures != null) {
+			logger.info("Link to " + describe(hubUrl, hubId) + " established after " + failures + " failed dial"
+					+ ((failures > 1) ? "s" : ""));
+		}
+	}
+
+	/**
+	 * Return how many dials to a hub have failed since the last that succeeded.
+	 * @param hubUrl the URL the hub advertises
+	 * @return the count, 0 if the last dial succeeded or none was made
+	 */
+	int failedDials(URI hubUrl) {
+		return this.failedDials.getOrDefault(hubUrl, 0);
+	}
+
+	private static String describe(URI hubUrl, @Nullable String hubId) {
+		return "hub " + ((hubId != null) ? hubId + " at " : "") + hubUrl;
+	}
+
 	/**
 	 * One dialed link: its connection, once established, shared by every call until it
 	 * goes away.
@@ -252,6 +318,11 @@ public final class HubLinks implements SmartLifecycle {
 
 		private final URI hubUrl;
 
+		private final @Nullable String hubId;
+
+		/** Whether it was dialed back to a hub that dialed this one, for the logs. */
+		private final boolean back;
+
 		private final Mono<SwaggerSocketConnection> connection;
 
 		private volatile boolean retired;
@@ -259,8 +330,10 @@ public final class HubLinks implements SmartLifecycle {
 		/** The link's connection once established, for calls that need no dial. */
 		private volatile @Nullable SwaggerSocketConnection established;
 
-		Link(URI hubUrl) {
+		Link(URI hubUrl, @Nullable String hubId, boolean back) {
 			this.hubUrl = hubUrl;
+			this.hubId = hubId;
+			this.back = back;
 			this.connection = Mono.defer(this::dial).cache();
 		}
 
@@ -277,19 +350,27 @@ public final class HubLinks implements SmartLifecycle {
 			HttpHeaders headers = new HttpHeaders();
 			headers.set(ClusterForwarder.SECRET_HEADER, HubLinks.this.secret.value());
 			Sinks.One<SwaggerSocketConnection> dialed = Sinks.one();
-			logger.debug("Dialing a link to hub " + this.hubUrl);
+			logger.debug("Dialing a link to " + describe(this.hubUrl, this.hubId));
 			HubLinks.this.manager.dial(HubLinks.this.webSocketClient, url, headers, metadata(), (connection) -> {
 				connection.goingAway().subscribe(null, (ex) -> retire(), this::retire);
 				this.established = connection;
+				dialSucceeded(this.hubUrl, this.hubId);
 				dialed.tryEmitValue(connection);
-			}).subscribe(null, (ex) -> {
-				retire();
-				dialed.tryEmitError(failure(ex));
-			}, () -> {
-				retire();
-				dialed.tryEmitError(failure(new SwaggerSocketConnectionClosedException("closed")));
-			});
+			})
+				.subscribe(null, (ex) -> ended(dialed, ex),
+						() -> ended(dialed, new SwaggerSocketConnectionClosedException("closed")));
 			return dialed.asMono();
+		}
+
+		/**
+		 * The link ended: if it was never established, the dial failed, and the calls
+		 * that wait for it fail.
+		 */
+		private void ended(Sinks.One<SwaggerSocketConnection> dialed, Throwable ex) {
+			retire();
+			if (this.established == null) {
+				dialed.tryEmitError(failure(ex));
+			}
 		}
 
 		/**
@@ -298,19 +379,25 @@ public final class HubLinks implements SmartLifecycle {
 		 * as nothing of the call was sent (the caller may look the connection up afresh).
 		 */
 		private Throwable failure(Throwable ex) {
-			if (ClusterForwarder.isRefusedByHub(ex)) {
-				logger.warn("Hub " + this.hubUrl + " refused a link from this hub ("
-						+ ((WebSocketClientHandshakeException) ex).response().status()
-						+ "): swaggersocket.cluster.secret must be the same on every hub, and the cluster path "
-						+ "reachable without other credentials");
-				return ex;
+			if (!HubLinks.this.manager.isRunning()) {
+				// this hub is shutting down: nothing to tell an operator
+				logger.debug("Link to " + describe(this.hubUrl, this.hubId) + " not established: " + ex);
 			}
-			if (ex instanceof WebSocketClientHandshakeException refused) {
-				logger.warn("Hub " + this.hubUrl + " answered a link's upgrade with " + refused.response().status()
-						+ ": is swaggersocket.cluster.path the same on every hub?");
+			else if (ClusterForwarder.isRefusedByHub(ex)) {
+				dialFailed(this.hubUrl, this.hubId, this.back,
+						"refused with " + ((WebSocketClientHandshakeException) ex).response().status()
+								+ ": swaggersocket.cluster.secret must be the same on every hub, and the cluster path "
+								+ "reachable without other credentials");
+			}
+			else if (ex instanceof WebSocketClientHandshakeException refused) {
+				dialFailed(this.hubUrl, this.hubId, this.back, "the upgrade was answered with "
+						+ refused.response().status() + ": is swaggersocket.cluster.path the same on every hub?");
 			}
 			else {
-				logger.debug("Link to hub " + this.hubUrl + " failed: " + ex);
+				dialFailed(this.hubUrl, this.hubId, this.back, reason(ex));
+			}
+			if (ClusterForwarder.isRefusedByHub(ex)) {
+				return ex;
 			}
 			ConnectException unreachable = new ConnectException(
 					"No link to hub " + this.hubUrl + ": " + ((ex.getMessage() != null) ? ex.getMessage() : ex));
@@ -323,6 +410,17 @@ public final class HubLinks implements SmartLifecycle {
 			HubLinks.this.links.remove(this.hubUrl, this);
 		}
 
+	}
+
+	/**
+	 * The innermost cause's message, which names what failed (a refused connection...).
+	 */
+	private static String reason(Throwable ex) {
+		Throwable cause = ex;
+		while (cause.getCause() != null && cause.getCause() != cause) {
+			cause = cause.getCause();
+		}
+		return (cause.getMessage() != null) ? cause.getMessage() : cause.getClass().getSimpleName();
 	}
 
 }
