@@ -88,6 +88,12 @@ public final class RedisConnectionDirectory
 
 	private static final int CONCURRENCY = 16;
 
+	/**
+	 * As many selectors as calls could sensibly use at once; beyond, reads are not
+	 * shared.
+	 */
+	private static final int MAX_SHARED_INDEXES = 1024;
+
 	private final ReactiveStringRedisTemplate redis;
 
 	private final SwaggerSocketConnections connections;
@@ -110,6 +116,9 @@ public final class RedisConnectionDirectory
 
 	/** The look-ups for calls that found nothing kept, one read of Redis per id. */
 	private final SharedReads<ConnectionLocation> callLookUps = new SharedReads<>(RemoteLocations.MAX_ENTRIES);
+
+	/** The look-ups by metadata, one read of Redis per index at a time. */
+	private final SharedReads<List<ConnectionLocation>> metadataLookUps = new SharedReads<>(MAX_SHARED_INDEXES);
 
 	private final Instant startedAt = Instant.now();
 
@@ -247,12 +256,24 @@ public final class RedisConnectionDirectory
 		return this.remoteLocations;
 	}
 
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * This hub's matching connections come first, from memory; other hubs' are read from
+	 * Redis through the index of the pair. Look-ups of the same pair at the same time
+	 * (the calls by one selector under load) share one read, whose answer each of them
+	 * gets whole; nothing is kept once it ends.
+	 */
 	@Override
 	public Flux<ConnectionLocation> findByMetadata(String key, String value) {
 		Predicate<Map<String, Object>> matches = (metadata) -> metadata.containsKey(key)
 				&& RedisDirectoryKeys.isIndexed(metadata.get(key)) && String.valueOf(metadata.get(key)).equals(value);
-		return Flux.concat(local(matches), whileReachable(this.lookUps.find(this.keys.metadata(key, value), matches))
-			.onErrorMap(this::unavailable));
+		// the index's key names the pair alone: its parts are URL-encoded
+		String index = this.keys.metadata(key, value);
+		Mono<List<ConnectionLocation>> remote = this.metadataLookUps.read(index,
+				() -> this.lookUps.find(index, matches).collectList());
+		return Flux.concat(local(matches),
+				whileReachable(remote).flatMapIterable((locations) -> locations).onErrorMap(this::unavailable));
 	}
 
 	@Override

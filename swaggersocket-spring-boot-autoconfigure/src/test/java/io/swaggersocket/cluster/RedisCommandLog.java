@@ -90,6 +90,28 @@ final class RedisCommandLog implements AutoCloseable {
 		return this.lines.stream().filter((line) -> line.endsWith(command) && !line.contains("[0 lua]")).count();
 	}
 
+	/**
+	 * Count the commands that a script ran on a key.
+	 * @param command the command, as {@code ZRANGEBYSCORE}
+	 * @param key its first argument
+	 * @return how many Redis executed so far
+	 */
+	long fromScripts(String command, String key) {
+		String run = "[0 lua] \"" + command + "\" \"" + key + "\"";
+		return this.lines.stream().filter((line) -> line.contains(run)).count();
+	}
+
+	/**
+	 * Count the {@code MGET}s that name a key among theirs.
+	 * @param key the key
+	 * @return how many Redis executed so far
+	 */
+	long multiGets(String key) {
+		return this.lines.stream()
+			.filter((line) -> line.contains("] \"MGET\" ") && line.contains(" \"" + key + "\""))
+			.count();
+	}
+
 	@Override
 	public void close() throws IOException {
 		this.socket.close();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
@@ -108,6 +109,28 @@ class SharedDirectoryReadsIntegrationTests {
 	}
 
 	@Test
+	void concurrentLookUpsByTheSameMetadataReadTheIndexAndTheEntriesOnce() {
+		List<String> agents = agents(2, "swaggersocket.client.metadata.team=blue");
+		String index = KEYS.metadata("team", "blue");
+		// else the first EVALSHA is answered NOSCRIPT, and the script would run only
+		// once that answer is let through
+		this.redis.command("SCRIPT", "LOAD", RedisDirectoryScripts.LIVE_MEMBERS.getScriptAsString());
+
+		List<List<ConnectionLocation>> found = whileAnswersAreHeld(
+				() -> this.commands.fromScripts("ZRANGEBYSCORE", index) >= 1,
+				() -> Flux.range(0, 16)
+					.flatMap((i) -> this.fromB.findByMetadata("team", "blue").collectList(), 16)
+					.collectList());
+
+		assertThat(found).hasSize(16)
+			.allSatisfy((locations) -> assertThat(locations).extracting(ConnectionLocation::connectionId)
+				.containsExactlyInAnyOrderElementsOf(agents));
+		this.commands.sync();
+		assertThat(this.commands.fromScripts("ZRANGEBYSCORE", index)).isEqualTo(1);
+		assertThat(this.commands.multiGets(KEYS.connection(agents.get(0)))).isEqualTo(1);
+	}
+
+	@Test
 	void aCallWhoseLookUpIsCancelledDoesNotCancelTheReadOthersWaitFor() {
 		String agent = agents(1).get(0);
 		this.toRedis.freezeToClients();
@@ -152,12 +175,20 @@ class SharedDirectoryReadsIntegrationTests {
 	 * then let the answers through.
 	 */
 	private <T> T whileAnswersAreHeld(int reads, Supplier<Mono<T>> lookUps) {
+		return whileAnswersAreHeld(() -> connectionReads() >= reads, lookUps);
+	}
+
+	/**
+	 * Run look-ups while Redis's answers to hub B are held back, until Redis has executed
+	 * what shows that the look-ups are all under way, then let the answers through.
+	 */
+	private <T> T whileAnswersAreHeld(BooleanSupplier underway, Supplier<Mono<T>> lookUps) {
 		this.toRedis.freezeToClients();
 		Mono<T> running;
 		try {
 			running = lookUps.get().cache();
 			running.subscribe();
-			await().atMost(PROMPTLY).until(() -> connectionReads() >= reads);
+			await().atMost(PROMPTLY).until(underway::getAsBoolean);
 		}
 		finally {
 			this.toRedis.thaw();
@@ -170,9 +201,9 @@ class SharedDirectoryReadsIntegrationTests {
 	}
 
 	/** Start agents on hub A, each published in Redis, none looked up by hub B yet. */
-	private List<String> agents(int count) {
+	private List<String> agents(int count, String... properties) {
 		for (int i = 1; i <= count; i++) {
-			this.apps.client(socketUrl(this.hubA));
+			this.apps.client(socketUrl(this.hubA), properties);
 			String id = events(this.hubA).await(SwaggerSocketConnectedEvent.class, i, PROMPTLY).getConnection().id();
 			this.agentIds.add(id);
 			await().atMost(PROMPTLY).until(() -> exists(KEYS.connection(id)));
