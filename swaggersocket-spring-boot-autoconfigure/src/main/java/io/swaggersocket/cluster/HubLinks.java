@@ -127,19 +127,6 @@ public final class HubLinks implements SmartLifecycle {
 	}
 
 	/**
-	 * Return the open link to a hub, dialing it if there is none.
-	 * @param hubId the other hub's id, for the logs
-	 * @param hubUrl the URL the other hub advertises
-	 * @return the link; errors if it cannot be established: with the other hub's refusal
-	 * of the secret, with a {@code ConnectException} for any other failure (nothing was
-	 * sent), or, while this hub is shutting down, with
-	 * {@code SwaggerSocketConnectionClosedException}
-	 */
-	public Mono<SwaggerSocketConnection> link(String hubId, URI hubUrl) {
-		return link(hubId, hubUrl, false);
-	}
-
-	/**
 	 * Return the link a call to a hub travels on: for a request that sends a large body,
 	 * the link that hub dialed to this one, if it is open, as its server's bytes go
 	 * unmasked; else this hub's own link to it, dialed if there is none.
@@ -150,7 +137,10 @@ public final class HubLinks implements SmartLifecycle {
 	 * @param hubId the other hub's id, for the logs
 	 * @param hubUrl the URL the other hub advertises
 	 * @param sendsLargeBody whether the call's request sends a large body
-	 * @return the link; errors as {@link #link(String, URI)}
+	 * @return the link; errors if it cannot be established: with the other hub's refusal
+	 * of the secret, with a {@code ConnectException} for any other failure (nothing was
+	 * sent), or, while this hub is shutting down, with
+	 * {@code SwaggerSocketConnectionClosedException}
 	 */
 	public Mono<SwaggerSocketConnection> link(String hubId, URI hubUrl, boolean sendsLargeBody) {
 		return link(hubId, hubUrl, sendsLargeBody, false);
