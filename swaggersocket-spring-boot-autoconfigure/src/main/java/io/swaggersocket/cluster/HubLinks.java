@@ -369,11 +369,12 @@ public final class HubLinks implements SmartLifecycle {
 		 * as nothing of the call was sent (the caller may look the connection up afresh).
 		 */
 		private Throwable failure(Throwable ex) {
+			boolean refusedSecret = ClusterForwarder.isRefusedByHub(ex);
 			if (!HubLinks.this.manager.isRunning()) {
 				// this hub is shutting down: nothing to tell an operator
 				logger.debug("Link to " + describe(this.hubUrl, this.hubId) + " not established: " + ex);
 			}
-			else if (ClusterForwarder.isRefusedByHub(ex)) {
+			else if (refusedSecret) {
 				dialFailed(this.hubUrl, this.hubId, this.back,
 						"refused with " + ((WebSocketClientHandshakeException) ex).response().status()
 								+ ": swaggersocket.cluster.secret must be the same on every hub, and the cluster path "
@@ -386,7 +387,7 @@ public final class HubLinks implements SmartLifecycle {
 			else {
 				dialFailed(this.hubUrl, this.hubId, this.back, reason(ex));
 			}
-			if (ClusterForwarder.isRefusedByHub(ex)) {
+			if (refusedSecret) {
 				return ex;
 			}
 			ConnectException unreachable = new ConnectException(
