@@ -33,6 +33,11 @@ public final class Benchmarks {
 	 */
 	private static final long CLUSTER_QUIET_COMPILE_MILLIS = 300;
 
+	/**
+	 * Quiet rounds in a row after which the cluster's JVMs count as settled.
+	 */
+	private static final int CLUSTER_QUIET_ROUNDS = 2;
+
 	private static final long STARTED = System.nanoTime();
 
 	private Benchmarks() {
@@ -311,9 +316,11 @@ public final class Benchmarks {
 		for (String direction : List.of("download", "upload")) {
 			for (WebClientTransport transport : List.of(cluster.sameHub(), cluster.crossHub())) {
 				LargeBodyRunner.Transfer transfer = LargeBodyRunner.run(transport, direction, settings.largeBodySize(),
-						settings.clusterLargeRepeat(), settings.transferTimeout(), null, cluster.probe(transport));
+						settings.clusterLargeRepeat(), settings.transferTimeout(), cluster.probe(transport));
 				results.clusterLarge.add(transfer);
-				progress(transfer);
+				progress(String.format("  %-50s %-8s %,8.1f MiB/s (median)%s", transfer.transport(),
+						transfer.direction(), transfer.mibPerSecond(),
+						(transfer.error() != null) ? "  FAILED " + transfer.error() : ""));
 			}
 		}
 	}
@@ -340,20 +347,22 @@ public final class Benchmarks {
 	}
 
 	/**
-	 * Move bodies of a quarter of the large size through both rows, both ways, in rounds,
-	 * until the four JVMs' compilers go quiet or the bound passes. The echo's load never
-	 * runs the paths of a large body (a gateway reading a request body of thousands of
-	 * buffers, a hub relaying a body between its link and the agent's socket), and one
-	 * warm-up transfer per row does not compile them either: traced, the JVMs compiled
-	 * for seconds through the measured transfers, each transfer faster than the one
-	 * before, and the rows, measured one after the other, met the compilers at different
-	 * stages.
+	 * Move bodies of the measured size through both rows, both ways, in rounds, until the
+	 * four JVMs' compilers go quiet or the bound passes. The echo's load never runs the
+	 * paths of a large body (a gateway reading a request body of thousands of buffers, a
+	 * hub relaying a body between its link and the agent's socket), and one warm-up
+	 * transfer per row does not compile them either: traced, the JVMs compiled for
+	 * seconds through the measured transfers, each transfer faster than the one before,
+	 * and the rows, measured one after the other, met the compilers at different stages.
+	 * Rounds of a quarter of the size went quiet once and then left hub B's C2 to
+	 * recompile its HTTP decoder during a measured upload (0.86 s in a JFR recording):
+	 * the rounds now move what the measurement moves.
 	 */
 	private static void settleLargeBodies(BenchmarkSettings settings, ClusterTopology cluster) {
 		if (settings.clusterSettle().isZero()) {
 			return;
 		}
-		long size = settings.largeBodySize() / 4;
+		long size = settings.largeBodySize();
 		Settled settled = settle(settings, cluster, () -> {
 			for (String direction : List.of("download", "upload")) {
 				for (WebClientTransport row : List.of(cluster.sameHub(), cluster.crossHub())) {
@@ -369,8 +378,10 @@ public final class Benchmarks {
 
 	/**
 	 * Run rounds of load until the cluster's four compilers together spend no more than
-	 * {@value #CLUSTER_QUIET_COMPILE_MILLIS} ms in a round, or
-	 * {@code bench.cluster.settle} passes.
+	 * {@value #CLUSTER_QUIET_COMPILE_MILLIS} ms in each of {@value #CLUSTER_QUIET_ROUNDS}
+	 * rounds in a row, or {@code bench.cluster.settle} passes. One quiet round is not
+	 * enough: a method compiled with a profile of the first rounds can still be
+	 * deoptimized and compiled again a round later.
 	 * @param round one round of load
 	 * @return what the rounds showed
 	 */
@@ -379,13 +390,16 @@ public final class Benchmarks {
 		long deadline = started + settings.clusterSettle().toNanos();
 		long compiled = Long.MAX_VALUE;
 		int rounds = 0;
-		while (compiled > CLUSTER_QUIET_COMPILE_MILLIS && System.nanoTime() < deadline) {
+		int quietInARow = 0;
+		while (quietInARow < CLUSTER_QUIET_ROUNDS && System.nanoTime() < deadline) {
 			long before = cluster.compileMillis();
 			round.run();
 			compiled = cluster.compileMillis() - before;
+			quietInARow = (compiled <= CLUSTER_QUIET_COMPILE_MILLIS) ? quietInARow + 1 : 0;
 			rounds++;
 		}
-		return new Settled(rounds, compiled, (System.nanoTime() - started) / 1_000_000_000);
+		return new Settled(rounds, compiled, quietInARow >= CLUSTER_QUIET_ROUNDS,
+				(System.nanoTime() - started) / 1_000_000_000);
 	}
 
 	/**
@@ -393,12 +407,13 @@ public final class Benchmarks {
 	 *
 	 * @param rounds the rounds of load run
 	 * @param compiledMillis the compilers' time in the last round
+	 * @param quiet whether the last rounds were quiet enough in a row
 	 * @param seconds how long it took
 	 */
-	private record Settled(int rounds, long compiledMillis, long seconds) {
+	private record Settled(int rounds, long compiledMillis, boolean quiet, long seconds) {
 
 		String state() {
-			return (this.compiledMillis <= CLUSTER_QUIET_COMPILE_MILLIS) ? "settled" : "still compiling";
+			return this.quiet ? "settled" : "still compiling";
 		}
 
 	}
