@@ -34,6 +34,9 @@ import org.springframework.util.unit.DataSize;
  * unmeasured warm-up transfer); the report shows the median
  * @param holConcurrency small requests kept in flight during the head-of-line transfer
  * @param holLargeWindow the stream and connection window of the second head-of-line run
+ * @param holSettle the longest each head-of-line run moves bodies with small requests
+ * beside them, before it measures, until the hub's and the agent's compilers go quiet;
+ * zero for a single quarter-size transfer each way instead
  * @param rttDelay the delay of each direction of the long-link proxy
  * @param rttBodySize the size of each transfer through the long-link proxy
  * @param proxyMaxInFlight the most bytes the long-link proxy holds per direction
@@ -57,10 +60,11 @@ import org.springframework.util.unit.DataSize;
  */
 record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transports, Duration warmup,
 		Duration duration, List<Integer> concurrencies, long largeBodySize, int largeRepeat, int holConcurrency,
-		long holLargeWindow, Duration rttDelay, long rttBodySize, long proxyMaxInFlight, int idleConnections,
-		int idleParallelism, boolean idleHistogram, List<Integer> localConcurrencies, Duration localWarmup,
-		List<String> childJvmOptions, Duration transferTimeout, List<Integer> clusterConcurrencies,
-		Duration clusterWarmup, int clusterLargeRepeat, int clusterLookUps, Duration clusterSettle) {
+		long holLargeWindow, Duration holSettle, Duration rttDelay, long rttBodySize, long proxyMaxInFlight,
+		int idleConnections, int idleParallelism, boolean idleHistogram, List<Integer> localConcurrencies,
+		Duration localWarmup, List<String> childJvmOptions, Duration transferTimeout,
+		List<Integer> clusterConcurrencies, Duration clusterWarmup, int clusterLargeRepeat, int clusterLookUps,
+		Duration clusterSettle) {
 
 	static final Set<String> ALL_SECTIONS = Set.of("echo", "large", "hol", "rtt", "idle", "local", "cluster");
 
@@ -96,6 +100,8 @@ record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transp
 				property(properties, "bench.large.repeat", smoke ? 1 : 3, Integer::valueOf),
 				property(properties, "bench.hol.concurrency", 1, Integer::valueOf),
 				property(properties, "bench.hol.large-window", DataSize.ofMegabytes(4), DataSize::parse).toBytes(),
+				property(properties, "bench.hol.settle", smoke ? Duration.ZERO : Duration.ofSeconds(60),
+						DurationStyle::detectAndParse),
 				property(properties, "bench.rtt.delay", Duration.ofMillis(25), DurationStyle::detectAndParse),
 				property(properties, "bench.rtt.size", smoke ? DataSize.ofMegabytes(2) : DataSize.ofMegabytes(256),
 						DataSize::parse)
@@ -146,7 +152,8 @@ record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transp
 				+ " ms per transport, " + this.duration.toMillis() + " ms per cell, concurrency " + this.concurrencies
 				+ ", large body " + Report.size(this.largeBodySize) + " (median of " + this.largeRepeat
 				+ " after a warm-up transfer), head-of-line concurrency " + this.holConcurrency
-				+ " (default windows and " + Report.size(this.holLargeWindow) + "), long link "
+				+ " (default windows and " + Report.size(this.holLargeWindow) + ", at most "
+				+ this.holSettle.toSeconds() + " s of transfers each until its JVMs stop compiling), long link "
 				+ this.rttDelay.toMillis() + " ms each way with " + Report.size(this.rttBodySize)
 				+ " bodies and at most " + Report.size(this.proxyMaxInFlight)
 				+ " in flight per direction, idle connections " + this.idleConnections + " (" + this.idleParallelism

@@ -34,9 +34,15 @@ public final class Benchmarks {
 	private static final long CLUSTER_QUIET_COMPILE_MILLIS = 300;
 
 	/**
-	 * Quiet rounds in a row after which the cluster's JVMs count as settled.
+	 * The compile time, summed over the hub's and the agent's JVMs, below which a round
+	 * of head-of-line transfers (a large body each way, a second or two) counts as quiet.
 	 */
-	private static final int CLUSTER_QUIET_ROUNDS = 2;
+	private static final long HEAD_OF_LINE_QUIET_COMPILE_MILLIS = 150;
+
+	/**
+	 * Quiet rounds in a row after which the JVMs count as settled.
+	 */
+	private static final int QUIET_ROUNDS = 2;
 
 	private static final long STARTED = System.nanoTime();
 
@@ -227,16 +233,36 @@ public final class Benchmarks {
 	private static void headOfLine(BenchmarkSettings settings, SplitTopology topology, String windows,
 			Results results) {
 		// the large-window agent's JVM is new, and the other one's code for small
-		// requests during a transfer has not run yet: both rows first run a quarter of
-		// the transfer each way, unmeasured, so that no row times the JIT compiling (the
-		// long link's rows do the same); then the agent dials again, and the measured
-		// transfers start on a connection whose windows have not grown yet
-		long warmUp = Math.max(1, settings.largeBodySize() / 4);
-		for (String direction : List.of("download", "upload")) {
-			HeadOfLineRunner.Result result = HeadOfLineRunner.run(topology.hubToAgent(), windows, direction, warmUp,
-					settings.holConcurrency(), settings.transferTimeout());
-			progress(String.format("  (warm-up) head-of-line, %s windows, during %s: %d small requests, %,.1f MiB/s",
-					windows, direction, result.small().requests(), result.mibPerSecond()));
+		// requests during a transfer has not run yet: both rows first move bodies with
+		// small requests beside them, unmeasured, so that no row times the JIT compiling
+		// (the long link's rows do the same); then the agent dials again, and the
+		// measured transfers start on a connection whose windows have not grown yet
+		WebClientTransport warm = topology.hubToAgent();
+		if (settings.holSettle().isZero()) {
+			long warmUp = Math.max(1, settings.largeBodySize() / 4);
+			for (String direction : List.of("download", "upload")) {
+				HeadOfLineRunner.Result result = HeadOfLineRunner.run(warm, windows, direction, warmUp,
+						settings.holConcurrency(), settings.transferTimeout());
+				progress(
+						String.format("  (warm-up) head-of-line, %s windows, during %s: %d small requests, %,.1f MiB/s",
+								windows, direction, result.small().requests(), result.mibPerSecond()));
+			}
+		}
+		else {
+			// one quarter-size transfer each way was not enough: a recording of the
+			// measured download showed both JVMs' C2 compilers busy and the CPUs half
+			// idle, the body waiting on code not compiled yet
+			Settled settled = settle(settings.holSettle(), HEAD_OF_LINE_QUIET_COMPILE_MILLIS,
+					() -> LoadRunner.compileMillis() + topology.agent.cpuAndCompileTime()[1], () -> {
+						for (String direction : List.of("download", "upload")) {
+							HeadOfLineRunner.run(warm, windows, direction, settings.largeBodySize(),
+									settings.holConcurrency(), settings.transferTimeout());
+						}
+					});
+			progress("  Hub and agent " + settled.state() + " for head-of-line, " + windows + " windows, after "
+					+ settled.rounds() + " round(s) of " + Report.size(settings.largeBodySize())
+					+ " each way with small requests beside them, " + settled.seconds() + " s: their compilers spent "
+					+ settled.compiledMillis() + " ms in the last round");
 		}
 		WebClientTransport transport = topology.reconnect();
 		for (String direction : List.of("download", "upload")) {
@@ -378,27 +404,41 @@ public final class Benchmarks {
 
 	/**
 	 * Run rounds of load until the cluster's four compilers together spend no more than
-	 * {@value #CLUSTER_QUIET_COMPILE_MILLIS} ms in each of {@value #CLUSTER_QUIET_ROUNDS}
-	 * rounds in a row, or {@code bench.cluster.settle} passes. One quiet round is not
-	 * enough: a method compiled with a profile of the first rounds can still be
-	 * deoptimized and compiled again a round later.
+	 * {@value #CLUSTER_QUIET_COMPILE_MILLIS} ms in each of {@value #QUIET_ROUNDS} rounds
+	 * in a row, or {@code bench.cluster.settle} passes. One quiet round is not enough: a
+	 * method compiled with a profile of the first rounds can still be deoptimized and
+	 * compiled again a round later.
 	 * @param round one round of load
 	 * @return what the rounds showed
 	 */
 	private static Settled settle(BenchmarkSettings settings, ClusterTopology cluster, Runnable round) {
+		return settle(settings.clusterSettle(), CLUSTER_QUIET_COMPILE_MILLIS, cluster::compileMillis, round);
+	}
+
+	/**
+	 * Run rounds of load until the JVMs' compilers together spend no more than
+	 * {@code quietMillis} in each of {@value #QUIET_ROUNDS} rounds in a row, or the bound
+	 * passes.
+	 * @param bound the longest it may load
+	 * @param quietMillis the compile time below which a round counts as quiet
+	 * @param compileMillis the compile time so far of every JVM taking part
+	 * @param round one round of load
+	 * @return what the rounds showed
+	 */
+	private static Settled settle(Duration bound, long quietMillis, LongSupplier compileMillis, Runnable round) {
 		long started = System.nanoTime();
-		long deadline = started + settings.clusterSettle().toNanos();
+		long deadline = started + bound.toNanos();
 		long compiled = Long.MAX_VALUE;
 		int rounds = 0;
 		int quietInARow = 0;
-		while (quietInARow < CLUSTER_QUIET_ROUNDS && System.nanoTime() < deadline) {
-			long before = cluster.compileMillis();
+		while (quietInARow < QUIET_ROUNDS && System.nanoTime() < deadline) {
+			long before = compileMillis.getAsLong();
 			round.run();
-			compiled = cluster.compileMillis() - before;
-			quietInARow = (compiled <= CLUSTER_QUIET_COMPILE_MILLIS) ? quietInARow + 1 : 0;
+			compiled = compileMillis.getAsLong() - before;
+			quietInARow = (compiled <= quietMillis) ? quietInARow + 1 : 0;
 			rounds++;
 		}
-		return new Settled(rounds, compiled, quietInARow >= CLUSTER_QUIET_ROUNDS,
+		return new Settled(rounds, compiled, quietInARow >= QUIET_ROUNDS,
 				(System.nanoTime() - started) / 1_000_000_000);
 	}
 
