@@ -251,16 +251,20 @@ public final class Benchmarks {
 		else {
 			// one quarter-size transfer each way was not enough: a recording of the
 			// measured download showed both JVMs' C2 compilers busy and the CPUs half
-			// idle, the body waiting on code not compiled yet
+			// idle, the body waiting on code not compiled yet. Each round starts on a new
+			// connection, as the measured transfers do: rounds on the first one alone
+			// ran with windows grown long before, and a trace of the measured transfers
+			// after them still found the compilers running
 			Settled settled = settle(settings.holSettle(), HEAD_OF_LINE_QUIET_COMPILE_MILLIS,
 					() -> LoadRunner.compileMillis() + topology.agent.cpuAndCompileTime()[1], () -> {
+						WebClientTransport fresh = topology.reconnect();
 						for (String direction : List.of("download", "upload")) {
-							HeadOfLineRunner.run(warm, windows, direction, settings.largeBodySize(),
+							HeadOfLineRunner.run(fresh, windows, direction, settings.largeBodySize(),
 									settings.holConcurrency(), settings.transferTimeout());
 						}
 					});
 			progress("  Hub and agent " + settled.state() + " for head-of-line, " + windows + " windows, after "
-					+ settled.rounds() + " round(s) of " + Report.size(settings.largeBodySize())
+					+ settled.rounds() + " round(s) of a new connection and " + Report.size(settings.largeBodySize())
 					+ " each way with small requests beside them, " + settled.seconds() + " s: their compilers spent "
 					+ settled.compiledMillis() + " ms in the last round");
 		}
