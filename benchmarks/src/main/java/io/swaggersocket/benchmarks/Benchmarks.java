@@ -35,7 +35,8 @@ public final class Benchmarks {
 
 	/**
 	 * The compile time, summed over the hub's and the agent's JVMs, below which a round
-	 * of head-of-line transfers (a large body each way, a second or two) counts as quiet.
+	 * of head-of-line transfers (a new connection, then a large body each way: a few
+	 * seconds) counts as quiet.
 	 */
 	private static final long HEAD_OF_LINE_QUIET_COMPILE_MILLIS = 150;
 
@@ -237,11 +238,12 @@ public final class Benchmarks {
 		// small requests beside them, unmeasured, so that no row times the JIT compiling
 		// (the long link's rows do the same); then the agent dials again, and the
 		// measured transfers start on a connection whose windows have not grown yet
-		WebClientTransport warm = topology.hubToAgent();
+		// the agent's JVM answers questions (its compile time) once it is ready
+		topology.ready();
 		if (settings.holSettle().isZero()) {
 			long warmUp = Math.max(1, settings.largeBodySize() / 4);
 			for (String direction : List.of("download", "upload")) {
-				HeadOfLineRunner.Result result = HeadOfLineRunner.run(warm, windows, direction, warmUp,
+				HeadOfLineRunner.Result result = HeadOfLineRunner.run(topology.hubToAgent(), windows, direction, warmUp,
 						settings.holConcurrency(), settings.transferTimeout());
 				progress(
 						String.format("  (warm-up) head-of-line, %s windows, during %s: %d small requests, %,.1f MiB/s",
