@@ -38,12 +38,12 @@ public final class Benchmarks {
 	 * of head-of-line transfers (a new connection, then a large body each way: a few
 	 * seconds) counts as quiet.
 	 */
-	private static final long HEAD_OF_LINE_QUIET_COMPILE_MILLIS = 150;
+	static final long HEAD_OF_LINE_QUIET_COMPILE_MILLIS = 150;
 
 	/**
 	 * Quiet rounds in a row after which the JVMs count as settled.
 	 */
-	private static final int QUIET_ROUNDS = 2;
+	static final int QUIET_ROUNDS = 2;
 
 	private static final long STARTED = System.nanoTime();
 

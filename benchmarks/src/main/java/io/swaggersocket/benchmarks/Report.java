@@ -226,8 +226,9 @@ final class Report {
 			.append(results.settings.holSettle().isZero()
 					? "Each pair of rows first runs with a quarter of the body each way, unmeasured"
 					: "Each pair of rows first runs unmeasured, in rounds of a new connection and the whole body "
-							+ "each way, until the hub's and the agent's compilers spend at most 150 ms in each of two "
-							+ "rounds in a row")
+							+ "each way, until the hub's and the agent's compilers spend at most "
+							+ Benchmarks.HEAD_OF_LINE_QUIET_COMPILE_MILLIS + " ms in each of " + Benchmarks.QUIET_ROUNDS
+							+ " rounds in a row")
 			.append(", then the agent dials again: the measured transfers start warm, from the declared windows.\n\n");
 		out.append("| windows | large body on the same socket | small requests done | p50 ms | p99 ms | p99.9 ms | ")
 			.append("max ms | large body MiB/s |\n");
