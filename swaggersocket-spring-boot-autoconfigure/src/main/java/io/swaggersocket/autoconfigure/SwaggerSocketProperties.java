@@ -512,7 +512,10 @@ public class SwaggerSocketProperties {
 
 		/**
 		 * Flow-control credit of each stream: body bytes the peer may send before this
-		 * side has consumed them.
+		 * side has consumed them. While the windows can grow (max-window above them), a
+		 * value above the default 256KB is the stream's first round trip: after it the
+		 * stream keeps out the window the measured link calls for, from 256KB up, so that
+		 * a short link does not queue the whole window in front of other streams.
 		 */
 		private DataSize initialStreamWindow = DataSize.ofKilobytes(256);
 

@@ -22,8 +22,24 @@ import org.jspecify.annotations.Nullable;
  * the connection. A single stream on a long link is then not capped at window / round
  * trip, and the connection window stays at least twice the stream window, so that a
  * stream whose reader stalls never holds all of it.
+ *
+ * <p>
+ * While the windows can grow, the stream window starts at the default,
+ * {@link #MIN_KEPT_OUT}, whatever the declared one: a declared window beyond it is each
+ * stream's allowance for its first round trip. Once a stream's readers have taken the
+ * allowance, the credit of the bytes consumed beyond it is kept back, so that the sender
+ * holds no more than the stream window in credit and bytes in flight; on a short link a
+ * large declared window would otherwise be a queue of that size in front of every other
+ * stream's frames. Round trips that carried part of an allowance grow the windows only by
+ * a long link's burst.
  */
 final class InboundFlowController {
+
+	/**
+	 * The stream window while the windows can grow and the link has shown no need for
+	 * more, whatever the declared one: the protocol's default stream window.
+	 */
+	static final int MIN_KEPT_OUT = ConnectionSettings.DEFAULTS.initialStreamWindow();
 
 	private final ConnectionSettings local;
 
@@ -44,6 +60,12 @@ final class InboundFlowController {
 	/** Of those, bytes consumed and waiting for a batched WINDOW_UPDATE. */
 	private long consumedUngranted;
 
+	/**
+	 * Whether readers took bytes in the estimator's round trip under way that came from a
+	 * declared window's allowance (see {@link #MIN_KEPT_OUT}).
+	 */
+	private boolean allowanceTaken;
+
 	InboundFlowController(ConnectionSettings local, int maxWindow, FrameWriter writer, Map<Integer, Stream> streams) {
 		this(local, maxWindow, writer, streams, System::nanoTime);
 	}
@@ -53,8 +75,11 @@ final class InboundFlowController {
 		this.local = local;
 		this.writer = writer;
 		this.streams = streams;
-		this.windows = new WindowGrowth(local.initialStreamWindow(), local.connectionWindow(), maxWindow);
 		boolean adaptive = maxWindow > local.initialStreamWindow() || maxWindow > local.connectionWindow();
+		// with growth on, a declared window beyond the default is a first round trip's
+		// allowance; what a stream keeps out after it is what the link shows it needs
+		int keptOut = adaptive ? Math.min(local.initialStreamWindow(), MIN_KEPT_OUT) : local.initialStreamWindow();
+		this.windows = new WindowGrowth(keptOut, local.connectionWindow(), maxWindow);
 		this.bdp = adaptive ? new BdpEstimator(nanoClock) : null;
 	}
 
@@ -64,7 +89,7 @@ final class InboundFlowController {
 	 * @param stream the stream, after its HEADERS
 	 */
 	void opened(Stream stream) {
-		stream.window = this.windows.streamWindow();
+		stream.window = Math.max(this.local.initialStreamWindow(), this.windows.streamWindow());
 		int grown = this.windows.streamWindow() - this.local.initialStreamWindow();
 		if (grown > 0 && stream.state.remoteSideOpen()) {
 			this.writer.write(new Frame.WindowUpdate(stream.id, grown));
@@ -100,26 +125,29 @@ final class InboundFlowController {
 		BdpEstimator.Sample sample = (bdp != null) ? bdp.pong(payload) : null;
 		int streamWindow = this.windows.streamWindow();
 		int connectionWindow = this.windows.connectionWindow();
-		if (bdp == null || sample == null || !this.windows.sample(sample)) {
+		if (bdp == null || sample == null || !this.windows.sample(sample, this.allowanceTaken)) {
 			return;
 		}
 		bdp.grew();
 		if (this.windows.connectionWindow() > connectionWindow) {
 			this.writer.write(new Frame.WindowUpdate(0, this.windows.connectionWindow() - connectionWindow));
 		}
-		int delta = this.windows.streamWindow() - streamWindow;
-		if (delta > 0) {
+		int kept = this.windows.streamWindow();
+		if (kept > streamWindow) {
 			for (Stream stream : this.streams.values()) {
-				if (stream.state.remoteSideOpen()) {
-					stream.window += delta;
-					this.writer.write(new Frame.WindowUpdate(stream.id, delta));
+				// a stream still holding its declared allowance gets only what its window
+				// grew beyond it
+				if (stream.state.remoteSideOpen() && kept > stream.window) {
+					this.writer.write(new Frame.WindowUpdate(stream.id, (int) (kept - stream.window)));
+					stream.window = kept;
 				}
 			}
 		}
 	}
 
 	/**
-	 * Return the window new streams get.
+	 * Return the stream window: what a stream keeps out once it has spent any allowance
+	 * of a larger declared window.
 	 * @return the stream window
 	 */
 	int streamWindow() {
@@ -149,6 +177,7 @@ final class InboundFlowController {
 		if (bdp != null && length > 0) {
 			byte[] ping = bdp.received();
 			if (ping != null) {
+				this.allowanceTaken = false;
 				this.writer.ping(ping);
 			}
 		}
@@ -181,12 +210,20 @@ final class InboundFlowController {
 		if (bdp != null && stream != null) {
 			bdp.consumed(length);
 		}
+		long kept = (stream != null) ? Math.min(stream.window, this.windows.streamWindow()) : 0;
+		if (stream != null && stream.window - stream.consumedUngranted > kept) {
+			// also once the peer ended the stream: a body within its allowance came whole
+			this.allowanceTaken = true;
+		}
 		if (stream != null && stream.state.remoteSideOpen()) {
 			stream.consumedUngranted += length;
-			if (stream.consumedUngranted >= WindowGrowth.creditBatch(stream.window)) {
-				this.writer.write(new Frame.WindowUpdate(stream.id, (int) stream.consumedUngranted));
-				stream.receivedUngranted -= stream.consumedUngranted;
-				stream.consumedUngranted = 0;
+			// the part of a declared window beyond what the stream keeps out is not
+			// returned: the sender keeps no more than that in flight
+			long returned = stream.consumedUngranted - (stream.window - kept);
+			if (returned >= WindowGrowth.creditBatch(kept)) {
+				this.writer.write(new Frame.WindowUpdate(stream.id, (int) returned));
+				stream.receivedUngranted -= returned;
+				stream.consumedUngranted -= returned;
 			}
 		}
 		this.consumedUngranted += length;

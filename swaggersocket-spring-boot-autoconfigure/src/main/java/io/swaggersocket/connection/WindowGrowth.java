@@ -116,9 +116,12 @@ final class WindowGrowth {
 	/**
 	 * Take a round trip's sample into account.
 	 * @param sample the sample
+	 * @param allowance whether a stream's sender still had credit from a declared window
+	 * beyond the stream window (see {@link InboundFlowController}): its bytes then came
+	 * from that credit and a queue it filled, and only a long link's burst tells anything
 	 * @return whether either window grew
 	 */
-	boolean sample(BdpEstimator.Sample sample) {
+	boolean sample(BdpEstimator.Sample sample, boolean allowance) {
 		int streamGoverning = sample.stale() ? this.streamWindowBefore : this.streamWindow;
 		int connectionGoverning = sample.stale() ? this.connectionWindowBefore : this.connectionWindow;
 		long bytes = sample.bytes();
@@ -131,6 +134,9 @@ final class WindowGrowth {
 			this.bestBandwidth = Math.max(this.bestBandwidth, sample.bandwidth());
 			judgeRamp(streamGoverning, sample.bandwidth(), false);
 			return grow(Math.max(2 * bytes, 2 * linkBytes), bytes);
+		}
+		if (allowance) {
+			return false;
 		}
 		double floor = (this.ramp == Ramp.RAMPING) ? RAMP_TOLERANCE * this.bestBandwidth : this.bestBandwidth;
 		if (sample.bandwidth() < floor) {

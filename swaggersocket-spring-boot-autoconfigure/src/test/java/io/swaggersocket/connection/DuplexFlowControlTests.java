@@ -263,6 +263,33 @@ class DuplexFlowControlTests {
 	 * A round trip on a stream of its own: frames the client sent before it have reached
 	 * the server, and what the server sent in reaction is on its way.
 	 */
+	@Test
+	void bodiesPastADeclaredWindowsAllowanceArriveWholeBothWays() {
+		// declared windows above the default, which grow: each stream's first 4 MiB is an
+		// allowance, after which the receivers keep back the credit beyond what they keep
+		// out (PROTOCOL.md section 7)
+		ConnectionSettings large = new ConnectionSettings(64 * 1024, 16 * 1024, 4 * 1024 * 1024, 8 * 1024 * 1024, 100);
+		byte[] bytes = new byte[12 * 1024 * 1024];
+		new Random(7).nextBytes(bytes);
+		try (TestConnectionPair pair = TestConnectionPair.connect(large, TestConnectionPair.echo(), large,
+				TestConnectionPair.none(), 64 * 1024 * 1024)) {
+			StepVerifier
+				.create(pair.client()
+					.exchange(TestConnectionPair.request("POST", "/echo"), TestConnectionPair.body(bytes, 8192))
+					.flatMap((response) -> TestConnectionPair.bytes(response.body())))
+				.assertNext((echoed) -> assertThat(echoed).isEqualTo(bytes))
+				.expectComplete()
+				.verify(TestConnectionPair.TIMEOUT);
+			List<TestDuplexSessions.Sent> log = pair.sessions.log();
+			assertCreditRespected(log, 1, large.initialStreamWindow());
+			assertCreditRespected(log, 0, large.connectionWindow());
+			// the server kept back part of the request stream's credit
+			assertThat(TestConnectionPair.granted(pair.sessions.server().sent(), 1))
+				.isLessThan(bytes.length - large.initialStreamWindow() / 2);
+			pair.awaitQuiet();
+		}
+	}
+
 	static void barrier(TestConnectionPair pair) {
 		StepVerifier.create(pair.client().exchange(TestConnectionPair.request("GET", "/ping"), Flux.empty()))
 			.expectNextCount(1)

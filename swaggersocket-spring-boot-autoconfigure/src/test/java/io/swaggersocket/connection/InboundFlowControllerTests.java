@@ -239,6 +239,119 @@ class InboundFlowControllerTests {
 				new Frame.WindowUpdate(0, 2 * 1024 * KIB));
 	}
 
+	@Test
+	void aDeclaredWindowBeyondTheDefaultIsSpentOnceAndThenTheStreamWindowIsKeptOut() {
+		ConnectionSettings large = new ConnectionSettings(64 * KIB, 16 * KIB, 4096 * KIB, 8192 * KIB, 100);
+		AtomicLong time = new AtomicLong();
+		InboundFlowController flow = new InboundFlowController(large, 64 * 1024 * KIB, this.writer, this.streams,
+				time::get);
+		Stream open = openStream(flow, 1);
+		assertThat(open.window).isEqualTo(4096 * KIB);
+		long granted = 4096 * KIB;
+		long consumed = 0;
+		byte[] ping = null;
+		// 16 MiB in 64 KiB frames 0.1 ms apart, the sender using all its credit, each
+		// round trip answered after four frames: a short link, whose round trips carry
+		// the allowance first and then what the stream window keeps out
+		for (int frame = 0; frame < 256; frame++) {
+			assertThat(granted - consumed).as("credit the sender holds").isGreaterThanOrEqualTo(64 * KIB);
+			time.addAndGet(100_000);
+			byte[] sent = receive(flow, open, 64 * KIB);
+			consumed += 64 * KIB;
+			ping = (sent != null) ? sent : ping;
+			if (ping != null && frame % 4 == 3) {
+				flow.estimatorPong(ping);
+				ping = null;
+			}
+			granted = 4096 * KIB + this.writer.updates.stream()
+				.filter((update) -> update.streamId() == 1)
+				.mapToLong(Frame.WindowUpdate::increment)
+				.sum();
+			if (consumed <= (4096 - 256) * KIB) {
+				// round trips that carried the allowance (all but the last stream
+				// window's
+				// worth of the declared window) say nothing of the link
+				assertThat(flow.streamWindow()).isEqualTo(256 * KIB);
+			}
+			else {
+				// the sender holds at most the stream window in credit and bytes in
+				// flight
+				assertThat(granted - consumed).isLessThanOrEqualTo(flow.streamWindow());
+			}
+		}
+		assertThat(flow.streamWindow()).isLessThan(4096 * KIB);
+		// the connection's credit all goes back, in batches
+		long connectionGranted = this.writer.updates.stream()
+			.filter((update) -> update.streamId() == 0)
+			.mapToLong(Frame.WindowUpdate::increment)
+			.sum();
+		assertThat(consumed - connectionGranted).isLessThan(2048 * KIB);
+	}
+
+	@Test
+	void bodiesThatArriveWholeWithinTheirAllowanceDoNotGrowTheWindows() {
+		ConnectionSettings large = new ConnectionSettings(64 * KIB, 16 * KIB, 4096 * KIB, 8192 * KIB, 100);
+		AtomicLong time = new AtomicLong();
+		InboundFlowController flow = new InboundFlowController(large, 64 * 1024 * KIB, this.writer, this.streams,
+				time::get);
+		// 1 MiB bodies one after another on a short link, each ended before its reader
+		// takes it: every round trip carries 1 MiB, all of it allowance
+		for (int id = 1; id < 40; id += 2) {
+			Stream stream = openStream(flow, id);
+			int pings = this.writer.pings.size();
+			flow.receivedOnConnection(1024 * KIB);
+			assertThat(flow.receivedOnStream(stream, 1024 * KIB)).isTrue();
+			stream.state = stream.state.remoteEnded();
+			time.addAndGet(500_000);
+			flow.consumed(stream, 1024 * KIB);
+			if (this.writer.pings.size() > pings) {
+				flow.estimatorPong(this.writer.pings.get(pings));
+			}
+			this.streams.remove(id);
+		}
+		assertThat(this.writer.pings).isNotEmpty();
+		assertThat(flow.streamWindow()).isEqualTo(256 * KIB);
+	}
+
+	@Test
+	void aLongLinksBurstOfTheDeclaredAllowanceStillGrowsTheWindows() {
+		ConnectionSettings large = new ConnectionSettings(64 * KIB, 16 * KIB, 4096 * KIB, 8192 * KIB, 100);
+		AtomicLong time = new AtomicLong();
+		InboundFlowController flow = new InboundFlowController(large, 64 * 1024 * KIB, this.writer, this.streams,
+				time::get);
+		flow.connectionOpened(50_000_000);
+		time.set(50_000_000);
+		flow.estimatorPong(this.writer.pings.get(0));
+		Stream open = openStream(flow, 1);
+		// the declared 4 MiB in 64 frames within 6.3 ms, then nothing until the pong
+		byte[] ping = receive(flow, open, 64 * KIB);
+		for (int frame = 1; frame < 64; frame++) {
+			time.addAndGet(100_000);
+			receive(flow, open, 64 * KIB);
+		}
+		time.set(100_000_000);
+		flow.estimatorPong(ping);
+		// 4032 KiB in 6.3 ms is 625 MiB/s, 30.5 MiB per 50 ms: the stream window stops at
+		// half the 64 MiB maximum, and the stream is granted what it adds to the 4 MiB
+		assertThat(flow.streamWindow()).isEqualTo(32 * 1024 * KIB);
+		assertThat(open.window).isEqualTo(32 * 1024 * KIB);
+		assertThat(this.writer.updates).contains(new Frame.WindowUpdate(1, 28 * 1024 * KIB));
+	}
+
+	@Test
+	void fixedWindowsAreKeptOutWhole() {
+		ConnectionSettings large = new ConnectionSettings(64 * KIB, 16 * KIB, 4096 * KIB, 4096 * KIB, 100);
+		InboundFlowController flow = new InboundFlowController(large, 4096 * KIB, this.writer, this.streams,
+				this.clock);
+		Stream open = openStream(flow, 1);
+		for (int frame = 0; frame < 32; frame++) {
+			receive(flow, open, 64 * KIB);
+		}
+		// without growth the declared window is all there is: credit goes back at half
+		assertThat(this.writer.updates).containsExactly(new Frame.WindowUpdate(1, 2048 * KIB),
+				new Frame.WindowUpdate(0, 2048 * KIB));
+	}
+
 	private Stream openStream(InboundFlowController flow, int id) {
 		Stream stream = new Stream(null, false, 0);
 		stream.id = id;

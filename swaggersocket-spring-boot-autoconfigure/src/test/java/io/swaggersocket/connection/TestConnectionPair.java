@@ -64,10 +64,25 @@ final class TestConnectionPair implements AutoCloseable {
 	 */
 	static TestConnectionPair connect(ConnectionSettings serverSettings, SwaggerSocketStreamHandler serverHandler,
 			ConnectionSettings clientSettings, SwaggerSocketStreamHandler clientHandler) {
+		return connect(serverSettings, serverHandler, clientSettings, clientHandler, -1);
+	}
+
+	/**
+	 * Connect with the given settings on each side and windows that grow up to
+	 * {@code maxWindow} on both.
+	 * @param serverSettings what the server declares
+	 * @param serverHandler serves the streams the client opens
+	 * @param clientSettings what the client declares
+	 * @param clientHandler serves the streams the server opens
+	 * @param maxWindow how far the windows may grow, -1 to keep them as declared
+	 * @return the connected pair
+	 */
+	static TestConnectionPair connect(ConnectionSettings serverSettings, SwaggerSocketStreamHandler serverHandler,
+			ConnectionSettings clientSettings, SwaggerSocketStreamHandler clientHandler, int maxWindow) {
 		TestConnectionPair pair = new TestConnectionPair();
-		pair.startServer(serverSettings, serverHandler);
-		ConnectionManager clientManager = new ConnectionManager(options(clientSettings), new SwaggerSocketConnections(),
-				(event) -> {
+		pair.startServer(serverSettings, serverHandler, maxWindow);
+		ConnectionManager clientManager = new ConnectionManager(options(clientSettings, maxWindow),
+				new SwaggerSocketConnections(), (event) -> {
 					if (event instanceof SwaggerSocketConnectionEvent connectionEvent) {
 						pair.clientEvents.add(connectionEvent);
 					}
@@ -101,7 +116,7 @@ final class TestConnectionPair implements AutoCloseable {
 	 */
 	static TestConnectionPair rawClient(ConnectionSettings serverSettings, SwaggerSocketStreamHandler serverHandler) {
 		TestConnectionPair pair = new TestConnectionPair();
-		pair.startServer(serverSettings, serverHandler);
+		pair.startServer(serverSettings, serverHandler, -1);
 		TestDuplexSessions.End raw = pair.sessions.client();
 		// what the server sends is recorded in raw.received()
 		raw.receive().subscribe();
@@ -112,9 +127,9 @@ final class TestConnectionPair implements AutoCloseable {
 		return pair;
 	}
 
-	private void startServer(ConnectionSettings settings, SwaggerSocketStreamHandler handler) {
-		ConnectionManager serverManager = new ConnectionManager(options(settings), new SwaggerSocketConnections(),
-				(event) -> {
+	private void startServer(ConnectionSettings settings, SwaggerSocketStreamHandler handler, int maxWindow) {
+		ConnectionManager serverManager = new ConnectionManager(options(settings, maxWindow),
+				new SwaggerSocketConnections(), (event) -> {
 					if (event instanceof SwaggerSocketConnectedEvent connected) {
 						this.server.set(connected.getConnection());
 					}
@@ -127,13 +142,13 @@ final class TestConnectionPair implements AutoCloseable {
 		serverManager.accept(this.sessions.server()).subscribe();
 	}
 
-	private static ConnectionOptions options(ConnectionSettings settings) {
-		// no heartbeat within a test: frames on the wire are the test's own; and windows
-		// that stay as declared, so that credit on the wire adds up exactly (their growth
-		// is InboundFlowControllerTests' subject)
+	private static ConnectionOptions options(ConnectionSettings settings, int maxWindow) {
+		// no heartbeat within a test: frames on the wire are the test's own; and, unless
+		// the test says otherwise, windows that stay as declared, so that credit on the
+		// wire adds up exactly (their growth is InboundFlowControllerTests' subject)
 		return new ConnectionOptions(settings, TIMEOUT, Duration.ofHours(1), Duration.ofHours(1), 16 * 1024,
 				ConnectionOptions.DEFAULT_DRAIN_TIMEOUT, -1,
-				Math.min(settings.initialStreamWindow(), settings.connectionWindow()));
+				(maxWindow != -1) ? maxWindow : Math.min(settings.initialStreamWindow(), settings.connectionWindow()));
 	}
 
 	SwaggerSocketConnection server() {

@@ -22,7 +22,7 @@ class WindowGrowthTests {
 
 	@Test
 	void aWindowBoundRoundTripGrowsTheStreamWindowToTwiceItsBytes() {
-		assertThat(this.growth.sample(clean(256 * KIB, 50))).isTrue();
+		assertThat(this.growth.sample(clean(256 * KIB, 50), false)).isTrue();
 		assertThat(this.growth.streamWindow()).isEqualTo(512 * KIB);
 		assertThat(this.growth.connectionWindow()).isEqualTo(MIB);
 		assertThat(this.growth.ramping()).isFalse();
@@ -30,24 +30,24 @@ class WindowGrowthTests {
 
 	@Test
 	void aRoundTripThatStartedBeforeTheSenderHeardOfTheGrowthIsJudgedByTheWindowsBefore() {
-		this.growth.sample(clean(256 * KIB, 50));
+		this.growth.sample(clean(256 * KIB, 50), false);
 		// the same bytes again, sent under the 256 KiB window: window-bound, but the
 		// windows are already twice that
-		assertThat(this.growth.sample(stale(256 * KIB, 50))).isFalse();
+		assertThat(this.growth.sample(stale(256 * KIB, 50), false)).isFalse();
 		assertThat(this.growth.streamWindow()).isEqualTo(512 * KIB);
 	}
 
 	@Test
 	void windowsGrowFourfoldPerRoundTripOnceTheBandwidthFollowedADoubling() {
-		this.growth.sample(clean(256 * KIB, 50));
-		this.growth.sample(stale(256 * KIB, 50));
+		this.growth.sample(clean(256 * KIB, 50), false);
+		this.growth.sample(stale(256 * KIB, 50), false);
 		// twice the window moved twice the bytes in the same time: window-bound
-		assertThat(this.growth.sample(clean(512 * KIB, 50))).isTrue();
+		assertThat(this.growth.sample(clean(512 * KIB, 50), false)).isTrue();
 		assertThat(this.growth.ramping()).isTrue();
 		assertThat(this.growth.streamWindow()).isEqualTo(2 * MIB);
 		assertThat(this.growth.connectionWindow()).isEqualTo(4 * MIB);
 		// the next round trip still measures the 512 KiB window, and the ramp goes on
-		assertThat(this.growth.sample(stale(512 * KIB, 50))).isTrue();
+		assertThat(this.growth.sample(stale(512 * KIB, 50), false)).isTrue();
 		assertThat(this.growth.streamWindow()).isEqualTo(8 * MIB);
 		assertThat(this.growth.connectionWindow()).isEqualTo(16 * MIB);
 	}
@@ -55,8 +55,8 @@ class WindowGrowthTests {
 	@Test
 	void theStreamWindowStopsAtHalfTheMaximumAndTheConnectionWindowAtTheMaximum() {
 		rampTo8MiB();
-		this.growth.sample(stale(2 * MIB, 50));
-		this.growth.sample(stale(8 * MIB, 50));
+		this.growth.sample(stale(2 * MIB, 50), false);
+		this.growth.sample(stale(8 * MIB, 50), false);
 		assertThat(this.growth.connectionWindow()).isEqualTo(64 * MIB);
 		assertThat(this.growth.streamWindow()).isEqualTo(32 * MIB);
 	}
@@ -66,11 +66,11 @@ class WindowGrowthTests {
 		rampTo8MiB();
 		// the 2 MiB window filled but moved no more per second than 512 KiB did: the
 		// link is full (its bytes took four times as long)
-		assertThat(this.growth.sample(stale(2 * MIB, 200))).isFalse();
+		assertThat(this.growth.sample(stale(2 * MIB, 200), false)).isFalse();
 		assertThat(this.growth.ramping()).isFalse();
 		// back to twice what a round trip moved, which the windows already exceed
 		assertThat(this.growth.streamWindow()).isEqualTo(8 * MIB);
-		assertThat(this.growth.sample(clean(6 * MIB, 60))).isTrue();
+		assertThat(this.growth.sample(clean(6 * MIB, 60), false)).isTrue();
 		assertThat(this.growth.streamWindow()).isEqualTo(12 * MIB);
 		assertThat(this.growth.ramping()).isFalse();
 	}
@@ -81,7 +81,7 @@ class WindowGrowthTests {
 		// every round trip fills the window and takes as much longer as it holds more
 		for (int round = 0; round < 10; round++) {
 			int window = this.growth.streamWindow();
-			this.growth.sample(clean(window, window / KIB / 100.0 * Math.pow(1.01, round)));
+			this.growth.sample(clean(window, window / KIB / 100.0 * Math.pow(1.01, round)), false);
 		}
 		assertThat(this.growth.ramping()).isFalse();
 		assertThat(this.growth.streamWindow()).isEqualTo(512 * KIB);
@@ -91,12 +91,12 @@ class WindowGrowthTests {
 	@Test
 	void roundTripsMuchLongerThanTheShortestGrowNothing() {
 		// a short round trip when the sender had little to send: a 1 ms link
-		assertThat(this.growth.sample(clean(16 * KIB, 1))).isFalse();
+		assertThat(this.growth.sample(clean(16 * KIB, 1), false)).isFalse();
 		// then full windows at a rising bandwidth, as a JVM warming up moves them, but
 		// at eight times the link's round trip: a queue, not the link, holds those bytes
-		assertThat(this.growth.sample(clean(256 * KIB, 16))).isFalse();
-		assertThat(this.growth.sample(clean(256 * KIB, 8))).isFalse();
-		assertThat(this.growth.sample(clean(256 * KIB, 4))).isFalse();
+		assertThat(this.growth.sample(clean(256 * KIB, 16), false)).isFalse();
+		assertThat(this.growth.sample(clean(256 * KIB, 8), false)).isFalse();
+		assertThat(this.growth.sample(clean(256 * KIB, 4), false)).isFalse();
 		assertThat(this.growth.ramping()).isFalse();
 		assertThat(this.growth.streamWindow()).isEqualTo(256 * KIB);
 		assertThat(this.growth.connectionWindow()).isEqualTo(MIB);
@@ -106,15 +106,15 @@ class WindowGrowthTests {
 	void roundTripsThatMoveLittleNeitherGrowTheWindowsNorEndTheRamp() {
 		rampTo8MiB();
 		// a sender with little to send, at the best bandwidth yet
-		assertThat(this.growth.sample(clean(100 * KIB, 50))).isFalse();
+		assertThat(this.growth.sample(clean(100 * KIB, 50), false)).isFalse();
 		assertThat(this.growth.ramping()).isTrue();
 		assertThat(this.growth.streamWindow()).isEqualTo(8 * MIB);
 	}
 
 	@Test
 	void roundTripsSlowerThanTheBestYetDoNotGrowTheWindows() {
-		this.growth.sample(clean(256 * KIB, 50));
-		assertThat(this.growth.sample(clean(512 * KIB, 150))).isFalse();
+		this.growth.sample(clean(256 * KIB, 50), false);
+		assertThat(this.growth.sample(clean(512 * KIB, 150), false)).isFalse();
 		assertThat(this.growth.streamWindow()).isEqualTo(512 * KIB);
 	}
 
@@ -122,7 +122,7 @@ class WindowGrowthTests {
 	void aBurstThatUsedAllTheCreditGrowsTheWindowsToTwiceWhatTheLinkCarriesPerRoundTrip() {
 		longLink(this.growth);
 		// 256 KiB in 1 ms of a 50 ms round trip: 250 MiB/s, 12.5 MiB per round trip
-		assertThat(this.growth.sample(burst(256 * KIB, 50, 1))).isTrue();
+		assertThat(this.growth.sample(burst(256 * KIB, 50, 1), false)).isTrue();
 		assertThat(this.growth.streamWindow()).isEqualTo(25 * MIB);
 		assertThat(this.growth.connectionWindow()).isEqualTo(50 * MIB);
 	}
@@ -133,7 +133,7 @@ class WindowGrowthTests {
 		// WINDOW_UPDATE: a round trip moves 2 MiB when the window is what limits it
 		WindowGrowth growth = new WindowGrowth(4 * MIB, 8 * MIB, 64 * MIB);
 		longLink(growth);
-		assertThat(growth.sample(burst(2 * MIB, 50, 8))).isTrue();
+		assertThat(growth.sample(burst(2 * MIB, 50, 8), false)).isTrue();
 		assertThat(growth.streamWindow()).isEqualTo(25 * MIB);
 	}
 
@@ -141,14 +141,14 @@ class WindowGrowthTests {
 	void aBurstThatLeftCreditUnusedGrowsNothing() {
 		longLink(this.growth);
 		// the sender had little to send: the link idled, but not for want of credit
-		assertThat(this.growth.sample(burst(64 * KIB, 50, 1))).isFalse();
+		assertThat(this.growth.sample(burst(64 * KIB, 50, 1), false)).isFalse();
 		assertThat(this.growth.streamWindow()).isEqualTo(256 * KIB);
 	}
 
 	@Test
 	void aBurstInARoundTripThatQueuedGrowsNothing() {
-		this.growth.sample(clean(16 * KIB, 10));
-		assertThat(this.growth.sample(burst(256 * KIB, 50, 1))).isFalse();
+		this.growth.sample(clean(16 * KIB, 10), false);
+		assertThat(this.growth.sample(burst(256 * KIB, 50, 1), false)).isFalse();
 		assertThat(this.growth.streamWindow()).isEqualTo(256 * KIB);
 	}
 
@@ -156,23 +156,23 @@ class WindowGrowthTests {
 	void bytesThatArrivedThroughoutTheRoundTripAreNoBurst() {
 		longLink(this.growth);
 		// the link was busy half the round trip: only twice the bytes, as without bursts
-		assertThat(this.growth.sample(burst(256 * KIB, 50, 25))).isTrue();
+		assertThat(this.growth.sample(burst(256 * KIB, 50, 25), false)).isTrue();
 		assertThat(this.growth.streamWindow()).isEqualTo(512 * KIB);
 	}
 
 	@Test
 	void burstsOnLinksOfShortRoundTripsGrowTheWindowsAsOtherRoundTripsDo() {
-		this.growth.sample(clean(16 * KIB, 10));
+		this.growth.sample(clean(16 * KIB, 10), false);
 		// loopback on a loaded machine: the scheduler holds the pong for 10 ms and the
 		// window arrives in one coalesced read; only twice the bytes, as without a burst
-		assertThat(this.growth.sample(burst(256 * KIB, 10, 0.1))).isTrue();
+		assertThat(this.growth.sample(burst(256 * KIB, 10, 0.1), false)).isTrue();
 		assertThat(this.growth.streamWindow()).isEqualTo(512 * KIB);
 	}
 
 	@Test
 	void aBurstGrowsTheWindowsNoFurtherThanTheMaximum() {
 		longLink(this.growth);
-		assertThat(this.growth.sample(burst(256 * KIB, 50, 0.1))).isTrue();
+		assertThat(this.growth.sample(burst(256 * KIB, 50, 0.1), false)).isTrue();
 		assertThat(this.growth.streamWindow()).isEqualTo(32 * MIB);
 		assertThat(this.growth.connectionWindow()).isEqualTo(64 * MIB);
 	}
@@ -180,20 +180,20 @@ class WindowGrowthTests {
 	@Test
 	void aBurstInTheFirstRoundTripGrowsTheWindowsAsOtherRoundTripsDo() {
 		// a cold JVM can hold a connection's first pong for 50 ms on loopback too
-		assertThat(this.growth.sample(burst(256 * KIB, 50, 1))).isTrue();
+		assertThat(this.growth.sample(burst(256 * KIB, 50, 1), false)).isTrue();
 		assertThat(this.growth.streamWindow()).isEqualTo(512 * KIB);
 	}
 
 	/** A first round trip of 50 ms in which the sender had little to send. */
 	private void longLink(WindowGrowth growth) {
-		assertThat(growth.sample(clean(16 * KIB, 50))).isFalse();
+		assertThat(growth.sample(clean(16 * KIB, 50), false)).isFalse();
 	}
 
 	private void rampTo8MiB() {
-		this.growth.sample(clean(256 * KIB, 50));
-		this.growth.sample(stale(256 * KIB, 50));
-		this.growth.sample(clean(512 * KIB, 50));
-		this.growth.sample(stale(512 * KIB, 50));
+		this.growth.sample(clean(256 * KIB, 50), false);
+		this.growth.sample(stale(256 * KIB, 50), false);
+		this.growth.sample(clean(512 * KIB, 50), false);
+		this.growth.sample(stale(512 * KIB, 50), false);
 		assertThat(this.growth.streamWindow()).isEqualTo(8 * MIB);
 		assertThat(this.growth.ramping()).isTrue();
 	}
