@@ -13,11 +13,16 @@ package io.swaggersocket.connection;
  * Such a sample grows the stream window to twice its bytes, as gRPC does. That alone
  * ramps slowly on a long link: credit granted at one pong only shows in the round trip
  * after the next, so the windows would double every second round trip, and a 50 ms link
- * that needs 16 MiB would spend half a second getting there. So, once the windows have
+ * that needs 16 MiB would spend half a second getting there. So, on a long link (its
+ * shortest round trip {@value #LONG_LINK_NANOS} ns or more), once the windows have
  * doubled and the bandwidth followed by a quarter or more (the link was window-bound, not
  * queueing), the windows are multiplied by {@value #RAMP} on every sample, until a
  * doubling of the windows no longer shows a quarter more bandwidth (the ramp ends for
- * good then, as TCP's slow start does). The connection window stays at least twice the
+ * good then, as TCP's slow start does). A short link keeps doubling: that reaches any
+ * window in milliseconds there, and on a loaded machine a quarter more bandwidth is
+ * within the noise of its round trips, which are the scheduler's delay more than the
+ * link's; a ramp started by noise made loopback windows of 2 MiB and more, a queue that
+ * long in front of every small answer. The connection window stays at least twice the
  * stream window, so that a stream whose reader stalls never holds all of it, and neither
  * grows beyond the maximum.
  *
@@ -146,7 +151,12 @@ final class WindowGrowth {
 		if (3 * bytes < 2L * streamGoverning && 3 * bytes < 2L * connectionGoverning) {
 			return false;
 		}
-		judgeRamp(streamGoverning, sample.bandwidth(), queued);
+		// on a short link doubling reaches any window within milliseconds, and a gain of
+		// a
+		// quarter is within the noise of its round trips (the scheduler's, not the
+		// link's)
+		boolean longLink = sample.minRoundTripNanos() >= LONG_LINK_NANOS;
+		judgeRamp(streamGoverning, sample.bandwidth(), queued || !longLink);
 		if (queued) {
 			return false;
 		}
@@ -209,7 +219,7 @@ final class WindowGrowth {
 		return window - creditBatch(window);
 	}
 
-	private void judgeRamp(int streamGoverning, double bandwidth, boolean queued) {
+	private void judgeRamp(int streamGoverning, double bandwidth, boolean mayNotStart) {
 		if (this.ramp == Ramp.ENDED) {
 			return;
 		}
@@ -224,7 +234,7 @@ final class WindowGrowth {
 		if (bandwidth < RAMP_GAIN * this.baseBandwidth) {
 			this.ramp = Ramp.ENDED;
 		}
-		else if (!queued) {
+		else if (!mayNotStart) {
 			this.ramp = Ramp.RAMPING;
 		}
 		this.baseWindow = streamGoverning;
