@@ -121,9 +121,9 @@ final class WindowGrowth {
 	/**
 	 * Take a round trip's sample into account.
 	 * @param sample the sample
-	 * @param allowance whether a stream's sender still had credit from a declared window
-	 * beyond the stream window (see {@link InboundFlowController}): its bytes then came
-	 * from that credit and a queue it filled, and only a long link's burst tells anything
+	 * @param allowance whether readers took bytes of a declared window's allowance in the
+	 * round trip (see {@link InboundFlowController}): they came from credit granted up
+	 * front and a queue it filled, so only a long link's burst tells anything then
 	 * @return whether either window grew
 	 */
 	boolean sample(BdpEstimator.Sample sample, boolean allowance) {
@@ -151,10 +151,8 @@ final class WindowGrowth {
 		if (3 * bytes < 2L * streamGoverning && 3 * bytes < 2L * connectionGoverning) {
 			return false;
 		}
-		// on a short link doubling reaches any window within milliseconds, and a gain of
-		// a
-		// quarter is within the noise of its round trips (the scheduler's, not the
-		// link's)
+		// a short link does not ramp: doubling gets it anywhere within milliseconds, and
+		// a quarter more bandwidth is within the noise of its round trips
 		boolean longLink = sample.minRoundTripNanos() >= LONG_LINK_NANOS;
 		judgeRamp(streamGoverning, sample.bandwidth(), queued || !longLink);
 		if (queued) {

@@ -268,14 +268,12 @@ class InboundFlowControllerTests {
 				.mapToLong(Frame.WindowUpdate::increment)
 				.sum();
 			if (consumed <= (4096 - 256) * KIB) {
-				// round trips that carried the allowance (all but the last stream
-				// window's
-				// worth of the declared window) say nothing of the link
+				// round trips that carried the allowance (the declared window but the
+				// last stream window of it) say nothing of the link
 				assertThat(flow.streamWindow()).isEqualTo(256 * KIB);
 			}
 			else {
-				// the sender holds at most the stream window in credit and bytes in
-				// flight
+				// the sender holds at most the stream window in credit and in flight
 				assertThat(granted - consumed).isLessThanOrEqualTo(flow.streamWindow());
 			}
 		}
