@@ -1,19 +1,14 @@
 package io.swaggersocket.connection;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import io.netty.buffer.ByteBuf;
-import io.swaggersocket.protocol.Frame;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
-import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,7 +34,7 @@ class InboundFlowControllerProperties {
 		// at or below the declared windows they stay as declared
 		int maxWindow = growing ? 64 * 1024 * KIB : declared;
 		long[] now = { 0 };
-		Recorder writer = new Recorder();
+		RecordingFrameWriter writer = new RecordingFrameWriter();
 		Map<Integer, Stream> streams = new HashMap<>();
 		InboundFlowController flow = new InboundFlowController(local, maxWindow, writer, streams, () -> now[0]);
 		Stream stream = new Stream(null, false, 0);
@@ -106,69 +101,6 @@ class InboundFlowControllerProperties {
 			// fixed windows are kept out whole: credit goes back at half the window
 			assertThat(granted - consumed).isGreaterThan(declared / 2);
 		}
-	}
-
-	private static final class Recorder implements FrameWriter {
-
-		private final List<Frame.WindowUpdate> updates = new ArrayList<>();
-
-		private final List<byte[]> pings = new ArrayList<>();
-
-		long granted(int streamId) {
-			return this.updates.stream()
-				.filter((update) -> update.streamId() == streamId)
-				.mapToLong(Frame.WindowUpdate::increment)
-				.sum();
-		}
-
-		@Override
-		public void write(Frame frame) {
-			if (frame instanceof Frame.WindowUpdate update) {
-				this.updates.add(update);
-			}
-		}
-
-		@Override
-		public void writeData(int streamId, boolean endStream, ByteBuf payload) {
-			payload.release();
-		}
-
-		@Override
-		public void ping(byte[] payload) {
-			this.pings.add(payload);
-		}
-
-		@Override
-		public void pong(byte[] payload) {
-		}
-
-		@Override
-		public void dataSource(DataSource source) {
-		}
-
-		@Override
-		public void dataReady() {
-		}
-
-		@Override
-		public Mono<Void> run() {
-			return Mono.never();
-		}
-
-		@Override
-		public void complete() {
-		}
-
-		@Override
-		public boolean isFlushed() {
-			return true;
-		}
-
-		@Override
-		public long queuedBytes() {
-			return 0;
-		}
-
 	}
 
 }

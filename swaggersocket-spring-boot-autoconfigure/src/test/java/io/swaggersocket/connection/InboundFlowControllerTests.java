@@ -1,16 +1,12 @@
 package io.swaggersocket.connection;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
-import io.netty.buffer.ByteBuf;
 import io.swaggersocket.protocol.Frame;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,7 +20,7 @@ class InboundFlowControllerTests {
 
 	private final ConnectionSettings local = new ConnectionSettings(64 * KIB, 16 * KIB, 256 * KIB, 1024 * KIB, 100);
 
-	private final RecordingWriter writer = new RecordingWriter();
+	private final RecordingFrameWriter writer = new RecordingFrameWriter();
 
 	private final Map<Integer, Stream> streams = new HashMap<>();
 
@@ -263,10 +259,7 @@ class InboundFlowControllerTests {
 				flow.estimatorPong(ping);
 				ping = null;
 			}
-			granted = 4096 * KIB + this.writer.updates.stream()
-				.filter((update) -> update.streamId() == 1)
-				.mapToLong(Frame.WindowUpdate::increment)
-				.sum();
+			granted = 4096 * KIB + this.writer.granted(1);
 			if (consumed <= (4096 - 256) * KIB) {
 				// round trips that carried the allowance (the declared window but the
 				// last stream window of it) say nothing of the link
@@ -279,11 +272,7 @@ class InboundFlowControllerTests {
 		}
 		assertThat(flow.streamWindow()).isLessThan(4096 * KIB);
 		// the connection's credit all goes back, in batches
-		long connectionGranted = this.writer.updates.stream()
-			.filter((update) -> update.streamId() == 0)
-			.mapToLong(Frame.WindowUpdate::increment)
-			.sum();
-		assertThat(consumed - connectionGranted).isLessThan(2048 * KIB);
+		assertThat(consumed - this.writer.granted(0)).isLessThan(2048 * KIB);
 	}
 
 	@Test
@@ -401,62 +390,6 @@ class InboundFlowControllerTests {
 		assertThat(flow.receivedOnStream(stream, length)).isTrue();
 		flow.consumed(stream, length);
 		return (this.writer.pings.size() > pings) ? this.writer.pings.get(pings) : null;
-	}
-
-	private static final class RecordingWriter implements FrameWriter {
-
-		final List<Frame.WindowUpdate> updates = new ArrayList<>();
-
-		final List<byte[]> pings = new ArrayList<>();
-
-		@Override
-		public void write(Frame frame) {
-			if (frame instanceof Frame.WindowUpdate update) {
-				this.updates.add(update);
-			}
-		}
-
-		@Override
-		public void writeData(int streamId, boolean endStream, ByteBuf payload) {
-			payload.release();
-		}
-
-		@Override
-		public void ping(byte[] payload) {
-			this.pings.add(payload);
-		}
-
-		@Override
-		public void pong(byte[] payload) {
-		}
-
-		@Override
-		public void dataSource(DataSource source) {
-		}
-
-		@Override
-		public void dataReady() {
-		}
-
-		@Override
-		public Mono<Void> run() {
-			return Mono.never();
-		}
-
-		@Override
-		public void complete() {
-		}
-
-		@Override
-		public boolean isFlushed() {
-			return true;
-		}
-
-		@Override
-		public long queuedBytes() {
-			return 0;
-		}
-
 	}
 
 }
