@@ -237,10 +237,8 @@ class InboundFlowControllerTests {
 
 	@Test
 	void aDeclaredWindowBeyondTheDefaultIsSpentOnceAndThenTheStreamWindowIsKeptOut() {
-		ConnectionSettings large = new ConnectionSettings(64 * KIB, 16 * KIB, 4096 * KIB, 8192 * KIB, 100);
 		AtomicLong time = new AtomicLong();
-		InboundFlowController flow = new InboundFlowController(large, 64 * 1024 * KIB, this.writer, this.streams,
-				time::get);
+		InboundFlowController flow = declaringFourMebibytes(time);
 		Stream open = openStream(flow, 1);
 		assertThat(open.window).isEqualTo(4096 * KIB);
 		long granted = 4096 * KIB;
@@ -277,10 +275,8 @@ class InboundFlowControllerTests {
 
 	@Test
 	void bodiesThatArriveWholeWithinTheirAllowanceDoNotGrowTheWindows() {
-		ConnectionSettings large = new ConnectionSettings(64 * KIB, 16 * KIB, 4096 * KIB, 8192 * KIB, 100);
 		AtomicLong time = new AtomicLong();
-		InboundFlowController flow = new InboundFlowController(large, 64 * 1024 * KIB, this.writer, this.streams,
-				time::get);
+		InboundFlowController flow = declaringFourMebibytes(time);
 		// 1 MiB bodies one after another on a short link, each ended before its reader
 		// takes it: every round trip carries 1 MiB, all of it allowance
 		for (int id = 1; id < 40; id += 2) {
@@ -302,10 +298,8 @@ class InboundFlowControllerTests {
 
 	@Test
 	void aLongLinksBurstOfTheDeclaredAllowanceStillGrowsTheWindows() {
-		ConnectionSettings large = new ConnectionSettings(64 * KIB, 16 * KIB, 4096 * KIB, 8192 * KIB, 100);
 		AtomicLong time = new AtomicLong();
-		InboundFlowController flow = new InboundFlowController(large, 64 * 1024 * KIB, this.writer, this.streams,
-				time::get);
+		InboundFlowController flow = declaringFourMebibytes(time);
 		flow.connectionOpened(50_000_000);
 		time.set(50_000_000);
 		flow.estimatorPong(this.writer.pings.get(0));
@@ -337,6 +331,15 @@ class InboundFlowControllerTests {
 		// without growth the declared window is all there is: credit goes back at half
 		assertThat(this.writer.updates).containsExactly(new Frame.WindowUpdate(1, 2048 * KIB),
 				new Frame.WindowUpdate(0, 2048 * KIB));
+	}
+
+	/**
+	 * A controller that declares 4 MiB per stream and 8 MiB for the connection, and whose
+	 * windows can grow to 64 MiB.
+	 */
+	private InboundFlowController declaringFourMebibytes(AtomicLong time) {
+		ConnectionSettings large = new ConnectionSettings(64 * KIB, 16 * KIB, 4096 * KIB, 8192 * KIB, 100);
+		return new InboundFlowController(large, 64 * 1024 * KIB, this.writer, this.streams, time::get);
 	}
 
 	private Stream openStream(InboundFlowController flow, int id) {
