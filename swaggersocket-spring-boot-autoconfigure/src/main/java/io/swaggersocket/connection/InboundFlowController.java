@@ -16,12 +16,13 @@ import org.jspecify.annotations.Nullable;
  * discarded (docs/PROTOCOL.md, section 7). Guarded by the stream layer's monitor.
  *
  * <p>
- * The windows start as declared in the handshake and grow, up to a maximum, from the
- * bandwidth-delay product the {@link BdpEstimator} measures, as {@link WindowGrowth}
- * decides; what they grew by is granted with WINDOW_UPDATE, to every open stream and to
- * the connection. A single stream on a long link is then not capped at window / round
- * trip, and the connection window stays at least twice the stream window, so that a
- * stream whose reader stalls never holds all of it.
+ * The windows start as declared in the handshake (a stream window above the default
+ * aside, below) and grow, up to a maximum, from the bandwidth-delay product the
+ * {@link BdpEstimator} measures, as {@link WindowGrowth} decides; what they grew by is
+ * granted with WINDOW_UPDATE, to every open stream and to the connection. A single stream
+ * on a long link is then not capped at window / round trip, and the connection window
+ * stays at least twice the stream window, so that a stream whose reader stalls never
+ * holds all of it.
  *
  * <p>
  * While the windows can grow, the stream window starts at the default,
@@ -218,7 +219,7 @@ final class InboundFlowController {
 		if (stream != null && stream.state.remoteSideOpen()) {
 			stream.consumedUngranted += length;
 			// the part of a declared window beyond what the stream keeps out is not
-			// returned: the sender keeps no more than that in flight
+			// returned: the sender is left with no more than that in credit and in flight
 			long returned = stream.consumedUngranted - (stream.window - kept);
 			if (returned >= WindowGrowth.creditBatch(kept)) {
 				this.writer.write(new Frame.WindowUpdate(stream.id, (int) returned));
