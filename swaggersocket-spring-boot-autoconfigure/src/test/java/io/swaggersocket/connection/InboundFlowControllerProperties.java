@@ -50,8 +50,8 @@ class InboundFlowControllerProperties {
 		// frames on the link, and bytes the reader has yet to take
 		ArrayDeque<Integer> link = new ArrayDeque<>();
 		long unread = 0;
-		// pings waiting for their pong: payload and when it comes back
-		ArrayDeque<Object[]> pongs = new ArrayDeque<>();
+		// pings waiting for their pong
+		ArrayDeque<Pong> pongs = new ArrayDeque<>();
 		int handled = 0;
 		while (consumed < body) {
 			now[0] += 10_000 + random.nextInt(2_000_000);
@@ -79,10 +79,10 @@ class InboundFlowControllerProperties {
 			}
 			// pings go out as DATA arrives; their pongs come back a round trip later
 			for (; handled < writer.pings.size(); handled++) {
-				pongs.add(new Object[] { writer.pings.get(handled), now[0] + roundTripMicros * 1_000L });
+				pongs.add(new Pong(writer.pings.get(handled), now[0] + roundTripMicros * 1_000L));
 			}
-			while (!pongs.isEmpty() && (long) pongs.peek()[1] <= now[0]) {
-				flow.estimatorPong((byte[]) pongs.poll()[0]);
+			while (!pongs.isEmpty() && pongs.peek().arrivesNanos() <= now[0]) {
+				flow.estimatorPong(pongs.poll().payload());
 			}
 			granted = declared + writer.granted(1);
 			boolean allowanceSpent = consumed >= declared - flow.streamWindow();
@@ -96,11 +96,18 @@ class InboundFlowControllerProperties {
 			}
 		}
 		// connection credit goes back in batches of at most 2 MiB
-		assertThat(writer.granted(0)).as("connection credit returned").isGreaterThan(body - 2048 * KIB);
+		assertThat(writer.granted(0)).as("connection credit returned").isGreaterThan(body - WindowGrowth.MAX_BATCH);
 		if (!growing) {
 			// fixed windows are kept out whole: credit goes back at half the window
 			assertThat(granted - consumed).isGreaterThan(declared / 2);
 		}
+	}
+
+	/**
+	 * A ping's payload, and when its pong comes back.
+	 */
+	private record Pong(byte[] payload, long arrivesNanos) {
+
 	}
 
 }
