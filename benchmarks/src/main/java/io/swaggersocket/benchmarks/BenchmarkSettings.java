@@ -44,6 +44,9 @@ import org.springframework.util.unit.DataSize;
  * @param idleParallelism how many of them may be handshaking at once
  * @param idleHistogram whether to print the heap's top classes with the idle connections
  * open
+ * @param idleSettle the longest the idle section opens and closes rounds of connections,
+ * before it measures, until the hub's and the dialer's compilers go quiet; zero for no
+ * such wait
  * @param localConcurrencies the concurrencies of the one-JVM echo table
  * @param localWarmup the warm-up per transport of the one-JVM echo table
  * @param childJvmOptions the JVM options of the agent's and the dialer's JVMs
@@ -61,8 +64,8 @@ import org.springframework.util.unit.DataSize;
 record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transports, Duration warmup,
 		Duration duration, List<Integer> concurrencies, long largeBodySize, int largeRepeat, int holConcurrency,
 		long holLargeWindow, Duration holSettle, Duration rttDelay, long rttBodySize, long proxyMaxInFlight,
-		int idleConnections, int idleParallelism, boolean idleHistogram, List<Integer> localConcurrencies,
-		Duration localWarmup, List<String> childJvmOptions, Duration transferTimeout,
+		int idleConnections, int idleParallelism, boolean idleHistogram, Duration idleSettle,
+		List<Integer> localConcurrencies, Duration localWarmup, List<String> childJvmOptions, Duration transferTimeout,
 		List<Integer> clusterConcurrencies, Duration clusterWarmup, int clusterLargeRepeat, int clusterLookUps,
 		Duration clusterSettle) {
 
@@ -110,6 +113,8 @@ record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transp
 				property(properties, "bench.idle.connections", smoke ? 50 : 10_000, Integer::valueOf),
 				property(properties, "bench.idle.parallelism", 64, Integer::valueOf),
 				property(properties, "bench.idle.histogram", false, Boolean::valueOf),
+				property(properties, "bench.idle.settle", smoke ? Duration.ZERO : Duration.ofSeconds(60),
+						DurationStyle::detectAndParse),
 				property(properties, "bench.local.concurrency", List.of(64), BenchmarkSettings::numbers),
 				property(properties, "bench.local.warmup", smoke ? Duration.ofMillis(200) : Duration.ofSeconds(5),
 						DurationStyle::detectAndParse),
@@ -157,10 +162,12 @@ record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transp
 				+ this.rttDelay.toMillis() + " ms each way with " + Report.size(this.rttBodySize)
 				+ " bodies and at most " + Report.size(this.proxyMaxInFlight)
 				+ " in flight per direction, idle connections " + this.idleConnections + " (" + this.idleParallelism
-				+ " dialing at once), one-JVM table at concurrency " + this.localConcurrencies
-				+ ", cluster section at concurrency " + this.clusterConcurrencies + " (" + this.clusterWarmup.toMillis()
-				+ " ms warm-up per row, " + this.clusterLargeRepeat + " measured transfer(s) per row and direction, "
-				+ this.clusterLookUps + " timed look-ups of each kind, at most " + this.clusterSettle.toSeconds()
+				+ " dialing at once, after at most " + this.idleSettle.toSeconds()
+				+ " s of connections opened and closed until its JVMs stop compiling), one-JVM table at concurrency "
+				+ this.localConcurrencies + ", cluster section at concurrency " + this.clusterConcurrencies + " ("
+				+ this.clusterWarmup.toMillis() + " ms warm-up per row, " + this.clusterLargeRepeat
+				+ " measured transfer(s) per row and direction, " + this.clusterLookUps
+				+ " timed look-ups of each kind, at most " + this.clusterSettle.toSeconds()
 				+ " s more load until its JVMs stop compiling), child JVMs " + this.childJvmOptions;
 	}
 

@@ -431,7 +431,7 @@ public final class Benchmarks {
 	 * @param round one round of load
 	 * @return what the rounds showed
 	 */
-	private static Settled settle(Duration bound, long quietMillis, LongSupplier compileMillis, Runnable round) {
+	static Settled settle(Duration bound, long quietMillis, LongSupplier compileMillis, Runnable round) {
 		long started = System.nanoTime();
 		long deadline = started + bound.toNanos();
 		long compiled = Long.MAX_VALUE;
@@ -456,7 +456,7 @@ public final class Benchmarks {
 	 * @param quiet whether the last rounds were quiet enough in a row
 	 * @param seconds how long it took
 	 */
-	private record Settled(int rounds, long compiledMillis, boolean quiet, long seconds) {
+	record Settled(int rounds, long compiledMillis, boolean quiet, long seconds) {
 
 		String state() {
 			return this.quiet ? "settled" : "still compiling";

@@ -35,8 +35,8 @@ final class ChildJvm implements AutoCloseable {
 			"logging.", "server.");
 
 	/** The first words of the lines {@link PeerProcess} answers with. */
-	private static final Set<String> ANSWERS = Set.of("READY", "CPU", "OK", "HEAP", "DIALED", "LOOKUPS", "LINKS",
-			"ERROR");
+	private static final Set<String> ANSWERS = Set.of("READY", "CPU", "OK", "HEAP", "DIALED", "CHURNED", "LOOKUPS",
+			"LINKS", "ERROR");
 
 	private static final String END = "\u0000end";
 

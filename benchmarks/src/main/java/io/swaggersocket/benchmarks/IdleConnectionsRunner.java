@@ -36,6 +36,15 @@ import org.springframework.http.HttpHeaders;
  */
 final class IdleConnectionsRunner implements AutoCloseable {
 
+	/** Connections per round of the settle. */
+	private static final int SETTLE_ROUND = 1000;
+
+	/**
+	 * The compile time, summed over the hub's and the dialer's JVMs, below which a round
+	 * of the settle (about a second) counts as quiet.
+	 */
+	private static final long QUIET_COMPILE_MILLIS = 50;
+
 	private final List<SwaggerSocketClient> clients = new ArrayList<>();
 
 	private final Semaphore dialing = new Semaphore(0);
@@ -80,6 +89,11 @@ final class IdleConnectionsRunner implements AutoCloseable {
 	 * @throws InterruptedException if interrupted
 	 */
 	Dialed dial(URI url, int count, int parallelism, Duration timeout) throws InterruptedException {
+		// a round of the settle may have dialed before: count this dial alone
+		this.dialing.drainPermits();
+		this.connected.set(0);
+		this.halfConnected = 0;
+		this.halfAt = 0;
 		this.half = count / 2;
 		this.dialing.release(parallelism);
 		ReconnectPolicy reconnect = new ReconnectPolicy(Duration.ofMillis(200), Duration.ofSeconds(2), 0.5);
@@ -118,6 +132,8 @@ final class IdleConnectionsRunner implements AutoCloseable {
 	 */
 	static Result measure(int hubPort, SwaggerSocketConnections hubConnections, ChildJvm dialer,
 			BenchmarkSettings settings) {
+		Settle settled = settings.idleSettle().isZero() ? new Settle(0, Double.NaN)
+				: settle(hubPort, hubConnections, dialer, settings);
 		int count = settings.idleConnections();
 		Duration timeout = settings.transferTimeout();
 		int hubBefore = hubConnections.size();
@@ -129,8 +145,8 @@ final class IdleConnectionsRunner implements AutoCloseable {
 		double handshakesPerSecond = Double.parseDouble(dialed[3]);
 		// the hub registers each connection when the client's READY arrives, a moment
 		// after the client
-		long settle = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-		while (hubConnections.size() < hubBefore + open && System.nanoTime() < settle) {
+		long listed = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (hubConnections.size() < hubBefore + open && System.nanoTime() < listed) {
 			Topology.sleep(20);
 		}
 		int onHub = hubConnections.size() - hubBefore;
@@ -138,7 +154,36 @@ final class IdleConnectionsRunner implements AutoCloseable {
 		if (settings.idleHistogram()) {
 			printClassHistogram(onHub);
 		}
-		return new Result(count, open, onHub, seconds, handshakesPerSecond, heapAfter - heapBefore);
+		return new Result(count, open, onHub, seconds, handshakesPerSecond, heapAfter - heapBefore, settled);
+	}
+
+	/**
+	 * Open and close rounds of connections until the hub's and the dialer's compilers go
+	 * quiet: handshakes/s counted the second half of the connections, and a profile of
+	 * that half still found a third of both CPUs' samples in the two JVMs' compilers.
+	 */
+	private static Settle settle(int hubPort, SwaggerSocketConnections hubConnections, ChildJvm dialer,
+			BenchmarkSettings settings) {
+		int hubBefore = hubConnections.size();
+		int count = Math.min(SETTLE_ROUND, settings.idleConnections());
+		Duration timeout = settings.transferTimeout();
+		List<Double> rates = new ArrayList<>();
+		Benchmarks.Settled settled = Benchmarks.settle(settings.idleSettle(), QUIET_COMPILE_MILLIS,
+				() -> LoadRunner.compileMillis() + dialer.cpuAndCompileTime()[1], () -> {
+					String[] churned = dialer.call("churn " + Topology.socketUrl(hubPort) + " " + count + " "
+							+ settings.idleParallelism() + " " + timeout.toMillis(), "CHURNED", timeout.plusMinutes(1));
+					rates.add(Double.parseDouble(churned[3]));
+					// the hub lets go of each connection a moment after the dialer
+					long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+					while (hubConnections.size() > hubBefore && System.nanoTime() < deadline) {
+						Topology.sleep(20);
+					}
+				});
+		Benchmarks.progress("  Hub and dialer " + settled.state() + " after " + settled.rounds() + " round(s) of "
+				+ count + " connections opened and closed, " + settled.seconds() + " s: their compilers spent "
+				+ settled.compiledMillis() + " ms in the last round; handshakes/s per round "
+				+ rates.stream().map((rate) -> String.format("%,.0f", rate)).toList());
+		return new Settle(settled.rounds(), rates.isEmpty() ? Double.NaN : rates.get(0));
 	}
 
 	private static void printClassHistogram(int connections) {
@@ -165,8 +210,23 @@ final class IdleConnectionsRunner implements AutoCloseable {
 		}
 	}
 
-	@Override
-	public void close() {
+	/**
+	 * Open connections as {@link #dial} does, then close them again: a round of the
+	 * settle, which runs the handshake's code in both JVMs until it is compiled.
+	 * @param url the hub's SwaggerSocket URL
+	 * @param count how many
+	 * @param parallelism how many may be handshaking at once
+	 * @param timeout the longest it may take
+	 * @return what the dial did
+	 * @throws InterruptedException if interrupted
+	 */
+	Dialed churn(URI url, int count, int parallelism, Duration timeout) throws InterruptedException {
+		Dialed dialed = dial(url, count, parallelism, timeout);
+		stopClients();
+		return dialed;
+	}
+
+	private void stopClients() {
 		CountDownLatch stopped = new CountDownLatch(this.clients.size());
 		this.clients.forEach((client) -> client.stop(stopped::countDown));
 		try {
@@ -175,6 +235,12 @@ final class IdleConnectionsRunner implements AutoCloseable {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+		this.clients.clear();
+	}
+
+	@Override
+	public void close() {
+		stopClients();
 		CountDownLatch managerStopped = new CountDownLatch(1);
 		this.manager.stop(managerStopped::countDown);
 		try {
@@ -195,12 +261,25 @@ final class IdleConnectionsRunner implements AutoCloseable {
 	 * @param handshakesPerSecond see {@link Dialed}
 	 * @param heapGrowth the hub's heap in use after a full collection with them open,
 	 * minus before
+	 * @param settle the rounds opened and closed before
 	 */
-	record Result(int requested, int open, int onHub, double seconds, double handshakesPerSecond, long heapGrowth) {
+	record Result(int requested, int open, int onHub, double seconds, double handshakesPerSecond, long heapGrowth,
+			Settle settle) {
 
 		double heapPerConnection() {
 			return (this.onHub > 0) ? (double) this.heapGrowth / this.onHub : 0;
 		}
+
+	}
+
+	/**
+	 * The rounds of connections opened and closed before the measured ones.
+	 *
+	 * @param rounds how many
+	 * @param firstHandshakesPerSecond the first round's handshakes/s (counted as in
+	 * {@link Dialed}), both JVMs cold; NaN without rounds
+	 */
+	record Settle(int rounds, double firstHandshakesPerSecond) {
 
 	}
 

@@ -35,10 +35,10 @@ import org.springframework.http.server.reactive.HttpHandler;
  * cluster and the gateway on), or the dialer of the idle connections. Started by
  * {@link ChildJvm} as {@code Benchmarks child ROLE ...}; it prints one {@code READY} line
  * with its ports, then answers one line per command read from standard input:
- * {@code cpu}, {@code heap-start}, {@code heap-stop}, {@code dial}, {@code lookups},
- * {@code links}, {@code exit}. Its logs go to standard error: standard output is the
- * control channel. It exits when its standard input ends, so it never outlives the
- * parent.
+ * {@code cpu}, {@code heap-start}, {@code heap-stop}, {@code dial}, {@code churn},
+ * {@code lookups}, {@code links}, {@code exit}. Its logs go to standard error: standard
+ * output is the control channel. It exits when its standard input ends, so it never
+ * outlives the parent.
  */
 final class PeerProcess {
 
@@ -132,15 +132,19 @@ final class PeerProcess {
 						heap = null;
 					}
 				}
-				case "dial" -> {
+				case "dial", "churn" -> {
 					if (dialer == null) {
 						answer(control, "ERROR not a dialer");
 					}
 					else {
-						IdleConnectionsRunner.Dialed dialed = dialer.dial(URI.create(words[1]),
-								Integer.parseInt(words[2]), Integer.parseInt(words[3]),
-								Duration.ofMillis(Long.parseLong(words[4])));
-						answer(control, "DIALED " + dialed.open() + " " + dialed.seconds() + " "
+						boolean churn = "churn".equals(words[0]);
+						URI url = URI.create(words[1]);
+						int count = Integer.parseInt(words[2]);
+						int parallelism = Integer.parseInt(words[3]);
+						Duration timeout = Duration.ofMillis(Long.parseLong(words[4]));
+						IdleConnectionsRunner.Dialed dialed = churn ? dialer.churn(url, count, parallelism, timeout)
+								: dialer.dial(url, count, parallelism, timeout);
+						answer(control, (churn ? "CHURNED " : "DIALED ") + dialed.open() + " " + dialed.seconds() + " "
 								+ dialed.handshakesPerSecond());
 					}
 				}

@@ -284,9 +284,18 @@ final class Report {
 		out.append("### Idle connections, measured on the hub\n\n");
 		out.append("SwaggerSocketClients sharing one ConnectionManager, in a dialer JVM of their own, dial the hub, ")
 			.append(results.settings.idleParallelism())
-			.append(" handshakes in flight at once. Handshakes/s counts the second half of the connections, once ")
-			.append("the dialer's JIT has warmed up on the first half. The heap figure is the hub's alone (after ")
-			.append("full GCs, with the connections open, minus before, divided by the connections the hub ")
+			.append(" handshakes in flight at once. ");
+		IdleConnectionsRunner.Settle settle = idle.settle();
+		if (settle.rounds() > 0) {
+			out.append("Before them, the dialer opened and closed ")
+				.append(settle.rounds())
+				.append(" round(s) of connections, until both JVMs' compilers went quiet (the first round, on cold ")
+				.append("JVMs: ")
+				.append(String.format(Locale.ROOT, "%,.0f", settle.firstHandshakesPerSecond()))
+				.append(" handshakes/s). ");
+		}
+		out.append("Handshakes/s counts the second half of the connections. The heap figure is the hub's alone ")
+			.append("(after full GCs, with the connections open, minus before, divided by the connections the hub ")
 			.append("lists).\n\n");
 		out.append("| requested | open (client side) | listed by the hub | handshakes/s | hub heap growth after GC | ")
 			.append("hub heap per connection |\n");
