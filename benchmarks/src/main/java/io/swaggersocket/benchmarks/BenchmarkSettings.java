@@ -28,6 +28,8 @@ import org.springframework.util.unit.DataSize;
  * @param warmup how long each transport runs before anything is measured, in rounds over
  * all transports
  * @param duration how long each measured echo cell runs
+ * @param echoSettle the longest the echo tables run every cell briefly, after the
+ * warm-up, until their JVMs' compilers go quiet; zero for no such wait
  * @param concurrencies the numbers of requests kept in flight
  * @param largeBodySize the size of each large download and upload
  * @param largeRepeat how many measured transfers per transport and direction (after one
@@ -62,9 +64,9 @@ import org.springframework.util.unit.DataSize;
  * warm-up, until its JVMs' compilers go quiet; zero for no such wait
  */
 record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transports, Duration warmup,
-		Duration duration, List<Integer> concurrencies, long largeBodySize, int largeRepeat, int holConcurrency,
-		long holLargeWindow, Duration holSettle, Duration rttDelay, long rttBodySize, long proxyMaxInFlight,
-		int idleConnections, int idleParallelism, boolean idleHistogram, Duration idleSettle,
+		Duration duration, Duration echoSettle, List<Integer> concurrencies, long largeBodySize, int largeRepeat,
+		int holConcurrency, long holLargeWindow, Duration holSettle, Duration rttDelay, long rttBodySize,
+		long proxyMaxInFlight, int idleConnections, int idleParallelism, boolean idleHistogram, Duration idleSettle,
 		List<Integer> localConcurrencies, Duration localWarmup, List<String> childJvmOptions, Duration transferTimeout,
 		List<Integer> clusterConcurrencies, Duration clusterWarmup, int clusterLargeRepeat, int clusterLookUps,
 		Duration clusterSettle) {
@@ -95,6 +97,8 @@ record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transp
 				property(properties, "bench.warmup", smoke ? Duration.ofMillis(300) : Duration.ofSeconds(10),
 						DurationStyle::detectAndParse),
 				property(properties, "bench.duration", smoke ? Duration.ofMillis(200) : Duration.ofSeconds(5),
+						DurationStyle::detectAndParse),
+				property(properties, "bench.echo.settle", smoke ? Duration.ZERO : Duration.ofSeconds(60),
 						DurationStyle::detectAndParse),
 				property(properties, "bench.concurrency", List.of(1, 16, 64, 256), BenchmarkSettings::numbers),
 				property(properties, "bench.large.size", smoke ? DataSize.ofMegabytes(8) : DataSize.ofMegabytes(256),
@@ -154,10 +158,11 @@ record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transp
 	String describe() {
 		return "mode " + (this.smoke ? "smoke" : "full") + ", sections " + this.sections.stream().sorted().toList()
 				+ ", transports " + this.transports.stream().sorted().toList() + ", warm-up " + this.warmup.toMillis()
-				+ " ms per transport, " + this.duration.toMillis() + " ms per cell, concurrency " + this.concurrencies
-				+ ", large body " + Report.size(this.largeBodySize) + " (median of " + this.largeRepeat
-				+ " after a warm-up transfer), head-of-line concurrency " + this.holConcurrency
-				+ " (default windows and " + Report.size(this.holLargeWindow) + ", at most "
+				+ " ms per transport (then at most " + this.echoSettle.toSeconds()
+				+ " s of rounds of every cell until its JVMs stop compiling), " + this.duration.toMillis()
+				+ " ms per cell, concurrency " + this.concurrencies + ", large body " + Report.size(this.largeBodySize)
+				+ " (median of " + this.largeRepeat + " after a warm-up transfer), head-of-line concurrency "
+				+ this.holConcurrency + " (default windows and " + Report.size(this.holLargeWindow) + ", at most "
 				+ this.holSettle.toSeconds() + " s of transfers each until its JVMs stop compiling), long link "
 				+ this.rttDelay.toMillis() + " ms each way with " + Report.size(this.rttBodySize)
 				+ " bodies and at most " + Report.size(this.proxyMaxInFlight)

@@ -41,6 +41,16 @@ public final class Benchmarks {
 	static final long HEAD_OF_LINE_QUIET_COMPILE_MILLIS = 150;
 
 	/**
+	 * The compile time, summed over the JVMs of an echo table, below which a round of
+	 * every cell ({@link #ECHO_SETTLE_CELL} each: 12 s for six transports at four
+	 * concurrencies) counts as quiet.
+	 */
+	private static final long ECHO_QUIET_COMPILE_MILLIS = 200;
+
+	/** How long each cell runs in a round of the echo's settle. */
+	private static final Duration ECHO_SETTLE_CELL = Duration.ofMillis(500);
+
+	/**
 	 * Quiet rounds in a row after which the JVMs count as settled.
 	 */
 	static final int QUIET_ROUNDS = 2;
@@ -162,7 +172,8 @@ public final class Benchmarks {
 	private static void echo(BenchmarkSettings settings, SplitTopology topology, Results results) {
 		List<Transport> transports = selected(settings, topology.echoTransports(),
 				List.of("http", "h2c", "hub-to-agent", "rsocket", "floor", "raw"));
-		echo(settings, transports, settings.warmup(), settings.concurrencies(), topology::cpuNanos, results.echo, null);
+		echo(settings, transports, settings.warmup(), settings.concurrencies(), topology::cpuNanos, results.echo, null,
+				settings.echoSettle(), () -> LoadRunner.compileMillis() + topology.agent.cpuAndCompileTime()[1]);
 		results.h2cCheck = topology.h2cStats.toString();
 		progress("  h2c: " + results.h2cCheck);
 	}
@@ -170,12 +181,13 @@ public final class Benchmarks {
 	/**
 	 * Warm up in rounds over all transports, so that every transport's classes are seen
 	 * before anything is measured (a type first seen late deoptimizes shared code), then
-	 * measure every cell: concurrency outside, transports inside, so that drift on a
-	 * shared machine spreads over all transports.
+	 * settle: rounds of every cell, shortened, until the compilers go quiet. Then measure
+	 * every cell: concurrency outside, transports inside, so that drift on a shared
+	 * machine spreads over all transports.
 	 */
 	private static void echo(BenchmarkSettings settings, List<Transport> transports, Duration warmup,
 			List<Integer> concurrencies, LongSupplier cpu, Map<String, Map<Integer, LoadRunner.Cell>> table,
-			@Nullable Function<LoadRunner.Cell, String> detail) {
+			@Nullable Function<LoadRunner.Cell, String> detail, Duration settle, LongSupplier compileMillis) {
 		int rounds = (int) Math.max(1, Math.min(5, warmup.toMillis() / 2000));
 		Duration slice = warmup.dividedBy(rounds);
 		progress("Warming up " + transports.stream().map(Transport::name).toList() + ": " + rounds + " round(s) of "
@@ -184,6 +196,23 @@ public final class Benchmarks {
 			for (Transport transport : transports) {
 				LoadRunner.run(transport, Math.min(64, settings.maxConcurrency()), slice, cpu);
 			}
+		}
+		if (!settle.isZero()) {
+			// the warm-up at one concurrency left the first cells measured with the
+			// compilers still running (h2c at c=16 once cost 574 CPU µs a request, 112
+			// in the next run): each round runs every cell for a moment, at every
+			// concurrency, since what runs differs with it (the socket hands requests
+			// to other event loops only under load)
+			Settled settled = settle(settle, ECHO_QUIET_COMPILE_MILLIS, compileMillis, () -> {
+				for (int concurrency : concurrencies) {
+					for (Transport transport : transports) {
+						LoadRunner.run(transport, concurrency, ECHO_SETTLE_CELL, cpu);
+					}
+				}
+			});
+			progress("  " + settled.state() + " after " + settled.rounds() + " round(s) of every cell for "
+					+ ECHO_SETTLE_CELL.toMillis() + " ms, " + settled.seconds() + " s: the compilers spent "
+					+ settled.compiledMillis() + " ms in the last round");
 		}
 		for (int concurrency : concurrencies) {
 			for (Transport transport : transports) {
@@ -320,7 +349,7 @@ public final class Benchmarks {
 						topology.agentToHub, "rsocket", topology.rSocket),
 				List.of("http", "hub-to-agent", "agent-to-hub", "rsocket"));
 		echo(settings, transports, settings.localWarmup(), settings.localConcurrencies(), LoadRunner::processCpuNanos,
-				results.localEcho, null);
+				results.localEcho, null, settings.echoSettle(), LoadRunner::compileMillis);
 	}
 
 	/**
@@ -336,7 +365,8 @@ public final class Benchmarks {
 		List<Transport> rows = List.of(cluster.sameHub(), cluster.crossHub());
 		settle(settings, cluster, rows);
 		echo(settings, rows, settings.clusterWarmup(), settings.clusterConcurrencies(), cluster::cpuNanos,
-				results.clusterEcho, cluster::cpuSplit);
+				results.clusterEcho, cluster::cpuSplit, Duration.ZERO, cluster::compileMillis); // settled
+																								// above
 		ClusterTopology.LookUps lookUps = cluster.lookUps(settings.clusterLookUps());
 		results.clusterLookUps = lookUps;
 		progress(String.format(Locale.ROOT,
