@@ -98,7 +98,7 @@ record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transp
 						DurationStyle::detectAndParse),
 				property(properties, "bench.duration", smoke ? Duration.ofMillis(200) : Duration.ofSeconds(5),
 						DurationStyle::detectAndParse),
-				property(properties, "bench.echo.settle", smoke ? Duration.ZERO : Duration.ofSeconds(60),
+				property(properties, "bench.echo.settle", smoke ? Duration.ZERO : Duration.ofSeconds(120),
 						DurationStyle::detectAndParse),
 				property(properties, "bench.concurrency", List.of(1, 16, 64, 256), BenchmarkSettings::numbers),
 				property(properties, "bench.large.size", smoke ? DataSize.ofMegabytes(8) : DataSize.ofMegabytes(256),
