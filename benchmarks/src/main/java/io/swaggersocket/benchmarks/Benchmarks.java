@@ -364,9 +364,9 @@ public final class Benchmarks {
 				+ cluster.hubB.port("http"));
 		List<Transport> rows = List.of(cluster.sameHub(), cluster.crossHub());
 		settle(settings, cluster, rows);
+		// settled above, by the cluster's own rounds
 		echo(settings, rows, settings.clusterWarmup(), settings.clusterConcurrencies(), cluster::cpuNanos,
-				results.clusterEcho, cluster::cpuSplit, Duration.ZERO, cluster::compileMillis); // settled
-																								// above
+				results.clusterEcho, cluster::cpuSplit, Duration.ZERO, cluster::compileMillis);
 		ClusterTopology.LookUps lookUps = cluster.lookUps(settings.clusterLookUps());
 		results.clusterLookUps = lookUps;
 		progress(String.format(Locale.ROOT,
