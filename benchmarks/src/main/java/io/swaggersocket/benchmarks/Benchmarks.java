@@ -199,8 +199,8 @@ public final class Benchmarks {
 		}
 		if (!settle.isZero()) {
 			// the warm-up at one concurrency left the first cells measured with the
-			// compilers still running (h2c at c=16 once cost 574 CPU µs a request, 112
-			// in the next run): each round runs every cell for a moment, at every
+			// compilers still running (h2c at c=16 once cost 574 CPU µs a request, 89-137
+			// in runs that settled): each round runs every cell for a moment, at every
 			// concurrency, since what runs differs with it (the socket hands requests
 			// to other event loops only under load)
 			Settled settled = settle(settle, ECHO_QUIET_COMPILE_MILLIS, compileMillis, () -> {
