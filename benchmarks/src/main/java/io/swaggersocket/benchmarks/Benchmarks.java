@@ -173,7 +173,7 @@ public final class Benchmarks {
 		List<Transport> transports = selected(settings, topology.echoTransports(),
 				List.of("http", "h2c", "hub-to-agent", "rsocket", "floor", "raw"));
 		echo(settings, transports, settings.warmup(), settings.concurrencies(), topology::cpuNanos, results.echo, null,
-				settings.echoSettle(), () -> LoadRunner.compileMillis() + topology.agent.cpuAndCompileTime()[1]);
+				settings.echoSettle(), topology::compileMillis);
 		results.h2cCheck = topology.h2cStats.toString();
 		progress("  h2c: " + results.h2cCheck);
 	}
@@ -286,8 +286,8 @@ public final class Benchmarks {
 			// connection, as the measured transfers do: rounds on the first one alone
 			// ran with windows grown long before, and a trace of the measured transfers
 			// after them still found the compilers running
-			Settled settled = settle(settings.holSettle(), HEAD_OF_LINE_QUIET_COMPILE_MILLIS,
-					() -> LoadRunner.compileMillis() + topology.agent.cpuAndCompileTime()[1], () -> {
+			Settled settled = settle(settings.holSettle(), HEAD_OF_LINE_QUIET_COMPILE_MILLIS, topology::compileMillis,
+					() -> {
 						WebClientTransport fresh = topology.reconnect();
 						for (String direction : List.of("download", "upload")) {
 							HeadOfLineRunner.run(fresh, windows, direction, settings.largeBodySize(),

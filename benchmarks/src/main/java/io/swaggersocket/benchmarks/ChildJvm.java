@@ -184,6 +184,14 @@ final class ChildJvm implements AutoCloseable {
 	}
 
 	/**
+	 * Return the time the child's JIT compilers spent so far.
+	 * @return milliseconds
+	 */
+	long compileMillis() {
+		return cpuAndCompileTime()[1];
+	}
+
+	/**
 	 * Return the CPU time the child's process used so far, and the time its JIT compilers
 	 * spent.
 	 * @return nanoseconds of CPU, milliseconds of compilation

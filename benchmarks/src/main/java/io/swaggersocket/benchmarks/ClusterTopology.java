@@ -187,8 +187,8 @@ final class ClusterTopology {
 	 * @return milliseconds
 	 */
 	long compileMillis() {
-		return LoadRunner.compileMillis() + this.hubA.cpuAndCompileTime()[1] + this.hubB.cpuAndCompileTime()[1]
-				+ this.agent.join().cpuAndCompileTime()[1];
+		return LoadRunner.compileMillis() + this.hubA.compileMillis() + this.hubB.compileMillis()
+				+ this.agent.join().compileMillis();
 	}
 
 	/**

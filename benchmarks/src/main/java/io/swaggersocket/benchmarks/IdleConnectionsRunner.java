@@ -169,7 +169,7 @@ final class IdleConnectionsRunner implements AutoCloseable {
 		Duration timeout = settings.transferTimeout();
 		List<Double> rates = new ArrayList<>();
 		Benchmarks.Settled settled = Benchmarks.settle(settings.idleSettle(), QUIET_COMPILE_MILLIS,
-				() -> LoadRunner.compileMillis() + dialer.cpuAndCompileTime()[1], () -> {
+				() -> LoadRunner.compileMillis() + dialer.compileMillis(), () -> {
 					String[] churned = dialer.call("churn " + Topology.socketUrl(hubPort) + " " + count + " "
 							+ settings.idleParallelism() + " " + timeout.toMillis(), "CHURNED", timeout.plusMinutes(1));
 					rates.add(Double.parseDouble(churned[3]));

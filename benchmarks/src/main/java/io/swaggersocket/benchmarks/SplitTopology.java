@@ -244,6 +244,14 @@ final class SplitTopology {
 		return LoadRunner.processCpuNanos() + this.agent.cpuNanos();
 	}
 
+	/**
+	 * The time the JIT compilers of the hub's and the agent's JVMs have spent so far.
+	 * @return milliseconds
+	 */
+	long compileMillis() {
+		return LoadRunner.compileMillis() + this.agent.compileMillis();
+	}
+
 	private static SwaggerSocketConnection awaitConnection(SwaggerSocketConnections hubConnections, String name,
 			@Nullable SwaggerSocketConnection not) {
 		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
