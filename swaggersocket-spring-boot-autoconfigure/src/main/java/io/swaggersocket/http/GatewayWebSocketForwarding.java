@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.netty.channel.Channel;
 import io.swaggersocket.cluster.ClusterForwarder;
 import io.swaggersocket.cluster.ConnectionDirectory;
 import io.swaggersocket.cluster.SwaggerSocketClusterUnavailableException;
@@ -243,9 +244,11 @@ final class GatewayWebSocketForwarding {
 					.request((request) -> request
 						.headers((headers) -> headers.set(SEC_WEBSOCKET_PROTOCOL, String.join(",", offered))))
 					.build();
+		@Nullable Channel lingering = LingeringClose.install(exchange.getResponse());
 		// Reactor Netty runs the handler, if at all, before the upgrade's Mono ends
 		return this.outside.handleRequest(upgrading, outsideSide).doFinally((signal) -> {
 			if (!relaying.get()) {
+				LingeringClose.remove(lingering);
 				logger.debug("WebSocket upgrade of " + exchange.getRequest().getPath() + " ended with " + signal
 						+ " before the relay began: closing the peer's side");
 				peerSession.close(CloseStatus.GOING_AWAY).onErrorComplete().subscribe();

@@ -182,6 +182,34 @@ class GatewayWebSocketIntegrationTests {
 			.isEqualTo(CloseStatus.TOO_BIG_TO_PROCESS.getCode());
 	}
 
+	/**
+	 * RFC 6455 section 7.1.1: the hub closes TCP once the client has had its close frame
+	 * and answered. Closing with the client's bytes unread would reset the connection,
+	 * and a client still writing its message may then never read the 1009.
+	 */
+	@Test
+	void keepsReadingAfterTheCloseForAFrameOverTheLimitUntilTheClientEnds() throws Exception {
+		AgentWebSockets.closes.clear();
+		int tooBig = agentMaxMessageSize() + 1;
+		try (BareWebSocket bare = BareWebSocket.connect(gateway("/peers/" + agent.id() + "/ws/echo"), TIMEOUT)) {
+			// the header of a binary frame one byte over the limit, masked with a zero
+			// key, and the first part of its payload
+			ByteBuffer header = ByteBuffer.allocate(14).put((byte) 0x82).put((byte) (0x80 | 127)).putLong(tooBig);
+			byte[] chunk = new byte[16 * 1024];
+			bare.sendRaw(header.array()).sendRaw(chunk);
+
+			assertThat(bare.readFrame().closeCode()).isEqualTo(CloseStatus.TOO_BIG_TO_PROCESS.getCode());
+			// the client writes the rest of its frame, as one that wrote it whole would
+			for (int sent = chunk.length; sent < tooBig; sent += chunk.length) {
+				bare.sendRaw(chunk);
+			}
+			bare.sendClose(CloseStatus.TOO_BIG_TO_PROCESS.getCode());
+			assertThat(bare.readsEndOfStream()).isTrue();
+		}
+		assertThat(AgentWebSockets.closes.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).extracting(CloseStatus::getCode)
+			.isEqualTo(CloseStatus.TOO_BIG_TO_PROCESS.getCode());
+	}
+
 	private static int agentMaxMessageSize() {
 		return hub.getBean(SwaggerSocketWebSockets.class).maxMessageSize();
 	}
