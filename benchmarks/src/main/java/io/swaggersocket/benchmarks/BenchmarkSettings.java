@@ -42,6 +42,9 @@ import org.springframework.util.unit.DataSize;
  * @param rttDelay the delay of each direction of the long-link proxy
  * @param rttBodySize the size of each transfer through the long-link proxy
  * @param proxyMaxInFlight the most bytes the long-link proxy holds per direction
+ * @param rttSettle the longest the long-link section moves whole bodies through every
+ * row, before it measures, until the hub's and the agent's compilers go quiet; zero for a
+ * single quarter-size transfer each way instead
  * @param idleConnections how many idle SwaggerSocket connections to open
  * @param idleParallelism how many of them may be handshaking at once
  * @param idleHistogram whether to print the heap's top classes with the idle connections
@@ -66,10 +69,10 @@ import org.springframework.util.unit.DataSize;
 record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transports, Duration warmup,
 		Duration duration, Duration echoSettle, List<Integer> concurrencies, long largeBodySize, int largeRepeat,
 		int holConcurrency, long holLargeWindow, Duration holSettle, Duration rttDelay, long rttBodySize,
-		long proxyMaxInFlight, int idleConnections, int idleParallelism, boolean idleHistogram, Duration idleSettle,
-		List<Integer> localConcurrencies, Duration localWarmup, List<String> childJvmOptions, Duration transferTimeout,
-		List<Integer> clusterConcurrencies, Duration clusterWarmup, int clusterLargeRepeat, int clusterLookUps,
-		Duration clusterSettle) {
+		long proxyMaxInFlight, Duration rttSettle, int idleConnections, int idleParallelism, boolean idleHistogram,
+		Duration idleSettle, List<Integer> localConcurrencies, Duration localWarmup, List<String> childJvmOptions,
+		Duration transferTimeout, List<Integer> clusterConcurrencies, Duration clusterWarmup, int clusterLargeRepeat,
+		int clusterLookUps, Duration clusterSettle) {
 
 	static final Set<String> ALL_SECTIONS = Set.of("echo", "large", "hol", "rtt", "idle", "local", "cluster");
 
@@ -114,6 +117,8 @@ record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transp
 						DataSize::parse)
 					.toBytes(),
 				property(properties, "bench.rtt.max-in-flight", DataSize.ofMegabytes(16), DataSize::parse).toBytes(),
+				property(properties, "bench.rtt.settle", smoke ? Duration.ZERO : Duration.ofSeconds(90),
+						DurationStyle::detectAndParse),
 				property(properties, "bench.idle.connections", smoke ? 50 : 10_000, Integer::valueOf),
 				property(properties, "bench.idle.parallelism", 64, Integer::valueOf),
 				property(properties, "bench.idle.histogram", false, Boolean::valueOf),
@@ -165,9 +170,10 @@ record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transp
 				+ this.holConcurrency + " (default windows and " + Report.size(this.holLargeWindow) + ", at most "
 				+ this.holSettle.toSeconds() + " s of transfers each until its JVMs stop compiling), long link "
 				+ this.rttDelay.toMillis() + " ms each way with " + Report.size(this.rttBodySize)
-				+ " bodies and at most " + Report.size(this.proxyMaxInFlight)
-				+ " in flight per direction, idle connections " + this.idleConnections + " (" + this.idleParallelism
-				+ " dialing at once, after at most " + this.idleSettle.toSeconds()
+				+ " bodies and at most " + Report.size(this.proxyMaxInFlight) + " in flight per direction (at most "
+				+ this.rttSettle.toSeconds() + " s of transfers until its JVMs stop compiling), idle connections "
+				+ this.idleConnections + " (" + this.idleParallelism + " dialing at once, after at most "
+				+ this.idleSettle.toSeconds()
 				+ " s of connections opened and closed until its JVMs stop compiling), one-JVM table at concurrency "
 				+ this.localConcurrencies + ", cluster section at concurrency " + this.clusterConcurrencies + " ("
 				+ this.clusterWarmup.toMillis() + " ms warm-up per row, " + this.clusterLargeRepeat

@@ -271,8 +271,13 @@ final class Report {
 					settings.proxyMaxInFlight() / (1024.0 * 1024.0) / (settings.rttDelay().toNanos() / 1e9)))
 			.append(" MiB/s). The agent's SwaggerSocket connection to its hub, and the hub's raw WebSocket ")
 			.append("connections to the agent's JVM, go through it. One measured transfer each, default windows, ")
-			.append("after an unmeasured quarter-size transfer of every row each way (the agent's JVM is new); ")
-			.append("the agent then dials the hub again, so the measured transfers start on a connection whose ")
+			.append(settings.rttSettle().isZero()
+					? "after an unmeasured quarter-size transfer of every row each way (the agent's JVM is new)"
+					: "after unmeasured rounds of a new connection and the whole body each way through every row, "
+							+ "until the hub's and the agent's compilers spend at most "
+							+ Benchmarks.HEAD_OF_LINE_QUIET_COMPILE_MILLIS + " ms in each of " + Benchmarks.QUIET_ROUNDS
+							+ " rounds in a row")
+			.append("; the agent then dials the hub again, so the measured transfers start on a connection whose ")
 			.append("windows have not grown yet.\n\n");
 		out.append("| transport | direction | bytes flow | size | MiB/s | vs (d), same flow |\n");
 		out.append("|---|---|---|---:|---:|---:|\n");
