@@ -93,7 +93,6 @@ public final class Benchmarks {
 	 * @return the measurements
 	 */
 	static Results run(BenchmarkSettings settings) {
-		allowIdleConnections(settings.idleConnections());
 		progress("SwaggerSocket benchmark: " + settings.describe());
 		progress("Machine: " + Report.machine());
 		Results results = new Results(settings);
@@ -524,23 +523,6 @@ public final class Benchmarks {
 			return this.quiet ? "settled" : "still compiling";
 		}
 
-	}
-
-	/**
-	 * SwaggerSocketClient dials through Reactor Netty's global connection pool, where
-	 * every open WebSocket holds a slot: with the pool's default, no more than 500
-	 * connections to one hub can be open from one JVM (the next dials wait and time out).
-	 * Raise the pool's limit for this run unless it is set already; it only works before
-	 * Reactor Netty's pool classes are initialized.
-	 */
-	private static void allowIdleConnections(int idleConnections) {
-		String property = "reactor.netty.pool.maxConnections";
-		if (System.getProperty(property) == null && idleConnections >= 400) {
-			// set before any child starts: the children inherit it
-			System.setProperty(property, Integer.toString(idleConnections + 100));
-			progress("Set -D" + property + "=" + (idleConnections + 100)
-					+ ": the client's global pool otherwise stops at 500 connections per JVM and hub");
-		}
 	}
 
 	/**
