@@ -11,6 +11,7 @@ import io.netty.channel.Channel;
 import io.swaggersocket.cluster.ClusterForwarder;
 import io.swaggersocket.cluster.ConnectionDirectory;
 import io.swaggersocket.cluster.SwaggerSocketClusterUnavailableException;
+import io.swaggersocket.connection.LingeringClose;
 import io.swaggersocket.connection.SwaggerSocketConnection;
 import io.swaggersocket.connection.SwaggerSocketConnectionClosedException;
 import io.swaggersocket.connection.SwaggerSocketHeadersTooLargeException;

@@ -1,6 +1,5 @@
-package io.swaggersocket.http;
+package io.swaggersocket.connection;
 
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.Channel;
@@ -35,17 +34,18 @@ import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
  * ends its side, or after a grace period for a peer that does not.
  *
  * <p>
- * The protocol's own sessions do not need this: their closing handshake waits for the
- * peer's close frame before the transport ends.
+ * Used on the SwaggerSocket endpoint and on the gateway's outside WebSockets. On the
+ * endpoint, a connection's orderly end ({@link ClosingHandshake}) has waited for the
+ * peer's close frame already when Reactor Netty closes the channel, so a peer that
+ * answered ends its side within a round trip, and one that did not gets the grace period
+ * once more; a frame over the limit, which Netty's decoder answers, is the case that
+ * needs the wait.
  */
-final class LingeringClose {
+public final class LingeringClose {
 
 	private static final Log logger = LogFactory.getLog(LingeringClose.class);
 
 	private static final String HANDLER_NAME = "swaggersocket.lingeringClose";
-
-	/** As long as the protocol's own closing handshake waits for the peer. */
-	private static final Duration GRACE = Duration.ofSeconds(2);
 
 	private LingeringClose() {
 	}
@@ -60,7 +60,7 @@ final class LingeringClose {
 	 * @return the connection's channel, for {@link #remove} if the upgrade does not
 	 * happen, or {@code null}
 	 */
-	static @Nullable Channel install(ServerHttpResponse response) {
+	public static @Nullable Channel install(ServerHttpResponse response) {
 		if (!(ServerHttpResponseDecorator.getNativeResponse(response) instanceof NettyOutbound outbound)) {
 			return null;
 		}
@@ -68,16 +68,20 @@ final class LingeringClose {
 		outbound.withConnection((connection) -> channel[0] = connection.channel());
 		Channel installed = channel[0];
 		if (installed != null) {
-			ChannelPipeline pipeline = installed.pipeline();
-			synchronized (pipeline) {
-				if (pipeline.get(HANDLER_NAME) == null) {
-					// first, next to the socket: the close reaches it last, and it drops
-					// the peer's bytes before anything decodes them
-					pipeline.addFirst(HANDLER_NAME, new Linger(GRACE.toNanos()));
-				}
-			}
+			install(installed);
 		}
 		return installed;
+	}
+
+	private static void install(Channel channel) {
+		ChannelPipeline pipeline = channel.pipeline();
+		synchronized (pipeline) {
+			if (pipeline.get(HANDLER_NAME) == null) {
+				// first, next to the socket: the close reaches it last, and it drops the
+				// peer's bytes before anything decodes them
+				pipeline.addFirst(HANDLER_NAME, new Linger(SessionTransport.CLOSE_GRACE.toNanos()));
+			}
+		}
 	}
 
 	/**
@@ -85,7 +89,7 @@ final class LingeringClose {
 	 * requests.
 	 * @param channel what {@link #install} returned
 	 */
-	static void remove(@Nullable Channel channel) {
+	public static void remove(@Nullable Channel channel) {
 		if (channel != null) {
 			ChannelPipeline pipeline = channel.pipeline();
 			synchronized (pipeline) {
