@@ -35,10 +35,10 @@ public final class Benchmarks {
 
 	/**
 	 * The compile time, summed over the hub's and the agent's JVMs, below which a round
-	 * of head-of-line transfers (a new connection, then a large body each way: a few
-	 * seconds) counts as quiet.
+	 * of large transfers (a new connection, then a large body each way, in the
+	 * head-of-line and the long-link sections: a few seconds) counts as quiet.
 	 */
-	static final long HEAD_OF_LINE_QUIET_COMPILE_MILLIS = 150;
+	static final long TRANSFER_QUIET_COMPILE_MILLIS = 150;
 
 	/**
 	 * The compile time, summed over the JVMs of an echo table, below which a round of
@@ -158,10 +158,9 @@ public final class Benchmarks {
 				results.idle = IdleConnectionsRunner.measure(main.hubPort,
 						main.hub.getBean(SwaggerSocketConnections.class), dialer, settings);
 				progress("  " + results.idle);
-				// alone, before the other children: with every JVM stopping at once, the
-				// dialer's orderly close of its connections outlasted the wait for it,
-				// and
-				// the hub logged each connection cut short as a failure
+				// alone, before the other children: with every JVM stopping at once,
+				// the dialer's orderly close of its connections outlasted the wait for
+				// it, and the hub logged each connection cut short as a failure
 				long closing = System.nanoTime();
 				dialer.close();
 				progress(String.format("  The dialer closed its connections and exited in %.1f s",
@@ -293,7 +292,7 @@ public final class Benchmarks {
 			// connection, as the measured transfers do: rounds on the first one alone
 			// ran with windows grown long before, and a trace of the measured transfers
 			// after them still found the compilers running
-			Settled settled = settle(settings.holSettle(), HEAD_OF_LINE_QUIET_COMPILE_MILLIS, topology::compileMillis,
+			Settled settled = settle(settings.holSettle(), TRANSFER_QUIET_COMPILE_MILLIS, topology::compileMillis,
 					() -> {
 						WebClientTransport fresh = topology.reconnect();
 						for (String direction : List.of("download", "upload")) {
@@ -324,10 +323,9 @@ public final class Benchmarks {
 				+ settings.rttDelay().toMillis() + " ms");
 		RawWebSocket.Client raw = java.util.Objects.requireNonNull(link.raw);
 		// the agent's JVM is new: every row moves bodies each way through the proxy
-		// first,
-		// unmeasured, so that no row is timed while the JIT compiles its code; then the
-		// agent dials again, and the measured transfers start on a connection whose
-		// windows have not grown yet
+		// first, unmeasured, so that no row is timed while the JIT compiles its code;
+		// then the agent dials again, and the measured transfers start on a connection
+		// whose windows have not grown yet
 		if (settings.rttSettle().isZero()) {
 			long warmUp = Math.max(1, settings.rttBodySize() / 4);
 			for (String direction : List.of("download", "upload")) {
@@ -341,28 +339,26 @@ public final class Benchmarks {
 		}
 		else {
 			// a quarter-size transfer each way left the JIT compiling through the
-			// measured
-			// transfers: in rounds of whole bodies, the compilers spent 8.8 s in the
-			// first, where SwaggerSocket's download moved 137 MiB/s, and 350 once they
-			// went quiet. Each round starts on a new connection, as the measured
-			// transfers do, so that the windows' growth runs compiled too
-			Settled settled = settle(settings.rttSettle(), HEAD_OF_LINE_QUIET_COMPILE_MILLIS, link::compileMillis,
-					() -> {
-						long compiledBefore = link.compileMillis();
-						WebClientTransport fresh = link.reconnect();
-						StringBuilder rates = new StringBuilder();
-						for (String direction : List.of("download", "upload")) {
-							rates.append(direction);
-							for (BulkTransport transport : List.of(fresh, raw)) {
-								LargeBodyRunner.Transfer transfer = LargeBodyRunner.run(transport, direction,
-										settings.rttBodySize(), settings.transferTimeout(), null);
-								rates.append(String.format(" %,.1f", transfer.mibPerSecond()));
-							}
-							rates.append(" MiB/s; ");
-						}
-						progress("  (settling) SwaggerSocket and raw WebSocket " + rates + "compilers "
-								+ (link.compileMillis() - compiledBefore) + " ms");
-					});
+			// measured transfers: in rounds of whole bodies, the compilers spent 8.8 s
+			// in the first, where SwaggerSocket's download moved 137 MiB/s, and 350
+			// once they went quiet. Each round starts on a new connection, as the
+			// measured transfers do, so that the windows' growth runs compiled too
+			Settled settled = settle(settings.rttSettle(), TRANSFER_QUIET_COMPILE_MILLIS, link::compileMillis, () -> {
+				long compiledBefore = link.compileMillis();
+				WebClientTransport fresh = link.reconnect();
+				StringBuilder rates = new StringBuilder();
+				for (String direction : List.of("download", "upload")) {
+					rates.append(direction);
+					for (BulkTransport transport : List.of(fresh, raw)) {
+						LargeBodyRunner.Transfer transfer = LargeBodyRunner.run(transport, direction,
+								settings.rttBodySize(), settings.transferTimeout(), null);
+						rates.append(String.format(" %,.1f", transfer.mibPerSecond()));
+					}
+					rates.append(" MiB/s; ");
+				}
+				progress("  (settling) SwaggerSocket and raw WebSocket " + rates + "compilers "
+						+ (link.compileMillis() - compiledBefore) + " ms");
+			});
 			progress("  Hub and agent " + settled.state() + " for the long link after " + settled.rounds()
 					+ " round(s) of a new connection and " + Report.size(settings.rttBodySize())
 					+ " each way through every row, " + settled.seconds() + " s: their compilers spent "

@@ -227,7 +227,7 @@ final class Report {
 					? "Each pair of rows first runs with a quarter of the body each way, unmeasured"
 					: "Each pair of rows first runs unmeasured, in rounds of a new connection and the whole body "
 							+ "each way, until the hub's and the agent's compilers spend at most "
-							+ Benchmarks.HEAD_OF_LINE_QUIET_COMPILE_MILLIS + " ms in each of " + Benchmarks.QUIET_ROUNDS
+							+ Benchmarks.TRANSFER_QUIET_COMPILE_MILLIS + " ms in each of " + Benchmarks.QUIET_ROUNDS
 							+ " rounds in a row")
 			.append(", then the agent dials again: the measured transfers start warm, from the declared windows.\n\n");
 		out.append("| windows | large body on the same socket | small requests done | p50 ms | p99 ms | p99.9 ms | ")
@@ -275,7 +275,7 @@ final class Report {
 					? "after an unmeasured quarter-size transfer of every row each way (the agent's JVM is new)"
 					: "after unmeasured rounds of a new connection and the whole body each way through every row, "
 							+ "until the hub's and the agent's compilers spend at most "
-							+ Benchmarks.HEAD_OF_LINE_QUIET_COMPILE_MILLIS + " ms in each of " + Benchmarks.QUIET_ROUNDS
+							+ Benchmarks.TRANSFER_QUIET_COMPILE_MILLIS + " ms in each of " + Benchmarks.QUIET_ROUNDS
 							+ " rounds in a row")
 			.append("; the agent then dials the hub again, so the measured transfers start on a connection whose ")
 			.append("windows have not grown yet.\n\n");
