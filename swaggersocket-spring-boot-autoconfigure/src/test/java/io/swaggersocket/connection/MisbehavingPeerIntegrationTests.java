@@ -178,11 +178,9 @@ class MisbehavingPeerIntegrationTests {
 	void messageLargerThanTheFrameLimitClosesWith1009() throws Exception {
 		int tooBig = 200 * 1024;
 		try (BareWebSocket bare = BareWebSocket.connect(uri, CLOSE_WAIT)) {
-			// FIN + binary, masked with a zero key, 64-bit length; then part of the
-			// payload
-			ByteBuffer header = ByteBuffer.allocate(14).put((byte) 0x82).put((byte) 0xFF).putLong(tooBig);
+			// a frame over the limit, and the first part of its payload
 			byte[] chunk = new byte[16 * 1024];
-			bare.sendRaw(header.array()).sendRaw(chunk);
+			bare.sendBinaryFrameHeader(tooBig).sendRaw(chunk);
 
 			assertThat(bare.readFrame().closeCode()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
 			for (int sent = chunk.length; sent < tooBig; sent += chunk.length) {

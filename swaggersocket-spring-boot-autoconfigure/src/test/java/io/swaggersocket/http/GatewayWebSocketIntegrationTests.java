@@ -192,11 +192,9 @@ class GatewayWebSocketIntegrationTests {
 		AgentWebSockets.closes.clear();
 		int tooBig = agentMaxMessageSize() + 1;
 		try (BareWebSocket bare = BareWebSocket.connect(gateway("/peers/" + agent.id() + "/ws/echo"), TIMEOUT)) {
-			// the header of a binary frame one byte over the limit, masked with a zero
-			// key, and the first part of its payload
-			ByteBuffer header = ByteBuffer.allocate(14).put((byte) 0x82).put((byte) (0x80 | 127)).putLong(tooBig);
+			// a frame over the limit, and the first part of its payload
 			byte[] chunk = new byte[16 * 1024];
-			bare.sendRaw(header.array()).sendRaw(chunk);
+			bare.sendBinaryFrameHeader(tooBig).sendRaw(chunk);
 
 			assertThat(bare.readFrame().closeCode()).isEqualTo(CloseStatus.TOO_BIG_TO_PROCESS.getCode());
 			// the client writes the rest of its frame, as one that wrote it whole would

@@ -175,6 +175,17 @@ public final class BareWebSocket implements AutoCloseable {
 		return this;
 	}
 
+	/**
+	 * Send only the header of a final binary frame that announces {@code length} bytes,
+	 * masked with a zero key, which masks nothing: its payload can follow in parts with
+	 * {@link #sendRaw}, as a client writing a large frame sends it.
+	 */
+	public BareWebSocket sendBinaryFrameHeader(long length) throws IOException {
+		// FIN + binary, masked, 64-bit length, then the four bytes of the zero key
+		return sendRaw(
+				ByteBuffer.allocate(14).put((byte) (0x80 | BINARY)).put((byte) (0x80 | 127)).putLong(length).array());
+	}
+
 	/** Send bytes as they are, not framed. */
 	public synchronized BareWebSocket sendRaw(byte[] bytes) throws IOException {
 		this.out.write(bytes);
