@@ -167,8 +167,10 @@ public final class ConnectionManager implements SmartLifecycle {
 		int maxMessageSize = this.options.settings().maxFrameSize() + FrameCodec.HEADER_LENGTH;
 		int connectTimeout = (int) Math.min(Integer.MAX_VALUE, this.options.handshakeTimeout().toMillis());
 		return new ReactorNettyWebSocketClient(
-				httpClient.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeout)
-					.doOnConnected((connection) -> WebSocketMessageLimit.apply(connection, maxMessageSize)),
+				httpClient.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeout).doOnConnected((connection) -> {
+					WebSocketMessageLimit.apply(connection, maxMessageSize);
+					LingeringClose.installOnClient(connection);
+				}),
 				() -> WebsocketClientSpec.builder()
 					.protocols(FrameCodec.SUBPROTOCOL)
 					.maxFramePayloadLength(maxMessageSize)

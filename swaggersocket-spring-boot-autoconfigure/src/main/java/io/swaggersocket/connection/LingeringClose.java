@@ -4,16 +4,20 @@ import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http.websocketx.WebSocket08FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import reactor.netty.Connection;
 import reactor.netty.NettyOutbound;
 
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -34,18 +38,22 @@ import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
  * ends its side, or after a grace period for a peer that does not.
  *
  * <p>
- * Used on the SwaggerSocket endpoint and on the gateway's outside WebSockets. On the
- * endpoint, a connection's orderly end ({@link ClosingHandshake}) has waited for the
- * peer's close frame already when Reactor Netty closes the channel, so a peer that
- * answered ends its side within a round trip, and one that did not gets the grace period
- * once more; a frame over the limit, which Netty's decoder answers, is the case that
- * needs the wait.
+ * Used on the SwaggerSocket endpoint and on the gateway's outside WebSockets, and on the
+ * client side of the agent's connection to its hub and of an upstream route's WebSockets,
+ * where the decoder's close frame needs help to leave at all ({@link #installOnClient}).
+ * A connection that was not upgraded closes at once. On the endpoint, a connection's
+ * orderly end ({@link ClosingHandshake}) has waited for the peer's close frame already
+ * when Reactor Netty closes the channel, so a peer that answered ends its side within a
+ * round trip, and one that did not gets the grace period once more; a frame over the
+ * limit, which Netty's decoder answers, is the case that needs the wait.
  */
 public final class LingeringClose {
 
 	private static final Log logger = LogFactory.getLog(LingeringClose.class);
 
 	private static final String HANDLER_NAME = "swaggersocket.lingeringClose";
+
+	private static final String CLOSE_FRAME_ENCODER_NAME = "swaggersocket.closeFrameEncoder";
 
 	private LingeringClose() {
 	}
@@ -73,6 +81,27 @@ public final class LingeringClose {
 		return installed;
 	}
 
+	/**
+	 * Hold back the end of a WebSocket client's TCP connection the same way, and let the
+	 * close frame that Netty's decoder answers a frame over the limit with reach the
+	 * server. Reactor Netty's client pipeline has the WebSocket encoder behind the
+	 * decoder, so that frame, written from the decoder's place, would reach the socket
+	 * unencoded and fail: the server would only see the connection end. Installed when
+	 * the connection is made, before the upgrade request is sent.
+	 * @param connection the client's connection
+	 */
+	public static void installOnClient(Connection connection) {
+		ChannelPipeline pipeline = connection.channel().pipeline();
+		synchronized (pipeline) {
+			install(connection.channel());
+			if (pipeline.get(CLOSE_FRAME_ENCODER_NAME) == null) {
+				// only the decoder's own close frame is still a frame here: the
+				// session's frames leave Reactor Netty's encoder as bytes
+				pipeline.addAfter(HANDLER_NAME, CLOSE_FRAME_ENCODER_NAME, new WebSocket08FrameEncoder(true));
+			}
+		}
+	}
+
 	private static void install(Channel channel) {
 		ChannelPipeline pipeline = channel.pipeline();
 		synchronized (pipeline) {
@@ -82,6 +111,16 @@ public final class LingeringClose {
 				pipeline.addFirst(HANDLER_NAME, new Linger(SessionTransport.CLOSE_GRACE.toNanos()));
 			}
 		}
+	}
+
+	private static boolean carriesWebSocket(ChannelPipeline pipeline) {
+		for (var entry : pipeline) {
+			ChannelHandler handler = entry.getValue();
+			if (handler instanceof WebSocketFrameDecoder) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
@@ -125,7 +164,9 @@ public final class LingeringClose {
 				return;
 			}
 			Channel channel = ctx.channel();
-			if (!channel.isActive() || !(channel instanceof DuplexChannel duplex) || duplex.isInputShutdown()) {
+			// an HTTP connection whose upgrade was refused has nothing to wait for
+			if (!channel.isActive() || !(channel instanceof DuplexChannel duplex) || duplex.isInputShutdown()
+					|| !carriesWebSocket(ctx.pipeline())) {
 				ctx.close(promise);
 				return;
 			}

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
+import io.swaggersocket.connection.LingeringClose;
 import io.swaggersocket.websocket.StreamWebSockets;
 import io.swaggersocket.websocket.WebSocketRelay;
 import org.apache.commons.logging.Log;
@@ -91,6 +92,8 @@ final class UpstreamWebSocketForwarding {
 			if (host != null) {
 				request.header(HttpHeaders.HOST, host);
 			}
+			// before the upgrade: the upstream may send a message over the limit at once
+			LingeringClose.installOnClient(connection);
 			sent.tryEmitEmpty();
 		});
 		// the frames of a message are aggregated up to the size a stream's session takes

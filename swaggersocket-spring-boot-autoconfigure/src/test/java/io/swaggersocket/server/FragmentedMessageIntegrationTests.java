@@ -29,8 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A WebSocket message may arrive fragmented into continuation frames; reassembled, it is
  * held to the same limit as a single frame: beyond it the server (or the client) closes
- * with 1009 and releases the TCP connection, before the handshake as after it. A
- * connection that leaves the registry has closed its transport.
+ * with 1009 and releases the TCP connection, before the handshake as after it, and a peer
+ * still writing its message reads that 1009 before the end of the stream. A connection
+ * that leaves the registry has closed its transport.
  */
 class FragmentedMessageIntegrationTests {
 
@@ -95,6 +96,19 @@ class FragmentedMessageIntegrationTests {
 			try (RawTcpWebSocket hub = RawTcpWebSocket.accept(listener, CLOSE_WAIT)) {
 				hub.sendFrame(RawTcpWebSocket.BINARY, false, new byte[FRAGMENT]);
 				hub.sendFrame(RawTcpWebSocket.CONTINUATION, false, new byte[FRAGMENT]);
+				assertThat(hub.awaitTransportClosed()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+			}
+		}
+	}
+
+	@Test
+	void agentAnswersAFrameOverTheLimitWith1009ThatTheHubReadsAfterWritingItAll() throws Exception {
+		try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			apps.client("ws://127.0.0.1:" + listener.getLocalPort() + "/swaggersocket");
+			try (RawTcpWebSocket hub = RawTcpWebSocket.accept(listener, CLOSE_WAIT)) {
+				// far more than the socket buffers hold: the agent has answered long
+				// before this write ends, and must not reset it
+				hub.sendFrame(RawTcpWebSocket.BINARY, true, new byte[4 * 1024 * 1024]);
 				assertThat(hub.awaitTransportClosed()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
 			}
 		}
