@@ -19,6 +19,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.Connection;
 import reactor.netty.NettyOutbound;
+import reactor.netty.NettyPipeline;
 
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
@@ -95,9 +96,16 @@ public final class LingeringClose {
 		synchronized (pipeline) {
 			install(connection.channel());
 			if (pipeline.get(CLOSE_FRAME_ENCODER_NAME) == null) {
-				// only the decoder's own close frame is still a frame here: the
-				// session's frames leave Reactor Netty's encoder as bytes
-				pipeline.addAfter(HANDLER_NAME, CLOSE_FRAME_ENCODER_NAME, new WebSocket08FrameEncoder(true));
+				// where the HTTP codec is, the WebSocket decoder takes its place: right
+				// in front of it, above TLS, only the decoder's own close frame is still
+				// a frame, as the session's frames leave Reactor Netty's encoder as bytes
+				WebSocket08FrameEncoder encoder = new WebSocket08FrameEncoder(true);
+				if (pipeline.get(NettyPipeline.HttpCodec) != null) {
+					pipeline.addBefore(NettyPipeline.HttpCodec, CLOSE_FRAME_ENCODER_NAME, encoder);
+				}
+				else {
+					pipeline.addAfter(HANDLER_NAME, CLOSE_FRAME_ENCODER_NAME, encoder);
+				}
 			}
 		}
 	}

@@ -1,11 +1,24 @@
 package io.swaggersocket.server;
 
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+import io.swaggersocket.client.ReconnectPolicy;
+import io.swaggersocket.client.SwaggerSocketClient;
+import io.swaggersocket.connection.ConnectionManager;
 import io.swaggersocket.connection.FailureReason;
 import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
 import io.swaggersocket.connection.SwaggerSocketFailedEvent;
@@ -18,8 +31,12 @@ import io.swaggersocket.test.TestApplications;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.netty.http.Http11SslContextSpec;
+import reactor.netty.http.client.HttpClient;
 
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.HttpHeaders;
 
 import static io.swaggersocket.test.TestApplications.events;
 import static io.swaggersocket.test.TestApplications.registry;
@@ -112,6 +129,52 @@ class FragmentedMessageIntegrationTests {
 				assertThat(hub.awaitTransportClosed()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
 			}
 		}
+	}
+
+	@Test
+	void agentAnswersAFrameOverTheLimitWith1009OverTls(@TempDir Path dir) throws Exception {
+		char[] password = "changeit".toCharArray();
+		KeyStore keyStore = selfSignedKeyStore(dir.resolve("hub.p12"), password);
+		KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+		keys.init(keyStore, password);
+		SSLContext tls = SSLContext.getInstance("TLS");
+		tls.init(keys.getKeyManagers(), null, null);
+		X509Certificate certificate = (X509Certificate) keyStore.getCertificate("hub");
+		HttpClient trusting = HttpClient.create()
+			.secure((spec) -> spec.sslContext(
+					Http11SslContextSpec.forClient().configure((builder) -> builder.trustManager(certificate))));
+		try (ServerSocket listener = tls.getServerSocketFactory()
+			.createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			SwaggerSocketClient agent = new SwaggerSocketClient(
+					URI.create("wss://127.0.0.1:" + listener.getLocalPort() + "/swaggersocket"), Map::of,
+					HttpHeaders::new, new ReconnectPolicy(Duration.ofMinutes(1), Duration.ofMinutes(1), 0),
+					server.getBean(ConnectionManager.class), trusting);
+			agent.start();
+			try (RawTcpWebSocket hub = RawTcpWebSocket.accept(listener, CLOSE_WAIT)) {
+				// the close frame has to pass through TLS like every other frame
+				hub.sendFrame(RawTcpWebSocket.BINARY, true, new byte[4 * 1024 * 1024]);
+				assertThat(hub.awaitTransportClosed()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+			}
+			finally {
+				agent.stop();
+			}
+		}
+	}
+
+	private static KeyStore selfSignedKeyStore(Path file, char[] password) throws Exception {
+		Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+				"-genkeypair", "-alias", "hub", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+				"-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", file.toString(),
+				"-storepass", new String(password))
+			.redirectErrorStream(true)
+			.start();
+		String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(keytool.waitFor()).as(output).isZero();
+		KeyStore keyStore = KeyStore.getInstance("PKCS12");
+		try (InputStream in = Files.newInputStream(file)) {
+			keyStore.load(in, password);
+		}
+		return keyStore;
 	}
 
 	/**
