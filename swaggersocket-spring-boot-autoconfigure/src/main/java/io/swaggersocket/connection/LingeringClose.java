@@ -40,9 +40,10 @@ import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
  *
  * <p>
  * Used on the SwaggerSocket endpoint and on the gateway's outside WebSockets, and on the
- * client side of the agent's connection to its hub and of an upstream route's WebSockets,
- * where the decoder's close frame needs help to leave at all ({@link #installOnClient}).
- * A connection that was not upgraded closes at once. On the endpoint, a connection's
+ * client side of every connection a {@link ConnectionManager} dials (an agent's to its
+ * hub, a hub's link to another hub) and of an upstream route's WebSockets, where the
+ * decoder's close frame needs help to leave at all ({@link #installOnClient}). A
+ * connection that was not upgraded closes at once. On the endpoint, a connection's
  * orderly end ({@link ClosingHandshake}) has waited for the peer's close frame already
  * when Reactor Netty closes the channel, so a peer that answered ends its side within a
  * round trip, and one that did not gets the grace period once more; a frame over the
