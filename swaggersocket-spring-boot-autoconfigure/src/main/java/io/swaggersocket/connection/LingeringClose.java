@@ -4,7 +4,6 @@ import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
@@ -122,16 +121,6 @@ public final class LingeringClose {
 		}
 	}
 
-	private static boolean carriesWebSocket(ChannelPipeline pipeline) {
-		for (var entry : pipeline) {
-			ChannelHandler handler = entry.getValue();
-			if (handler instanceof WebSocketFrameDecoder) {
-				return true;
-			}
-		}
-		return false;
-	}
-
 	/**
 	 * Take the handler off a connection that was not upgraded and may serve more HTTP
 	 * requests.
@@ -175,7 +164,7 @@ public final class LingeringClose {
 			Channel channel = ctx.channel();
 			// an HTTP connection whose upgrade was refused has nothing to wait for
 			if (!channel.isActive() || !(channel instanceof DuplexChannel duplex) || duplex.isInputShutdown()
-					|| !carriesWebSocket(ctx.pipeline())) {
+					|| ctx.pipeline().get(WebSocketFrameDecoder.class) == null) {
 				ctx.close(promise);
 				return;
 			}
