@@ -40,11 +40,19 @@ public final class TestApplications implements AutoCloseable {
 
 	/** A client application that dials the given server URL. */
 	public ConfigurableApplicationContext client(String url, String... properties) {
+		return client(url, new Class<?>[0], properties);
+	}
+
+	/**
+	 * A client application that dials the given server URL, with configuration of its own
+	 * beside the test application's.
+	 */
+	public ConfigurableApplicationContext client(String url, Class<?>[] configurations, String... properties) {
 		List<String> all = new ArrayList<>(Arrays.asList(properties));
 		all.add("swaggersocket.client.url=" + url);
 		all.add("swaggersocket.client.reconnect.initial-backoff=100ms");
 		all.add("swaggersocket.client.reconnect.max-backoff=500ms");
-		return start(0, all.toArray(String[]::new));
+		return start(0, configurations, all.toArray(String[]::new));
 	}
 
 	/**
@@ -82,6 +90,10 @@ public final class TestApplications implements AutoCloseable {
 	}
 
 	private ConfigurableApplicationContext start(int port, String... properties) {
+		return start(port, new Class<?>[0], properties);
+	}
+
+	private ConfigurableApplicationContext start(int port, Class<?>[] configurations, String... properties) {
 		List<String> all = new ArrayList<>();
 		all.add("server.port=" + port);
 		all.add("server.address=127.0.0.1");
@@ -93,7 +105,7 @@ public final class TestApplications implements AutoCloseable {
 		all.add("spring.autoconfigure.exclude=" + String.join(",", SECURITY_AUTO_CONFIGURATIONS) + ","
 				+ String.join(",", REDIS_AUTO_CONFIGURATIONS));
 		all.addAll(Arrays.asList(properties));
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApp.class)
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApp.class).sources(configurations)
 			.web(WebApplicationType.REACTIVE)
 			.properties(all.toArray(String[]::new))
 			.run();
