@@ -3,14 +3,14 @@ package io.swaggersocket.connection;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
 import io.swaggersocket.protocol.ErrorCode;
 import io.swaggersocket.protocol.Frame;
 import io.swaggersocket.protocol.FrameCodec;
@@ -51,7 +51,11 @@ final class Multiplexer {
 
 	final StreamEndpoint remoteEndpoint;
 
-	final Map<Integer, Stream> streams = new HashMap<>();
+	/**
+	 * The open streams by id: keyed by a primitive int, as Netty's HTTP/2 connection
+	 * keeps its streams, looked up for every frame.
+	 */
+	final IntObjectMap<Stream> streams = new IntObjectHashMap<>();
 
 	/**
 	 * Streams this side opened that closed before their caller subscribed to the response
@@ -204,8 +208,7 @@ final class Multiplexer {
 	void maybeClose(Stream stream) {
 		Stream next;
 		synchronized (this) {
-			if (stream.state != StreamState.CLOSED || !this.streams.containsKey(stream.id)
-					|| this.streams.get(stream.id) != stream) {
+			if (stream.state != StreamState.CLOSED || this.streams.get(stream.id) != stream) {
 				return;
 			}
 			next = closed(stream);
@@ -226,7 +229,8 @@ final class Multiplexer {
 		this.outboundFlow.removed(stream);
 		stream.outbound.discard();
 		Stream next = null;
-		if (this.streams.remove(stream.id, stream)) {
+		if (this.streams.get(stream.id) == stream) {
+			this.streams.remove(stream.id);
 			if (stream.local && !stream.inbound.isClaimed()) {
 				this.unclaimed.add(stream);
 			}
