@@ -40,6 +40,12 @@ public final class FrameCodec {
 
 	private static final int MAX_GOAWAY_MESSAGE = 1024;
 
+	/**
+	 * The characters of an HTTP token (RFC 9110 section 5.6.2), by ASCII code: every
+	 * field name of every HEADERS frame is checked against it.
+	 */
+	private static final boolean[] TOKEN_CHARS = tokenChars();
+
 	private final int maxFrameSize;
 
 	private final int maxHeaderBlockSize;
@@ -75,6 +81,9 @@ public final class FrameCodec {
 	 * @return the encoded bytes
 	 */
 	public ByteBuffer encode(Frame frame) {
+		if (frame instanceof Frame.Headers headers) {
+			return encodeHeaders(headers);
+		}
 		byte[] payload = payload(frame);
 		int length = (frame instanceof Frame.Data data) ? data.data().remaining() : payload.length;
 		ByteBuffer buffer = ByteBuffer.allocate(HEADER_LENGTH + length);
@@ -120,9 +129,6 @@ public final class FrameCodec {
 		}
 		if (frame instanceof Frame.Welcome welcome) {
 			return welcome.json().getBytes(StandardCharsets.UTF_8);
-		}
-		if (frame instanceof Frame.Headers headers) {
-			return encodeHeaderBlock(headers.headers());
 		}
 		if (frame instanceof Frame.Reset reset) {
 			return ByteBuffer.allocate(4).putInt(reset.errorCode().code()).array();
@@ -191,28 +197,51 @@ public final class FrameCodec {
 		return length;
 	}
 
-	private static byte[] encodeHeaderBlock(List<Header> headers) {
-		List<byte[]> parts = new ArrayList<>(headers.size() * 2);
-		int size = 2;
-		for (Header header : headers) {
-			byte[] name = header.name().getBytes(StandardCharsets.UTF_8);
-			byte[] value = header.value().getBytes(StandardCharsets.UTF_8);
-			if (name.length == 0 || name.length > 0xFFFF || value.length > 0xFFFF) {
-				throw new IllegalArgumentException(
-						"Header name must be 1-65535 bytes and value at most 65535 bytes: " + header.name());
-			}
-			parts.add(name);
-			parts.add(value);
-			size += 4 + name.length + value.length;
-		}
+	/**
+	 * A HEADERS frame, its fields written straight into the frame's one buffer: it is
+	 * encoded for every request and response.
+	 */
+	private static ByteBuffer encodeHeaders(Frame.Headers frame) {
+		List<Header> headers = frame.headers();
 		if (headers.size() > 0xFFFF) {
 			throw new IllegalArgumentException("At most 65535 header fields per block");
 		}
-		ByteBuffer block = ByteBuffer.allocate(size).putShort((short) headers.size());
-		for (byte[] part : parts) {
-			block.putShort((short) part.length).put(part);
+		long size = headerBlockSize(headers);
+		if (size == Long.MAX_VALUE) {
+			throw new IllegalArgumentException("Header names must be 1-65535 bytes and values at most 65535 bytes");
 		}
-		return block.array();
+		ByteBuffer buffer = ByteBuffer.allocate(HEADER_LENGTH + (int) size);
+		writeHeader(buffer, FrameType.HEADERS, flags(frame), frame.streamId(), (int) size);
+		buffer.putShort((short) headers.size());
+		for (Header header : headers) {
+			putString(buffer, header.name());
+			putString(buffer, header.value());
+		}
+		return buffer.flip();
+	}
+
+	private static void putString(ByteBuffer buffer, String text) {
+		if (isAscii(text)) {
+			// as nearly every field is: one byte per character
+			buffer.putShort((short) text.length());
+			for (int i = 0; i < text.length(); i++) {
+				buffer.put((byte) text.charAt(i));
+			}
+		}
+		else {
+			byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+			buffer.putShort((short) bytes.length);
+			buffer.put(bytes);
+		}
+	}
+
+	private static boolean isAscii(String text) {
+		for (int i = 0; i < text.length(); i++) {
+			if (text.charAt(i) >= 0x80) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/**
@@ -359,8 +388,16 @@ public final class FrameCodec {
 	}
 
 	private static boolean isTokenChar(char c) {
-		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-				|| "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+		return c < TOKEN_CHARS.length && TOKEN_CHARS[c];
+	}
+
+	private static boolean[] tokenChars() {
+		boolean[] token = new boolean[128];
+		for (char c = 0; c < token.length; c++) {
+			token[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+					|| "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+		}
+		return token;
 	}
 
 	private static List<Header> decodeHeaderBlock(ByteBuffer block) {

@@ -1,6 +1,5 @@
 package io.swaggersocket.protocol;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -50,19 +49,32 @@ public record Header(String name, String value) {
 	 * @return whether the block's pseudo-header fields are well-formed
 	 */
 	public static boolean hasPseudoHeaders(List<Header> headers, Set<String> expected) {
-		Set<String> seen = new HashSet<>();
+		// runs on every request and response: the pseudo-header fields come first and
+		// are at most a few, so a repeat is found among those before, without a set
+		int pseudo = 0;
 		boolean regular = false;
 		for (Header header : headers) {
-			if (header.name().startsWith(":")) {
-				if (regular || !expected.contains(header.name()) || !seen.add(header.name())) {
+			String name = header.name();
+			if (name.startsWith(":")) {
+				if (regular || !expected.contains(name) || isAmongFirst(headers, pseudo, name)) {
 					return false;
 				}
+				pseudo++;
 			}
 			else {
 				regular = true;
 			}
 		}
-		return seen.size() == expected.size();
+		return pseudo == expected.size();
+	}
+
+	private static boolean isAmongFirst(List<Header> headers, int count, String name) {
+		for (int i = 0; i < count; i++) {
+			if (headers.get(i).name().equals(name)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
