@@ -427,23 +427,28 @@ public final class FrameCodec {
 		if (length > block.remaining()) {
 			throw protocolError("Header field length " + length + " runs past the end of the block");
 		}
-		ByteBuffer bytes = block.slice().limit(length);
-		block.position(block.position() + length);
+		byte[] bytes = new byte[length];
+		block.get(bytes);
 		return utf8(type, bytes);
 	}
 
-	private static String utf8(FrameType type, ByteBuffer bytes) {
-		// header names and values are nearly always ASCII: skip the decoder for them
+	private static String utf8(FrameType type, ByteBuffer payload) {
+		byte[] bytes = new byte[payload.remaining()];
+		payload.get(payload.position(), bytes);
+		return utf8(type, bytes);
+	}
+
+	private static String utf8(FrameType type, byte[] bytes) {
+		// header names and values are nearly always ASCII: skip the decoder for them (an
+		// ASCII byte is the same character in ISO-8859-1, whose String is a plain copy)
 		if (isAscii(bytes)) {
-			byte[] ascii = new byte[bytes.remaining()];
-			bytes.duplicate().get(ascii);
-			return new String(ascii, StandardCharsets.US_ASCII);
+			return new String(bytes, StandardCharsets.ISO_8859_1);
 		}
 		CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
 			.onMalformedInput(CodingErrorAction.REPORT)
 			.onUnmappableCharacter(CodingErrorAction.REPORT);
 		try {
-			CharBuffer chars = decoder.decode(bytes);
+			CharBuffer chars = decoder.decode(ByteBuffer.wrap(bytes));
 			return chars.toString();
 		}
 		catch (CharacterCodingException ex) {
@@ -451,9 +456,9 @@ public final class FrameCodec {
 		}
 	}
 
-	private static boolean isAscii(ByteBuffer bytes) {
-		for (int i = bytes.position(); i < bytes.limit(); i++) {
-			if (bytes.get(i) < 0) {
+	private static boolean isAscii(byte[] bytes) {
+		for (byte b : bytes) {
+			if (b < 0) {
 				return false;
 			}
 		}
