@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 import io.swaggersocket.protocol.Header;
@@ -41,23 +40,25 @@ public final class HeaderMapping {
 	/**
 	 * Write pseudo-headers, then the end-to-end fields of {@code headers}, names in lower
 	 * case.
-	 * @param pseudoHeaders the pseudo-header fields
+	 * @param first the fields that come first: the pseudo-header fields, then any field
+	 * the caller adds ahead of the others
 	 * @param headers the fields
 	 * @return the header block
 	 */
-	public static List<Header> toWire(List<Header> pseudoHeaders, HttpHeaders headers) {
+	public static List<Header> toWire(List<Header> first, HttpHeaders headers) {
 		Set<String> dropped = droppedNames(headers);
-		List<Header> wire = new ArrayList<>(pseudoHeaders.size() + headers.size());
-		wire.addAll(pseudoHeaders);
-		for (Map.Entry<String, List<String>> entry : headers.headerSet()) {
-			String name = entry.getKey().toLowerCase(Locale.ROOT);
-			if (dropped.contains(name)) {
-				continue;
+		List<Header> wire = new ArrayList<>(first.size() + headers.size());
+		wire.addAll(first);
+		// forEach walks the fields as they are, where headerSet() of read-only headers
+		// (every WebClient request's, once committed) copies them into a new set first
+		headers.forEach((name, values) -> {
+			String lowerCase = name.toLowerCase(Locale.ROOT);
+			if (!dropped.contains(lowerCase)) {
+				for (String value : values) {
+					wire.add(new Header(lowerCase, value));
+				}
 			}
-			for (String value : entry.getValue()) {
-				wire.add(new Header(name, value));
-			}
-		}
+		});
 		return wire;
 	}
 

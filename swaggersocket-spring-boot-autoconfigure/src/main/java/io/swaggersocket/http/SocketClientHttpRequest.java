@@ -108,14 +108,14 @@ final class SocketClientHttpRequest extends AbstractClientHttpRequest {
 
 	List<Header> wireHeaders() {
 		HttpHeaders headers = getHeaders();
-		List<Header> pseudo = List.of(new Header(Header.METHOD, this.method.name()),
-				new Header(Header.PATH, HeaderMapping.originForm(this.uri)));
-		if (!headers.containsHeader(HttpHeaders.HOST) && this.uri.getRawAuthority() != null) {
-			List<Header> wire = new ArrayList<>(HeaderMapping.toWire(pseudo, headers));
-			wire.add(2, new Header("host", this.uri.getRawAuthority()));
-			return wire;
+		Header method = new Header(Header.METHOD, this.method.name());
+		Header path = new Header(Header.PATH, HeaderMapping.originForm(this.uri));
+		String authority = this.uri.getRawAuthority();
+		if (!headers.containsHeader(HttpHeaders.HOST) && authority != null) {
+			// the URI's authority, first of the regular fields
+			return HeaderMapping.toWire(List.of(method, path, new Header("host", authority)), headers);
 		}
-		return HeaderMapping.toWire(pseudo, headers);
+		return HeaderMapping.toWire(List.of(method, path), headers);
 	}
 
 }
