@@ -186,15 +186,8 @@ public final class FrameCodec {
 	}
 
 	private static int utf8Length(String text) {
-		int length = text.length();
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			if (c >= 0x80) {
-				// rare outside ASCII: let the encoder count
-				return text.getBytes(StandardCharsets.UTF_8).length;
-			}
-		}
-		return length;
+		// rare outside ASCII: let the encoder count
+		return isAscii(text) ? text.length() : text.getBytes(StandardCharsets.UTF_8).length;
 	}
 
 	/**
