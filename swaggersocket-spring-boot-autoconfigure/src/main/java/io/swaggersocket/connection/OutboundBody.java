@@ -53,8 +53,15 @@ final class OutboundBody extends BaseSubscriber<DataBuffer> {
 	/** Whether the body has been subscribed (a response: whether it is under way). */
 	boolean started;
 
-	/** The bytes read ahead of the transport beyond which the body is not read. */
-	static final int READ_AHEAD = 64 * 1024;
+	/**
+	 * The bytes read ahead of the transport beyond which the body is not read: four of
+	 * the largest frames this side sends. With one frame's worth, reader and writer take
+	 * turns: each frame taken empties the stream, and a body read on another thread (a
+	 * gateway's HTTP request, which its server decodes in pieces of 8 KiB) stops, turns
+	 * its socket's reads off, and waits to be woken for the next frame; a gateway's
+	 * uploads then cost about twice the CPU per byte (docs/benchmarks.md).
+	 */
+	static final int READ_AHEAD = 4 * OutboundFlowController.MAX_DATA_FRAME;
 
 	/** The buffers to send; the first one's read index at what has gone out. */
 	private final ArrayDeque<ByteBuf> buffers = new ArrayDeque<>(2);
