@@ -196,12 +196,10 @@ public final class FrameCodec {
 	 */
 	private static ByteBuffer encodeHeaders(Frame.Headers frame) {
 		List<Header> headers = frame.headers();
-		if (headers.size() > 0xFFFF) {
-			throw new IllegalArgumentException("At most 65535 header fields per block");
-		}
 		long size = headerBlockSize(headers);
 		if (size == Long.MAX_VALUE) {
-			throw new IllegalArgumentException("Header names must be 1-65535 bytes and values at most 65535 bytes");
+			throw new IllegalArgumentException(
+					"A header block has at most 65535 fields, names of 1-65535 bytes and values of at most 65535 bytes");
 		}
 		ByteBuffer buffer = ByteBuffer.allocate(HEADER_LENGTH + (int) size);
 		writeHeader(buffer, FrameType.HEADERS, flags(frame), frame.streamId(), (int) size);
