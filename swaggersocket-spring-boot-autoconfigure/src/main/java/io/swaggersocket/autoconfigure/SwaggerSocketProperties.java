@@ -38,10 +38,10 @@ public class SwaggerSocketProperties {
 
 	/**
 	 * Where the peer's requests are handled: "off" on the one event loop of their
-	 * connection; "on" handed to any of the application's event loops, more throughput
-	 * from one socket under load at some CPU per request for the hand-off; "when-busy" on
-	 * the connection's loop while it handles fewer than two of the connection's requests,
-	 * handed off beyond that.
+	 * connection; "on" handed in turn to the connection's loop and the ones after it (no
+	 * more loops than processors), more throughput from one socket under load at some CPU
+	 * per request for the hand-off; "when-busy" on the connection's loop while it handles
+	 * fewer than two of the connection's requests, handed off beyond that.
 	 */
 	private SpreadHandling spreadHandling = SpreadHandling.WHEN_BUSY;
 

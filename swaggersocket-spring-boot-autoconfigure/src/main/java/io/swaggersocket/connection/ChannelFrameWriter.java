@@ -1,5 +1,7 @@
 package io.swaggersocket.connection;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -17,12 +19,15 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.NettyRuntime;
+import io.netty.util.concurrent.EventExecutor;
 import io.swaggersocket.protocol.Frame;
 import io.swaggersocket.protocol.FrameCodec;
 import io.swaggersocket.protocol.FrameType;
@@ -93,6 +98,13 @@ final class ChannelFrameWriter implements FrameWriter {
 	/** Whether Netty's WebSocket encoder masks what this side sends (the client role). */
 	private final boolean masking;
 
+	// touched on the channel's event loop only
+
+	private EventExecutor @Nullable [] handOffLoops;
+
+	/** The index in {@link #handOffLoops} of the next hand-off. */
+	private int handOffs;
+
 	ChannelFrameWriter(Channel channel, FrameCodec codec, Runnable overflow, IntConsumer written, boolean masking) {
 		this.written = written;
 		this.masking = masking;
@@ -138,8 +150,60 @@ final class ChannelFrameWriter implements FrameWriter {
 
 	@Override
 	public Executor dispatcher() {
-		EventLoopGroup group = this.channel.eventLoop().parent();
-		return (group != null) ? group : this.channel.eventLoop();
+		return this::handOff;
+	}
+
+	/**
+	 * Hands a task to the next of {@link #handOffLoops(EventLoop, int)}, in turn. The
+	 * loops are found at the first hand-off, so that a connection that never hands one
+	 * off holds none.
+	 */
+	private void handOff(Runnable task) {
+		EventLoop own = this.channel.eventLoop();
+		if (!own.inEventLoop()) {
+			// the stream layer hands off from the connection's loop; should another
+			// thread ever do it, Netty's choice of loop serves, the turns untouched
+			EventLoopGroup group = own.parent();
+			((group != null) ? group : own).execute(task);
+			return;
+		}
+		EventExecutor[] loops = this.handOffLoops;
+		if (loops == null) {
+			loops = handOffLoops(own, NettyRuntime.availableProcessors());
+			this.handOffLoops = loops;
+		}
+		loops[this.handOffs].execute(task);
+		this.handOffs = (this.handOffs + 1) % loops.length;
+	}
+
+	/**
+	 * The event loops a connection hands its peer's requests to: its own loop and the
+	 * ones after it in its group, no more of them than there are processors. A group
+	 * larger than that (Reactor Netty runs at least four loops, whatever the processor
+	 * count) would only add sleeping loops to wake: on two processors, a hand-off to any
+	 * of four loops cost the agent of the echo benchmark 0.42 {@code eventfd} wake-ups
+	 * per request at concurrency 64, a hand-off to its own loop or one other 0.10
+	 * (docs/benchmarks.md).
+	 * @param own the connection's event loop
+	 * @param processors how many processors the loops share
+	 * @return the loops, the connection's own first
+	 */
+	static EventExecutor[] handOffLoops(EventLoop own, int processors) {
+		EventLoopGroup group = own.parent();
+		if (group == null) {
+			return new EventExecutor[] { own };
+		}
+		List<EventExecutor> all = new ArrayList<>();
+		group.forEach(all::add);
+		int first = all.indexOf(own);
+		if (first < 0) {
+			return new EventExecutor[] { own };
+		}
+		EventExecutor[] loops = new EventExecutor[Math.max(1, Math.min(processors, all.size()))];
+		for (int i = 0; i < loops.length; i++) {
+			loops[i] = all.get((first + i) % all.size());
+		}
+		return loops;
 	}
 
 	@Override

@@ -3,9 +3,11 @@ package io.swaggersocket.connection;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.UUID;
 
+import io.netty.util.NettyRuntime;
 import io.swaggersocket.protocol.ErrorCode;
 import io.swaggersocket.protocol.Frame;
 import io.swaggersocket.protocol.Header;
@@ -72,6 +74,11 @@ class SpreadHandlingIntegrationTests {
 				handedOff.add(open(peer, id).subscribedOn());
 			}
 			assertThat(handedOff).as("requests beyond two").anyMatch((thread) -> thread != connectionLoop);
+			// to no more loops than processors, the connection's own among them: Reactor
+			// Netty runs four loops or more whatever the processor count
+			assertThat(new HashSet<>(handedOff)).as("loops the requests beyond two went to")
+				.contains(connectionLoop)
+				.hasSizeLessThanOrEqualTo(NettyRuntime.availableProcessors());
 			// once the two end (reset: their handling is cancelled as the reader reads
 			// the RESET, before the next HEADERS), the connection's loop takes requests
 			// again
