@@ -49,7 +49,7 @@ import reactor.netty.NettyPipeline;
  * what it sends: see
  * {@link #dataFrame(ByteBufAllocator, int, boolean, ByteBuf, boolean)}.
  */
-final class ChannelFrameWriter implements FrameWriter {
+final class ChannelFrameWriter implements FrameWriter, Executor {
 
 	/**
 	 * The channel's write-buffer high-water mark: the most DATA that waits in front of a
@@ -98,12 +98,11 @@ final class ChannelFrameWriter implements FrameWriter {
 	/** Whether Netty's WebSocket encoder masks what this side sends (the client role). */
 	private final boolean masking;
 
-	// touched on the channel's event loop only
-
-	private EventExecutor @Nullable [] handOffLoops;
-
-	/** The index in {@link #handOffLoops} of the next hand-off. */
-	private int handOffs;
+	/**
+	 * Where requests are handed off, found at the first hand-off, on the channel's event
+	 * loop: a connection that never hands one off holds none.
+	 */
+	private @Nullable HandOffs handOffs;
 
 	ChannelFrameWriter(Channel channel, FrameCodec codec, Runnable overflow, IntConsumer written, boolean masking) {
 		this.written = written;
@@ -148,17 +147,22 @@ final class ChannelFrameWriter implements FrameWriter {
 		enqueue(new PongWebSocketFrame(Unpooled.wrappedBuffer(payload)));
 	}
 
+	/**
+	 * Return this writer, which hands each task to the next of
+	 * {@link #handOffLoops(EventLoop, int)} in turn: no object per connection until its
+	 * first hand-off.
+	 */
 	@Override
 	public Executor dispatcher() {
-		return this::handOff;
+		return this;
 	}
 
 	/**
-	 * Hands a task to the next of {@link #handOffLoops(EventLoop, int)}, in turn. The
-	 * loops are found at the first hand-off, so that a connection that never hands one
-	 * off holds none.
+	 * Hand a task to the next of {@link #handOffLoops(EventLoop, int)}, in turn.
+	 * @param task the task, typically the handling of a request of the peer's
 	 */
-	private void handOff(Runnable task) {
+	@Override
+	public void execute(Runnable task) {
 		EventLoop own = this.channel.eventLoop();
 		if (!own.inEventLoop()) {
 			// the stream layer hands off from the connection's loop; should another
@@ -167,13 +171,12 @@ final class ChannelFrameWriter implements FrameWriter {
 			((group != null) ? group : own).execute(task);
 			return;
 		}
-		EventExecutor[] loops = this.handOffLoops;
-		if (loops == null) {
-			loops = handOffLoops(own, NettyRuntime.availableProcessors());
-			this.handOffLoops = loops;
+		HandOffs handOffs = this.handOffs;
+		if (handOffs == null) {
+			handOffs = new HandOffs(handOffLoops(own, NettyRuntime.availableProcessors()));
+			this.handOffs = handOffs;
 		}
-		loops[this.handOffs].execute(task);
-		this.handOffs = (this.handOffs + 1) % loops.length;
+		handOffs.next().execute(task);
 	}
 
 	/**
@@ -374,6 +377,28 @@ final class ChannelFrameWriter implements FrameWriter {
 		frame.writeByte(endStream ? Frame.FLAG_END_STREAM : 0);
 		frame.writeInt(streamId);
 		frame.writeInt(length);
+	}
+
+	/**
+	 * The loops a connection hands off to, and whose turn is next; used on the
+	 * connection's event loop only.
+	 */
+	private static final class HandOffs {
+
+		private final EventExecutor[] loops;
+
+		private int next;
+
+		HandOffs(EventExecutor[] loops) {
+			this.loops = loops;
+		}
+
+		EventExecutor next() {
+			EventExecutor loop = this.loops[this.next];
+			this.next = (this.next + 1) % this.loops.length;
+			return loop;
+		}
+
 	}
 
 	/**
