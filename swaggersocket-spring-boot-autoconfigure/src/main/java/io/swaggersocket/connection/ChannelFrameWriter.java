@@ -184,8 +184,8 @@ final class ChannelFrameWriter implements FrameWriter, Executor {
 	 * ones after it in its group, no more of them than there are processors. A group
 	 * larger than that (Reactor Netty runs at least four loops, whatever the processor
 	 * count) would only add sleeping loops to wake: on two processors, a hand-off to any
-	 * of four loops cost the agent of the echo benchmark 0.42 {@code eventfd} wake-ups
-	 * per request at concurrency 64, a hand-off to its own loop or one other 0.10
+	 * of four loops cost the agent of the echo benchmark 0.44 {@code eventfd} wake-ups
+	 * per request at concurrency 64, a hand-off to its own loop or one other 0.09
 	 * (docs/benchmarks.md).
 	 * @param own the connection's event loop
 	 * @param processors how many processors the loops share
