@@ -48,6 +48,10 @@ import reactor.netty.NettyPipeline;
  * buffer, without copying, unless the body's bytes are on the heap or this side masks
  * what it sends: see
  * {@link #dataFrame(ByteBufAllocator, int, boolean, ByteBuf, boolean)}.
+ *
+ * <p>
+ * It is also the {@link #dispatcher()} that hands the peer's requests off to the event
+ * loops, as it knows the channel's.
  */
 final class ChannelFrameWriter implements FrameWriter, Executor {
 
