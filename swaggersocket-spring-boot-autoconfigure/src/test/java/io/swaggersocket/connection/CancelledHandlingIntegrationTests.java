@@ -79,9 +79,8 @@ class CancelledHandlingIntegrationTests {
 			connectionId = onlyConnection().id();
 			Thread connectionLoop = connectionLoop(peer);
 			// the handling goes to the connection's loop and the next ones in turn; a
-			// handler that lands on the connection's own loop answers at once and the
-			// next
-			// stream tries again
+			// handler that lands on the connection's own loop answers at once, and the
+			// next stream tries again
 			int id = 3;
 			ParkedPublishers.Gate gate = null;
 			for (int attempt = 0; attempt < 20 && gate == null; attempt++, id += 2) {
