@@ -196,14 +196,14 @@ final class ChannelFrameWriter implements FrameWriter, Executor {
 	 * @return the loops, the connection's own first
 	 */
 	static EventExecutor[] handOffLoops(EventLoop own, int processors) {
-		EventLoopGroup group = own.parent();
-		if (group == null) {
-			return new EventExecutor[] { own };
-		}
 		List<EventExecutor> all = new ArrayList<>();
-		group.forEach(all::add);
+		EventLoopGroup group = own.parent();
+		if (group != null) {
+			group.forEach(all::add);
+		}
 		int first = all.indexOf(own);
 		if (first < 0) {
+			// no group, or one that does not list the loop: the loop alone
 			return new EventExecutor[] { own };
 		}
 		EventExecutor[] loops = new EventExecutor[Math.max(1, Math.min(processors, all.size()))];
