@@ -1,7 +1,5 @@
 package io.swaggersocket.connection;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -27,7 +25,6 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.NettyRuntime;
-import io.netty.util.concurrent.EventExecutor;
 import io.swaggersocket.protocol.Frame;
 import io.swaggersocket.protocol.FrameCodec;
 import io.swaggersocket.protocol.FrameType;
@@ -106,7 +103,7 @@ final class ChannelFrameWriter implements FrameWriter, Executor {
 	 * Where requests are handed off, found at the first hand-off, on the channel's event
 	 * loop: a connection that never hands one off holds none.
 	 */
-	private @Nullable HandOffs handOffs;
+	private @Nullable HandOffLoops handOffs;
 
 	ChannelFrameWriter(Channel channel, FrameCodec codec, Runnable overflow, IntConsumer written, boolean masking) {
 		this.written = written;
@@ -152,9 +149,8 @@ final class ChannelFrameWriter implements FrameWriter, Executor {
 	}
 
 	/**
-	 * Return this writer, which hands each task to the next of
-	 * {@link #handOffLoops(EventLoop, int)} in turn: no object per connection until its
-	 * first hand-off.
+	 * Return this writer, which hands each task to the next of its connection's
+	 * {@link HandOffLoops} in turn: no object per connection until its first hand-off.
 	 */
 	@Override
 	public Executor dispatcher() {
@@ -162,7 +158,7 @@ final class ChannelFrameWriter implements FrameWriter, Executor {
 	}
 
 	/**
-	 * Hand a task to the next of {@link #handOffLoops(EventLoop, int)}, in turn.
+	 * Hand a task to the next of its connection's {@link HandOffLoops}, in turn.
 	 * @param task the task, typically the handling of a request of the peer's
 	 */
 	@Override
@@ -175,42 +171,12 @@ final class ChannelFrameWriter implements FrameWriter, Executor {
 			((group != null) ? group : own).execute(task);
 			return;
 		}
-		HandOffs handOffs = this.handOffs;
+		HandOffLoops handOffs = this.handOffs;
 		if (handOffs == null) {
-			handOffs = new HandOffs(handOffLoops(own, NettyRuntime.availableProcessors()));
+			handOffs = new HandOffLoops(own, NettyRuntime.availableProcessors());
 			this.handOffs = handOffs;
 		}
 		handOffs.next().execute(task);
-	}
-
-	/**
-	 * The event loops a connection hands its peer's requests to: its own loop and the
-	 * ones after it in its group, no more of them than there are processors. A group
-	 * larger than that (Reactor Netty runs at least four loops, whatever the processor
-	 * count) would only add sleeping loops to wake: on two processors, a hand-off to any
-	 * of four loops cost the agent of the echo benchmark 0.44 {@code eventfd} wake-ups
-	 * per request at concurrency 64, a hand-off to its own loop or one other 0.09
-	 * (docs/benchmarks.md).
-	 * @param own the connection's event loop
-	 * @param processors how many processors the loops share
-	 * @return the loops, the connection's own first
-	 */
-	static EventExecutor[] handOffLoops(EventLoop own, int processors) {
-		List<EventExecutor> all = new ArrayList<>();
-		EventLoopGroup group = own.parent();
-		if (group != null) {
-			group.forEach(all::add);
-		}
-		int first = all.indexOf(own);
-		if (first < 0) {
-			// no group, or one that does not list the loop: the loop alone
-			return new EventExecutor[] { own };
-		}
-		EventExecutor[] loops = new EventExecutor[Math.max(1, Math.min(processors, all.size()))];
-		for (int i = 0; i < loops.length; i++) {
-			loops[i] = all.get((first + i) % all.size());
-		}
-		return loops;
 	}
 
 	@Override
@@ -381,28 +347,6 @@ final class ChannelFrameWriter implements FrameWriter, Executor {
 		frame.writeByte(endStream ? Frame.FLAG_END_STREAM : 0);
 		frame.writeInt(streamId);
 		frame.writeInt(length);
-	}
-
-	/**
-	 * The loops a connection hands off to, and whose turn is next; used on the
-	 * connection's event loop only.
-	 */
-	private static final class HandOffs {
-
-		private final EventExecutor[] loops;
-
-		private int next;
-
-		HandOffs(EventExecutor[] loops) {
-			this.loops = loops;
-		}
-
-		EventExecutor next() {
-			EventExecutor loop = this.loops[this.next];
-			this.next = (this.next + 1) % this.loops.length;
-			return loop;
-		}
-
 	}
 
 	/**

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Where a {@link ChannelFrameWriter} hands the handling of the peer's requests: its
- * connection's own event loop and the ones after it, no more loops than processors.
+ * Where a {@link ChannelFrameWriter} hands the handling of the peer's requests (its
+ * {@link HandOffLoops}): its connection's own event loop and the ones after it, no more
+ * loops than processors.
  */
 class ChannelFrameWriterHandOffTests {
 
@@ -48,24 +49,29 @@ class ChannelFrameWriterHandOffTests {
 	@Test
 	void noMoreLoopsThanProcessorsStartingWithTheConnectionsOwn() {
 		EventLoop own = (EventLoop) loops.get(3);
-		assertThat(ChannelFrameWriter.handOffLoops(own, 2)).containsExactly(loops.get(3), loops.get(0));
-		assertThat(ChannelFrameWriter.handOffLoops(own, 1)).containsExactly(loops.get(3));
+		assertThat(HandOffLoops.loops(own, 2)).containsExactly(loops.get(3), loops.get(0));
+		assertThat(HandOffLoops.loops(own, 1)).containsExactly(loops.get(3));
 	}
 
 	@Test
 	void everyLoopOfTheGroupWhenTheProcessorsAreAsMany() {
 		EventLoop own = (EventLoop) loops.get(1);
-		assertThat(ChannelFrameWriter.handOffLoops(own, 4)).containsExactly(loops.get(1), loops.get(2), loops.get(3),
-				loops.get(0));
-		assertThat(ChannelFrameWriter.handOffLoops(own, 64)).containsExactly(loops.get(1), loops.get(2), loops.get(3),
-				loops.get(0));
+		assertThat(HandOffLoops.loops(own, 4)).containsExactly(loops.get(1), loops.get(2), loops.get(3), loops.get(0));
+		assertThat(HandOffLoops.loops(own, 64)).containsExactly(loops.get(1), loops.get(2), loops.get(3), loops.get(0));
+	}
+
+	@Test
+	void theTurnPassesFromLoopToLoopAndBackToTheConnectionsOwn() {
+		HandOffLoops turns = new HandOffLoops((EventLoop) loops.get(2), 2);
+		assertThat(List.of(turns.next(), turns.next(), turns.next())).containsExactly(loops.get(2), loops.get(3),
+				loops.get(2));
 	}
 
 	@Test
 	void aLoopWithoutAGroupHandsOffToItself() {
 		EmbeddedChannel channel = new EmbeddedChannel();
 		try {
-			assertThat(ChannelFrameWriter.handOffLoops(channel.eventLoop(), 8)).containsExactly(channel.eventLoop());
+			assertThat(HandOffLoops.loops(channel.eventLoop(), 8)).containsExactly(channel.eventLoop());
 		}
 		finally {
 			channel.finishAndReleaseAll();
@@ -82,8 +88,7 @@ class ChannelFrameWriterHandOffTests {
 			}, false);
 			Executor dispatcher = writer.dispatcher();
 			// the writer counts the processors as Netty does
-			EventExecutor[] expected = ChannelFrameWriter.handOffLoops(channel.eventLoop(),
-					NettyRuntime.availableProcessors());
+			EventExecutor[] expected = HandOffLoops.loops(channel.eventLoop(), NettyRuntime.availableProcessors());
 			int handOffs = 8;
 			Set<Thread> ranOn = ConcurrentHashMap.newKeySet();
 			List<Boolean> inExpectedLoop = new ArrayList<>();
