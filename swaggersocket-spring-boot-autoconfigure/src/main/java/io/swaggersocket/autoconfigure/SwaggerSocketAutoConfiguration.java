@@ -283,11 +283,17 @@ public final class SwaggerSocketAutoConfiguration {
 		 * filters: the link was authenticated by the secret when it was accepted, and
 		 * every call on it carries the secret again. Links serve calls in both roles: a
 		 * hub sends a large request body on the link the other hub dialed back.
+		 * <p>
+		 * Only the directory's hub id is asked for, through a provider, so that the links
+		 * are not registered as the directory's dependent: Spring stops a bean's
+		 * dependents first, in its own shutdown phase and counted as its own, and the
+		 * links' quick stop then let the context send GOAWAY and shut the Redis client
+		 * down while the directory was still withdrawing.
 		 */
 		@Bean
 		@ConditionalOnMissingBean
 		HubLinks swaggerSocketHubLinks(SwaggerSocketProperties properties, SwaggerSocketConnections connections,
-				ConnectionDirectory directory, ClusterSecret secret,
+				ObjectProvider<ConnectionDirectory> directory, ClusterSecret secret,
 				ObjectProvider<ReactorResourceFactory> resourceFactory, ObjectProvider<ClusterHubUrl> hubUrl,
 				Environment environment) {
 			String path = SwaggerSocketPropertiesMapper.clusterPath(properties.getCluster().getPath());
@@ -300,7 +306,7 @@ public final class SwaggerSocketAutoConfiguration {
 			HttpClient client = HttpClient.create(ConnectionProvider.newConnection());
 			return new HubLinks(options,
 					new SocketRequestDispatcher(() -> endpoint, true, true, List.of(path + "/**"), List.of()),
-					(loops != null) ? client.runOn(loops) : client, path, secret, directory.hubId(),
+					(loops != null) ? client.runOn(loops) : client, path, secret, directory.getObject().hubId(),
 					() -> advertisedUrl(hubUrl));
 		}
 

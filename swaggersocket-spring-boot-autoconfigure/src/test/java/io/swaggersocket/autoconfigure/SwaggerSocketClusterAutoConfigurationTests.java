@@ -1,6 +1,7 @@
 package io.swaggersocket.autoconfigure;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.UUID;
 
 import io.swaggersocket.actuate.SwaggerSocketClusterHealthIndicator;
@@ -18,8 +19,10 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfigurat
 import org.springframework.boot.data.redis.autoconfigure.DataRedisReactiveAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.context.Lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link SwaggerSocketClusterAutoConfiguration}.
@@ -82,6 +85,29 @@ class SwaggerSocketClusterAutoConfigurationTests {
 		this.contextRunner.withPropertyValues(CLUSTER)
 			.run((context) -> assertThat(UUID.fromString(context.getBean(ConnectionDirectory.class).hubId()))
 				.isNotNull());
+	}
+
+	@Test
+	void noLifecycleBeanDependsOnTheDirectorySoThatItsWithdrawalIsWaitedFor() {
+		// Spring stops a bean's dependents first, in the bean's own shutdown phase and
+		// counted as its own: the links between hubs, a later phase, depended on the
+		// directory, so their quick stop let the context go on (GOAWAY, the Redis client
+		// shut down) while the directory still withdrew
+		this.contextRunner.withPropertyValues(CLUSTER).run((context) -> {
+			String directory = context.getBeanNamesForType(ConnectionDirectory.class)[0];
+			assertThat(context.getBeanFactory().getDependentBeans(directory))
+				.noneMatch((dependent) -> Lifecycle.class.isAssignableFrom(context.getType(dependent)));
+		});
+	}
+
+	@Test
+	void closingTheContextWithdrawsTheHubFromTheDirectory() {
+		String hubKey = "{swaggersocket}:hub:hub-closing";
+		this.contextRunner.withPropertyValues(CLUSTER)
+			.withPropertyValues("swaggersocket.cluster.hub-id=hub-closing")
+			.run((context) -> await().atMost(Duration.ofSeconds(10))
+				.until(() -> redis.command("EXISTS", hubKey), (reply) -> reply.equals(":1\r\n")));
+		assertThat(redis.command("EXISTS", hubKey)).isEqualTo(":0\r\n");
 	}
 
 	@Test
