@@ -146,6 +146,9 @@ public final class RedisConnectionDirectory
 
 	private volatile @Nullable Disposable writer;
 
+	/** Completes once the writer has ended, its last write done or cancelled. */
+	private volatile Mono<Void> writerEnded = Mono.empty();
+
 	private volatile @Nullable Disposable ticker;
 
 	/**
@@ -468,10 +471,19 @@ public final class RedisConnectionDirectory
 		}
 		this.withdrawn = false;
 		this.running = true;
-		this.writer = writes.concatMap((write) -> write.onErrorResume((ex) -> {
-			failed(ex);
-			return Mono.empty();
-		})).subscribe();
+		Sinks.Empty<Void> ended = Sinks.empty();
+		this.writerEnded = ended.asMono();
+		// on a thread of their own that may block, one at a time: Spring Data Redis sets
+		// up its shared connection in the thread that subscribes, which must be neither
+		// an event loop nor the ticker's (whose disposal on stop interrupts it); once
+		// stopped, writes still queued are dropped, and only the one under way ends
+		this.writer = writes.publishOn(Schedulers.boundedElastic(), 1)
+			.concatMap((write) -> this.withdrawn ? Mono.<Void>empty() : write.onErrorResume((ex) -> {
+				failed(ex);
+				return Mono.empty();
+			}), 0)
+			.doFinally((signal) -> ended.tryEmitEmpty())
+			.subscribe();
 		this.ticker = Flux.interval(Duration.ZERO, this.refreshInterval, Schedulers.parallel())
 			.subscribe((tick) -> requestRefresh());
 		logger.info("Hub " + this.hubId + " at " + url + " publishes its connections to the cluster directory");
@@ -481,6 +493,12 @@ public final class RedisConnectionDirectory
 	 * Withdraw this hub's entries, so that other hubs stop sending calls here before the
 	 * connections get GOAWAY: the hub's own entry first (which hides all of its
 	 * connections at once), then each connection's.
+	 * <p>
+	 * The write under way ends first, within a command's timeout, and the writes still
+	 * queued are dropped. A write cancelled instead leaves Lettuce connecting or
+	 * answering on its own, while the application goes on to shut the client down: the
+	 * connection's failure then reaches nobody, and a connection Lettuce was setting up
+	 * as its event loops stopped kept its read buffer unreleased.
 	 * @param callback called once withdrawn or after a bounded wait
 	 */
 	@Override
@@ -488,11 +506,20 @@ public final class RedisConnectionDirectory
 		this.running = false;
 		this.withdrawn = true;
 		dispose(this.ticker);
-		dispose(this.writer);
+		Disposable writer = this.writer;
+		synchronized (this.writeLock) {
+			this.writes.tryEmitComplete();
+			// whatever start comes next, even one that no start preceded, has a queue of
+			// its own
+			this.writes = newWrites();
+		}
+		Mono<Void> writeUnderWay = this.writerEnded.timeout(this.commandTimeout,
+				Mono.fromRunnable(() -> dispose(writer)));
 		String hubConnections = this.keys.hubConnections(this.hubId);
 		List<ConnectionInfo> live = localConnections().stream().map(SwaggerSocketConnection::info).toList();
 		Set<String> liveIds = live.stream().map(ConnectionInfo::id).collect(Collectors.toSet());
-		command(this.redis.opsForSet().members(hubConnections).collectList()).defaultIfEmpty(List.of())
+		writeUnderWay.then(command(this.redis.opsForSet().members(hubConnections).collectList()))
+			.defaultIfEmpty(List.of())
 			.flatMap((published) -> command(this.redis
 				.execute(RedisDirectoryScripts.WITHDRAW_HUB,
 						List.of(this.keys.hub(this.hubId), this.keys.hubs(), hubConnections), List.of(this.hubId))
@@ -515,7 +542,8 @@ public final class RedisConnectionDirectory
 
 	@Override
 	public void stop() {
-		Lifecycles.awaitStop(this::stop, this.commandTimeout.multipliedBy(4));
+		// the write under way, then the withdrawal's three rounds of commands
+		Lifecycles.awaitStop(this::stop, this.commandTimeout.multipliedBy(5));
 	}
 
 	@Override

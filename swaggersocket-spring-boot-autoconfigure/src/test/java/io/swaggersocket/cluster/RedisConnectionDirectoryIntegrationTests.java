@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
 import io.swaggersocket.connection.SwaggerSocketConnection;
@@ -213,6 +215,33 @@ class RedisConnectionDirectoryIntegrationTests {
 			assertThat(this.redis.command("EXISTS", "{swaggersocket}:connection:" + oneId)).isEqualTo(":0\r\n");
 			assertThat(directory(hubB).findByMetadata("name", "one").collectList().block()).isEmpty();
 			// while it can still reach Redis to withdraw
+			hubA.close();
+		}
+	}
+
+	@Test
+	void stopLetsTheRefreshUnderWayEndBeforeItWithdraws() throws Exception {
+		try (FreezableTcpProxy toRedis = new FreezableTcpProxy(this.redis.port())) {
+			// Redis answers nothing yet: the hub's first refresh waits, connecting
+			toRedis.freeze();
+			ConfigurableApplicationContext hubA = hub("a", "spring.data.redis.url=redis://127.0.0.1:" + toRedis.port(),
+					"swaggersocket.cluster.entry-time-to-live=60s");
+			RedisConnectionDirectory directoryA = (RedisConnectionDirectory) directory(hubA);
+			await().atMost(PROMPTLY).until(() -> toRedis.connections() > 0);
+			assertThat(directoryA.status().lastRefresh()).isNull();
+
+			CountDownLatch stopped = new CountDownLatch(1);
+			directoryA.stop(stopped::countDown);
+			toRedis.thaw();
+
+			assertThat(stopped.await(PROMPTLY.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+			// cancelled instead, the refresh left Lettuce connecting while the
+			// application went on to shut its client down
+			assertThat(directoryA.status().lastRefresh()).as("the refresh under way ended").isNotNull();
+			assertThat(this.redis.command("EXISTS", "{swaggersocket}:hub:a")).as("withdrawn after it")
+				.isEqualTo(":0\r\n");
+			// before the proxy goes: a connection it cut would have Lettuce redial while
+			// the hub shuts its client down
 			hubA.close();
 		}
 	}

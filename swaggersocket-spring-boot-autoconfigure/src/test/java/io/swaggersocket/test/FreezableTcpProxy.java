@@ -110,6 +110,11 @@ public final class FreezableTcpProxy implements AutoCloseable {
 		}
 	}
 
+	/** Connections accepted so far, frozen or not. */
+	public int connections() {
+		return this.links.size();
+	}
+
 	/** Bytes forwarded so far from the clients to the target. */
 	public long bytesToTarget() {
 		return this.toTarget.get();
