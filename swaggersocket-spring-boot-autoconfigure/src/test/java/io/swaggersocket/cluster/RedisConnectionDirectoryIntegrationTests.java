@@ -1,5 +1,6 @@
 package io.swaggersocket.cluster;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.swaggersocket.connection.SwaggerSocketConnectedEvent;
 import io.swaggersocket.connection.SwaggerSocketConnection;
+import io.swaggersocket.connection.SwaggerSocketConnections;
 import io.swaggersocket.connection.SwaggerSocketStreamRefusedException;
 import io.swaggersocket.http.SwaggerSocketWebClients;
 import io.swaggersocket.test.Causes;
@@ -23,6 +25,9 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static io.swaggersocket.test.TestApplications.events;
@@ -222,27 +227,40 @@ class RedisConnectionDirectoryIntegrationTests {
 	@Test
 	void stopLetsTheRefreshUnderWayEndBeforeItWithdraws() throws Exception {
 		try (FreezableTcpProxy toRedis = new FreezableTcpProxy(this.redis.port())) {
-			// Redis answers nothing yet: the hub's first refresh waits, connecting
-			toRedis.freeze();
-			ConfigurableApplicationContext hubA = hub("a", "spring.data.redis.url=redis://127.0.0.1:" + toRedis.port(),
-					"swaggersocket.cluster.entry-time-to-live=60s");
-			RedisConnectionDirectory directoryA = (RedisConnectionDirectory) directory(hubA);
-			await().atMost(PROMPTLY).until(() -> toRedis.connections() > 0);
-			assertThat(directoryA.status().lastRefresh()).isNull();
+			LettuceConnectionFactory redisClient = new LettuceConnectionFactory(
+					new RedisStandaloneConfiguration("127.0.0.1", toRedis.port()));
+			redisClient.afterPropertiesSet();
+			redisClient.start();
+			try {
+				// a command timeout that outlasts the freeze: the refresh must not fail
+				// by it before the test lets Redis answer
+				RedisConnectionDirectory directory = new RedisConnectionDirectory(
+						new ReactiveStringRedisTemplate(redisClient), new SwaggerSocketConnections(), "a",
+						() -> URI.create("http://127.0.0.1:1"), Duration.ofSeconds(60), Duration.ofSeconds(20),
+						"{swaggersocket}", Duration.ofSeconds(30));
+				// Redis answers nothing yet: the first refresh waits, connecting
+				toRedis.freeze();
+				directory.start();
+				await().atMost(PROMPTLY).until(() -> toRedis.connections() > 0);
+				assertThat(directory.status().lastRefresh()).isNull();
 
-			CountDownLatch stopped = new CountDownLatch(1);
-			directoryA.stop(stopped::countDown);
-			toRedis.thaw();
+				CountDownLatch stopped = new CountDownLatch(1);
+				directory.stop(stopped::countDown);
+				toRedis.thaw();
 
-			assertThat(stopped.await(PROMPTLY.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-			// cancelled instead, the refresh left Lettuce connecting while the
-			// application went on to shut its client down
-			assertThat(directoryA.status().lastRefresh()).as("the refresh under way ended").isNotNull();
-			assertThat(this.redis.command("EXISTS", "{swaggersocket}:hub:a")).as("withdrawn after it")
-				.isEqualTo(":0\r\n");
-			// before the proxy goes: a connection it cut would have Lettuce redial while
-			// the hub shuts its client down
-			hubA.close();
+				assertThat(stopped.await(PROMPTLY.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+				// cancelled instead, the refresh left Lettuce connecting while the
+				// application went on to shut its client down
+				assertThat(directory.status().lastRefresh()).as("the refresh under way ended").isNotNull();
+				assertThat(this.redis.command("EXISTS", "{swaggersocket}:hub:a")).as("withdrawn after it")
+					.isEqualTo(":0\r\n");
+			}
+			finally {
+				// before the proxy goes: a connection it cut would have Lettuce redial
+				// while
+				// its client shuts down
+				redisClient.destroy();
+			}
 		}
 	}
 
