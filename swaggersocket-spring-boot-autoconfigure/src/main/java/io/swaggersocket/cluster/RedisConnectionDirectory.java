@@ -464,7 +464,8 @@ public final class RedisConnectionDirectory
 		Flux<Mono<Void>> writes;
 		synchronized (this.writeLock) {
 			if (this.writer != null) {
-				// restarted after a stop, whose writes were dropped with the old queue
+				// restarted after a stop or halt, whose writes were dropped with the old
+				// queue
 				this.writes = newWrites();
 			}
 			writes = this.writes.asFlux();
@@ -507,11 +508,12 @@ public final class RedisConnectionDirectory
 		this.withdrawn = true;
 		dispose(this.ticker);
 		Disposable writer = this.writer;
-		synchronized (this.writeLock) {
-			this.writes.tryEmitComplete();
-			// whatever start comes next, even one that no start preceded, has a queue of
-			// its own
-			this.writes = newWrites();
+		if (writer != null) {
+			// the next start makes a queue of its own; before any start, the writes
+			// queued so far wait for it, as ever
+			synchronized (this.writeLock) {
+				this.writes.tryEmitComplete();
+			}
 		}
 		Mono<Void> writeUnderWay = this.writerEnded.timeout(this.commandTimeout,
 				Mono.fromRunnable(() -> dispose(writer)));
