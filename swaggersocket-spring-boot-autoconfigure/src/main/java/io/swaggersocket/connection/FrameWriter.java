@@ -69,6 +69,14 @@ interface FrameWriter {
 	void dataReady();
 
 	/**
+	 * An inbound message has been handled, on the transport's thread, with no lock of the
+	 * stream layer held: where the transport reads many messages at once, the writer may
+	 * send what their handling queued without waiting for the whole read to be handled.
+	 */
+	default void inboundHandled() {
+	}
+
+	/**
 	 * Return where the handling of the peer's streams may run so that one connection uses
 	 * more than its transport's thread.
 	 * @return the transport's event loops, or {@code null} to handle streams where their

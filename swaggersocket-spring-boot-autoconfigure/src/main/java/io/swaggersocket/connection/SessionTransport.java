@@ -81,10 +81,12 @@ final class SessionTransport {
 	 * @return completes when the session is over, on another thread than the session's
 	 */
 	Mono<Void> run(Consumer<WebSocketMessage> onMessage, Supplier<String> logPrefix) {
-		Mono<Void> inbound = this.session.receive()
-			.doOnNext(onMessage)
-			.then()
-			.doFinally((signal) -> this.writer.complete());
+		Mono<Void> inbound = this.session.receive().doOnNext((message) -> {
+			onMessage.accept(message);
+			// out of the stream layer's monitor: where the writer may send what the
+			// messages handled so far queued
+			this.writer.inboundHandled();
+		}).then().doFinally((signal) -> this.writer.complete());
 		// after receive(), which sets the inbound up
 		ClosingHandshake.install(this.session, logPrefix);
 		// the first to end, in either direction, ends the session
