@@ -39,11 +39,12 @@ public class SwaggerSocketProperties {
 	/**
 	 * Where the peer's requests are handled: "off" on the one event loop of their
 	 * connection; "on" handed in turn to the connection's loop and the ones after it (no
-	 * more loops than processors), more throughput from one socket under load at some CPU
-	 * per request for the hand-off; "when-busy" on the connection's loop while it handles
-	 * fewer than two of the connection's requests, handed off beyond that.
+	 * more loops than processors), for handlers that need more than one core per
+	 * connection, at some CPU per request for the hand-off; "when-busy" on the
+	 * connection's loop while it handles fewer than two of the connection's requests,
+	 * handed off beyond that.
 	 */
-	private SpreadHandling spreadHandling = SpreadHandling.WHEN_BUSY;
+	private SpreadHandling spreadHandling = SpreadHandling.OFF;
 
 	public SpreadHandling getSpreadHandling() {
 		return this.spreadHandling;

@@ -30,7 +30,7 @@ public record ConnectionOptions(ConnectionSettings settings, Duration handshakeT
 	public static final int DEFAULT_MAX_WINDOW = 64 * 1024 * 1024;
 
 	/** Where requests are handled when nothing is said. */
-	public static final SpreadHandling DEFAULT_SPREAD_HANDLING = SpreadHandling.WHEN_BUSY;
+	public static final SpreadHandling DEFAULT_SPREAD_HANDLING = SpreadHandling.OFF;
 
 	/** The drain timeout when none is given: Spring's default shutdown phase timeout. */
 	public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);

@@ -392,9 +392,9 @@ class SwaggerSocketAutoConfigurationTests {
 	}
 
 	@Test
-	void spreadHandlingIsWhenBusyByDefault() {
+	void spreadHandlingIsOffByDefault() {
 		this.contextRunner
-			.run((context) -> assertThat(options(context).spreadHandling()).isEqualTo(SpreadHandling.WHEN_BUSY));
+			.run((context) -> assertThat(options(context).spreadHandling()).isEqualTo(SpreadHandling.OFF));
 	}
 
 	@Test
