@@ -257,8 +257,7 @@ class RedisConnectionDirectoryIntegrationTests {
 			}
 			finally {
 				// before the proxy goes: a connection it cut would have Lettuce redial
-				// while
-				// its client shuts down
+				// while its client shuts down
 				redisClient.destroy();
 			}
 		}
