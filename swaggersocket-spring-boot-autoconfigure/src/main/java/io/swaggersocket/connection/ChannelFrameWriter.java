@@ -54,17 +54,22 @@ final class ChannelFrameWriter implements FrameWriter, Executor {
 
 	/**
 	 * The channel's write-buffer high-water mark: the most DATA that waits in front of a
-	 * new frame on this side (the socket's own buffer comes on top).
+	 * new frame on this side (the socket's own buffer comes on top). The same bound as
+	 * {@link SessionFrameWriter#MAX_QUEUED_BYTES}. With 256 KiB here and 128 KiB below, a
+	 * long transfer on loopback ran at 1,960–2,090 MiB/s where raw WebSocket ran at about
+	 * 2,300: each write carried little, and most of the sending loop's time went to the
+	 * kernel waking the reader again and again. 1 MiB and 512 KiB gave 2,470–2,760
+	 * (docs/benchmarks.md, "fewer, larger writes").
 	 */
-	static final int HIGH_WATER_MARK = 256 * 1024;
+	static final int HIGH_WATER_MARK = 1024 * 1024;
 
 	/**
 	 * Unsent bytes beyond which the kernel reports the socket unwritable (Linux's
 	 * {@code TCP_NOTSENT_LOWAT}, set where the epoll transport carries the channel): what
-	 * the socket's own buffer holds in front of a new frame, which on loopback could
-	 * otherwise grow to megabytes.
+	 * the socket's own buffer holds in front of a new frame, which could otherwise grow
+	 * to the several megabytes the kernel's buffer tuning allows.
 	 */
-	static final long NOT_SENT_LOW_WATER_MARK = 128 * 1024;
+	static final long NOT_SENT_LOW_WATER_MARK = 512 * 1024;
 
 	/**
 	 * {@code EpollChannelOption.TCP_NOTSENT_LOWAT}, by the name Netty gives it (its class
