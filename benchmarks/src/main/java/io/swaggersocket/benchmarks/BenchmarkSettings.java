@@ -34,6 +34,9 @@ import org.springframework.util.unit.DataSize;
  * @param largeBodySize the size of each large download and upload
  * @param largeRepeat how many measured transfers per transport and direction (after one
  * unmeasured warm-up transfer); the report shows the median
+ * @param largeSettle the longest the large-body section moves whole bodies through every
+ * row, before it measures, until the hub's and the agent's compilers go quiet; zero for
+ * no such wait
  * @param holConcurrency small requests kept in flight during the head-of-line transfer
  * @param holLargeWindow the stream and connection window of the second head-of-line run
  * @param holSettle the longest each head-of-line run moves bodies with small requests
@@ -68,11 +71,11 @@ import org.springframework.util.unit.DataSize;
  */
 record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transports, Duration warmup,
 		Duration duration, Duration echoSettle, List<Integer> concurrencies, long largeBodySize, int largeRepeat,
-		int holConcurrency, long holLargeWindow, Duration holSettle, Duration rttDelay, long rttBodySize,
-		long proxyMaxInFlight, Duration rttSettle, int idleConnections, int idleParallelism, boolean idleHistogram,
-		Duration idleSettle, List<Integer> localConcurrencies, Duration localWarmup, List<String> childJvmOptions,
-		Duration transferTimeout, List<Integer> clusterConcurrencies, Duration clusterWarmup, int clusterLargeRepeat,
-		int clusterLookUps, Duration clusterSettle) {
+		Duration largeSettle, int holConcurrency, long holLargeWindow, Duration holSettle, Duration rttDelay,
+		long rttBodySize, long proxyMaxInFlight, Duration rttSettle, int idleConnections, int idleParallelism,
+		boolean idleHistogram, Duration idleSettle, List<Integer> localConcurrencies, Duration localWarmup,
+		List<String> childJvmOptions, Duration transferTimeout, List<Integer> clusterConcurrencies,
+		Duration clusterWarmup, int clusterLargeRepeat, int clusterLookUps, Duration clusterSettle) {
 
 	static final Set<String> ALL_SECTIONS = Set.of("echo", "large", "hol", "rtt", "idle", "local", "cluster");
 
@@ -107,7 +110,9 @@ record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transp
 				property(properties, "bench.large.size", smoke ? DataSize.ofMegabytes(8) : DataSize.ofMegabytes(256),
 						DataSize::parse)
 					.toBytes(),
-				property(properties, "bench.large.repeat", smoke ? 1 : 3, Integer::valueOf),
+				property(properties, "bench.large.repeat", smoke ? 1 : 5, Integer::valueOf),
+				property(properties, "bench.large.settle", smoke ? Duration.ZERO : Duration.ofSeconds(60),
+						DurationStyle::detectAndParse),
 				property(properties, "bench.hol.concurrency", 1, Integer::valueOf),
 				property(properties, "bench.hol.large-window", DataSize.ofMegabytes(4), DataSize::parse).toBytes(),
 				property(properties, "bench.hol.settle", smoke ? Duration.ZERO : Duration.ofSeconds(60),
@@ -166,7 +171,9 @@ record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transp
 				+ " ms per transport (then at most " + this.echoSettle.toSeconds()
 				+ " s of rounds of every cell until its JVMs stop compiling), " + this.duration.toMillis()
 				+ " ms per cell, concurrency " + this.concurrencies + ", large body " + Report.size(this.largeBodySize)
-				+ " (median of " + this.largeRepeat + " after a warm-up transfer), head-of-line concurrency "
+				+ " (median of " + this.largeRepeat + " after a warm-up transfer, and at most "
+				+ this.largeSettle.toSeconds()
+				+ " s of transfers on every row before, until its JVMs stop compiling), head-of-line concurrency "
 				+ this.holConcurrency + " (default windows and " + Report.size(this.holLargeWindow) + ", at most "
 				+ this.holSettle.toSeconds() + " s of transfers each until its JVMs stop compiling), long link "
 				+ this.rttDelay.toMillis() + " ms each way with " + Report.size(this.rttBodySize)

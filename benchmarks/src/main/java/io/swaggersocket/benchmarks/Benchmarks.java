@@ -249,6 +249,26 @@ public final class Benchmarks {
 	private static void large(BenchmarkSettings settings, SplitTopology topology, Results results) {
 		List<BulkTransport> transports = selected(settings, topology.bulkTransports(),
 				List.of("http", "h2c", "hub-to-agent", "raw"));
+		if (!settings.largeSettle().isZero()) {
+			// one unmeasured transfer per row was not enough: the median of 41 measured
+			// transfers of 256 MiB after it came out 1.7x the median of 7, for
+			// SwaggerSocket's download and raw WebSocket's alike, and a 6 GiB transfer
+			// found the hub's and the agent's C2 compilers each still busy a quarter of a
+			// processor; the echo before warms none of this code
+			Settled settled = settle(settings.largeSettle(), TRANSFER_QUIET_COMPILE_MILLIS, topology::compileMillis,
+					() -> {
+						for (String direction : List.of("download", "upload")) {
+							for (BulkTransport transport : transports) {
+								LargeBodyRunner.warmUp(transport, direction, settings.largeBodySize(),
+										settings.transferTimeout());
+							}
+						}
+					});
+			progress("  Hub and agent " + settled.state() + " for large bodies after " + settled.rounds()
+					+ " round(s) of " + Report.size(settings.largeBodySize()) + " each way on every row, "
+					+ settled.seconds() + " s: their compilers spent " + settled.compiledMillis()
+					+ " ms in the last round");
+		}
 		for (String direction : List.of("download", "upload")) {
 			for (BulkTransport transport : transports) {
 				LargeBodyRunner.Transfer transfer = LargeBodyRunner.run(transport, direction, settings.largeBodySize(),

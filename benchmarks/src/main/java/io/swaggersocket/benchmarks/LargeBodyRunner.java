@@ -78,6 +78,18 @@ final class LargeBodyRunner {
 	}
 
 	/**
+	 * Run one unmeasured transfer, with no heap meter, to warm the code up.
+	 * @param transport the transport
+	 * @param direction {@code download} or {@code upload}
+	 * @param size the body size
+	 * @param timeout the longest it may take
+	 * @return the transfer
+	 */
+	static Transfer warmUp(BulkTransport transport, String direction, long size, Duration timeout) {
+		return run(transport, direction, size, timeout, null, false, true, null);
+	}
+
+	/**
 	 * Run one transfer.
 	 * @param transport the transport
 	 * @param direction {@code download} or {@code upload}

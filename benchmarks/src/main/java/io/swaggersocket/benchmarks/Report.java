@@ -167,7 +167,13 @@ final class Report {
 	private static void large(Results results, StringBuilder out) {
 		out.append("### Large bodies, hub and agent in separate JVMs\n\n");
 		out.append("The hub downloads from and uploads to the agent, one body each way, generated and consumed in ")
-			.append("64 KiB buffers; MiB/s is the median of the measured transfers, heap growth the highest of them. ")
+			.append("64 KiB buffers. ")
+			.append(results.settings.largeSettle().isZero() ? ""
+					: "First, rounds of one body each way on every row run unmeasured until the hub's and the agent's "
+							+ "compilers spend at most " + Benchmarks.TRANSFER_QUIET_COMPILE_MILLIS + " ms in each of "
+							+ Benchmarks.QUIET_ROUNDS + " rounds in a row. ")
+			.append("Each row moves one unmeasured body, then its measured ones. MiB/s is the median of the ")
+			.append("measured transfers, heap growth the highest of them. ")
 			.append("Peak heap growth: highest heap use sampled every 5 ms, minus the heap after a full GC before ")
 			.append("the transfer (includes garbage not yet collected), in each JVM; both: the two added. Live ")
 			.append("growth: highest heap use right after any GC during the transfer, minus the same baseline (0 B ")
