@@ -57,8 +57,8 @@ final class ChannelFrameWriter implements FrameWriter, Executor {
 	 * new frame on this side (the socket's own buffer comes on top). The same bound as
 	 * {@link SessionFrameWriter#MAX_QUEUED_BYTES}. With 256 KiB here and 128 KiB below, a
 	 * long transfer on loopback ran at 1,960–2,090 MiB/s where raw WebSocket ran at about
-	 * 2,300: each write carried little, and most of the sending loop's time went to the
-	 * kernel waking the reader again and again. 1 MiB and 512 KiB gave 2,470–2,760
+	 * 2,300: each write carried little, and nearly half of the sending loop's time went
+	 * to the kernel waking the reader again and again. 1 MiB and 512 KiB gave 2,470–2,760
 	 * (docs/benchmarks.md, "fewer, larger writes").
 	 */
 	static final int HIGH_WATER_MARK = 1024 * 1024;
