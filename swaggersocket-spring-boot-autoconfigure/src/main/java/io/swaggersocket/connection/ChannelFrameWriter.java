@@ -43,8 +43,9 @@ import reactor.netty.NettyPipeline;
  * messages. The channel's writability (its write-buffer water marks) is what DATA waits
  * for, and a handler in the pipeline starts a drain when the channel becomes writable
  * again. DATA goes out as a 10-byte header and a slice of the body's own buffer, without
- * copying, unless the body's bytes are on the heap or this side masks what it sends: see
- * {@link #dataFrame(ByteBufAllocator, int, boolean, ByteBuf, boolean)}.
+ * copying, unless the body's bytes are on the heap (see
+ * {@link #socketDataFrame(ByteBufAllocator, int, boolean, ByteBuf)}) or this side masks
+ * what it sends (see {@link MaskedDataFrame}).
  *
  * <p>
  * It is also the {@link #dispatcher()} that hands the peer's requests off to the event
@@ -112,7 +113,10 @@ final class ChannelFrameWriter implements FrameWriter, Executor {
 
 	private volatile boolean completed;
 
-	/** Whether Netty's WebSocket encoder masks what this side sends (the client role). */
+	/**
+	 * Whether this side masks what it sends (the client role): DATA here, as a
+	 * {@link MaskedDataFrame}, other frames in Netty's WebSocket encoder.
+	 */
 	private final boolean masking;
 
 	/**
@@ -147,8 +151,8 @@ final class ChannelFrameWriter implements FrameWriter, Executor {
 
 	@Override
 	public void writeData(int streamId, boolean endStream, ByteBuf payload) {
-		WebSocketFrame frame = new BinaryWebSocketFrame(
-				dataFrame(this.channel.alloc(), streamId, endStream, payload, this.masking));
+		WebSocketFrame frame = this.masking ? MaskedDataFrame.of(this.channel.alloc(), streamId, endStream, payload)
+				: new BinaryWebSocketFrame(socketDataFrame(this.channel.alloc(), streamId, endStream, payload));
 		// only from the drain, on the event loop: it writes the queue after this
 		this.queuedBytes.addAndGet(frame.content().readableBytes());
 		this.queue.offer(frame);
@@ -282,10 +286,17 @@ final class ChannelFrameWriter implements FrameWriter, Executor {
 			while ((frame = this.queue.poll()) != null) {
 				int size = frame.content().readableBytes();
 				this.queuedBytes.addAndGet(-size);
-				if (frame instanceof BinaryWebSocketFrame) {
-					this.written.accept(size);
+				if (frame instanceof MaskedDataFrame masked) {
+					this.written.accept(masked.frameLength());
+					// already a WebSocket frame: Netty's encoder lets a ByteBuf through
+					this.channel.write(masked.content(), this.channel.voidPromise());
 				}
-				this.channel.write(frame, this.channel.voidPromise());
+				else {
+					if (frame instanceof BinaryWebSocketFrame) {
+						this.written.accept(size);
+					}
+					this.channel.write(frame, this.channel.voidPromise());
+				}
 				written = true;
 			}
 			if (source == null || !this.channel.isWritable() || !source.writeNext(this)) {
@@ -306,30 +317,22 @@ final class ChannelFrameWriter implements FrameWriter, Executor {
 	}
 
 	/**
-	 * A DATA frame as the socket can write it without Netty copying it again.
+	 * An unmasked DATA frame as the socket can write it without Netty copying it again.
 	 * <p>
-	 * A payload in direct memory that goes out unmasked is not copied: the frame is the
-	 * header and the payload as they are. A heap payload that goes out unmasked is copied
-	 * once, with the header, into a direct buffer from the allocator and released. The
-	 * socket needs direct memory, so it is the copy the transport would make anyway; left
-	 * to Netty, a header and heap payload would first be merged into a fresh heap array
-	 * as large as the payload, and then copied again.
-	 * <p>
-	 * A frame that the WebSocket encoder masks is copied the same way, whatever memory
-	 * its payload is in: the encoder reads every byte to mask it into a buffer of its
-	 * own, and it reads one flat buffer about three times as fast as a composite of
-	 * header and payload (each read of a composite looks up its component), the copy
-	 * included.
+	 * A payload in direct memory is not copied: the frame is the header and the payload
+	 * as they are. A heap payload is copied once, with the header, into a direct buffer
+	 * from the allocator and released. The socket needs direct memory, so it is the copy
+	 * the transport would make anyway; left to Netty, a header and heap payload would
+	 * first be merged into a fresh heap array as large as the payload, and then copied
+	 * again.
 	 * @param allocator where the header and any copy are allocated
 	 * @param streamId the stream id
 	 * @param endStream whether the frame ends the stream
 	 * @param payload the payload, owned by the result
-	 * @param masking whether the WebSocket encoder masks the frame
 	 * @return the frame, owning the payload
 	 */
-	static ByteBuf dataFrame(ByteBufAllocator allocator, int streamId, boolean endStream, ByteBuf payload,
-			boolean masking) {
-		if (!payload.isReadable() || (!masking && payload.isDirect())) {
+	static ByteBuf socketDataFrame(ByteBufAllocator allocator, int streamId, boolean endStream, ByteBuf payload) {
+		if (!payload.isReadable() || payload.isDirect()) {
 			return dataFrame(allocator, streamId, endStream, payload);
 		}
 		ByteBuf frame = allocator.directBuffer(FrameCodec.HEADER_LENGTH + payload.readableBytes());
@@ -368,7 +371,7 @@ final class ChannelFrameWriter implements FrameWriter, Executor {
 		return allocator.compositeBuffer(2).addComponents(true, header, payload);
 	}
 
-	private static void writeDataHeader(ByteBuf frame, int streamId, boolean endStream, int length) {
+	static void writeDataHeader(ByteBuf frame, int streamId, boolean endStream, int length) {
 		frame.writeByte(FrameType.DATA.code());
 		frame.writeByte(endStream ? Frame.FLAG_END_STREAM : 0);
 		frame.writeInt(streamId);

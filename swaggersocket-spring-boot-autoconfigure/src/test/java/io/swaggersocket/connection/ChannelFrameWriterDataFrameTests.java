@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.swaggersocket.protocol.Frame;
 import io.swaggersocket.protocol.FrameCodec;
@@ -15,10 +14,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * How
- * {@link ChannelFrameWriter#dataFrame(ByteBufAllocator, int, boolean, ByteBuf, boolean)}
- * turns a body buffer into a DATA frame: which bytes it shares, which it copies, and that
- * it releases the payload exactly once.
+ * How {@link ChannelFrameWriter#socketDataFrame(ByteBufAllocator, int, boolean, ByteBuf)}
+ * turns a body buffer into an unmasked DATA frame: which bytes it shares, which it
+ * copies, and that it releases the payload exactly once.
  */
 class ChannelFrameWriterDataFrameTests {
 
@@ -27,7 +25,7 @@ class ChannelFrameWriterDataFrameTests {
 	@Test
 	void anUnmaskedHeapPayloadIsCopiedOnceIntoOneDirectBufferAndReleased() {
 		ByteBuf payload = Unpooled.wrappedBuffer(bytes(70_000, 3));
-		ByteBuf frame = ChannelFrameWriter.dataFrame(allocator, 7, true, payload, false);
+		ByteBuf frame = ChannelFrameWriter.socketDataFrame(allocator, 7, true, payload);
 		try {
 			// one direct buffer: the socket writes it as it is, with no copy of its own
 			assertThat(frame.isDirect()).isTrue();
@@ -46,7 +44,7 @@ class ChannelFrameWriterDataFrameTests {
 		// (OutboundBody.byteBuf)
 		ByteBuf payload = Unpooled.wrappedBuffer(ByteBuffer.wrap(bytes(1000, 1)).asReadOnlyBuffer(),
 				ByteBuffer.wrap(bytes(2000, 2)).asReadOnlyBuffer());
-		ByteBuf frame = ChannelFrameWriter.dataFrame(allocator, 9, false, payload, false);
+		ByteBuf frame = ChannelFrameWriter.socketDataFrame(allocator, 9, false, payload);
 		try {
 			assertThat(frame.isDirect()).isTrue();
 			assertThat(payload.refCnt()).isZero();
@@ -61,26 +59,9 @@ class ChannelFrameWriterDataFrameTests {
 	}
 
 	@Test
-	void aMaskedPayloadIsCopiedWithItsHeaderIntoOneFlatBuffer() {
-		// the client's encoder reads every byte to mask it, and reads a flat buffer
-		// about three times as fast as a composite of header and payload
-		ByteBuf payload = allocator.directBuffer(5000).writeBytes(bytes(5000, 4));
-		ByteBuf frame = ChannelFrameWriter.dataFrame(allocator, 3, false, payload, true);
-		try {
-			assertThat(frame).isNotInstanceOf(CompositeByteBuf.class);
-			assertThat(frame.nioBufferCount()).isEqualTo(1);
-			assertThat(payload.refCnt()).isZero();
-			assertFrame(frame, 3, false, bytes(5000, 4));
-		}
-		finally {
-			frame.release();
-		}
-	}
-
-	@Test
 	void aDirectPayloadIsSharedNotCopied() {
 		ByteBuf payload = allocator.directBuffer(4096).writeBytes(bytes(4096, 5));
-		ByteBuf frame = ChannelFrameWriter.dataFrame(allocator, 5, true, payload, false);
+		ByteBuf frame = ChannelFrameWriter.socketDataFrame(allocator, 5, true, payload);
 		try {
 			assertThat(payload.refCnt()).isOne();
 			assertFrame(frame, 5, true, bytes(4096, 5));
@@ -95,7 +76,7 @@ class ChannelFrameWriterDataFrameTests {
 	@Test
 	void anEmptyPayloadMakesAHeaderAloneAndIsReleased() {
 		ByteBuf payload = Unpooled.buffer(0);
-		ByteBuf frame = ChannelFrameWriter.dataFrame(allocator, 1, true, payload, false);
+		ByteBuf frame = ChannelFrameWriter.socketDataFrame(allocator, 1, true, payload);
 		try {
 			assertThat(payload.refCnt()).isZero();
 			assertFrame(frame, 1, true, new byte[0]);
