@@ -5,6 +5,7 @@ import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,6 +17,7 @@ import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.netty.util.ReferenceCountUtil;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -171,16 +173,18 @@ final class ClosingHandshake {
 	/**
 	 * Lets the first close frame through and swallows every WebSocket frame after it,
 	 * whoever writes it: a second close frame, and whatever was still on its way out (a
-	 * pong, a frame of the stream layer). Runs on the channel's event loop only.
+	 * pong, a frame of the stream layer). A {@code ByteBuf} that reaches it is a frame
+	 * already encoded (a client's {@link MaskedDataFrame}, written past the encoder), and
+	 * is swallowed too. Runs on the channel's event loop only.
 	 */
-	private static final class OneCloseFrame extends ChannelOutboundHandlerAdapter {
+	static final class OneCloseFrame extends ChannelOutboundHandlerAdapter {
 
 		private boolean closeSent;
 
 		@Override
 		public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-			if (this.closeSent && msg instanceof WebSocketFrame frame) {
-				frame.release();
+			if (this.closeSent && (msg instanceof WebSocketFrame || msg instanceof ByteBuf)) {
+				ReferenceCountUtil.release(msg);
 				// a close frame's listener ends the connection: the closing handshake is
 				// complete
 				promise.setSuccess();
