@@ -6,7 +6,6 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.swaggersocket.protocol.FrameCodec;
 
@@ -88,12 +87,11 @@ final class MaskedDataFrame extends BinaryWebSocketFrame {
 			}
 			frame.writeInt(maskingKey);
 			int header = frame.writerIndex();
+			// written plain, then masked in place
+			ChannelFrameWriter.writeDataHeader(frame, streamId, endStream, payloadLength);
 			frame.writerIndex(header + length);
 			ByteBuffer out = frame.nioBuffer(header, length).order(ByteOrder.BIG_ENDIAN);
-			byte[] dataHeader = new byte[FrameCodec.HEADER_LENGTH];
-			ChannelFrameWriter.writeDataHeader(Unpooled.wrappedBuffer(dataHeader).clear(), streamId, endStream,
-					payloadLength);
-			int at = mask(ByteBuffer.wrap(dataHeader), out, 0, maskingKey);
+			int at = mask(out.duplicate().limit(FrameCodec.HEADER_LENGTH), out, 0, maskingKey);
 			// component by component: a composite body is never merged into one buffer
 			for (ByteBuffer in : payload.nioBuffers()) {
 				at = mask(in, out, at, maskingKey);
