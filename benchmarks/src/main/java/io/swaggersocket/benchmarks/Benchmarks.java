@@ -387,8 +387,9 @@ public final class Benchmarks {
 		WebClientTransport hubToAgent = link.reconnect();
 		for (String direction : List.of("download", "upload")) {
 			for (BulkTransport transport : List.of(hubToAgent, raw)) {
+				// the raw rows' bytes are counted in the agent's JVM alone: no trace here
 				LargeBodyRunner.Transfer transfer = LargeBodyRunner.run(transport, direction, settings.rttBodySize(),
-						settings.transferTimeout(), null);
+						settings.transferTimeout(), null, (transport == hubToAgent) ? link.probe() : null);
 				results.longLink.add(transfer);
 				progress(transfer);
 			}

@@ -103,6 +103,21 @@ final class LargeBodyRunner {
 		return run(transport, direction, size, timeout, peer, true, false, null);
 	}
 
+	/**
+	 * Run one transfer, watched by a probe.
+	 * @param transport the transport
+	 * @param direction {@code download} or {@code upload}
+	 * @param size the body size
+	 * @param timeout the longest it may take
+	 * @param peer the other end's JVM, whose heap is watched too, or {@code null}
+	 * @param probe watches the transfer, or {@code null}
+	 * @return the measurement
+	 */
+	static Transfer run(BulkTransport transport, String direction, long size, Duration timeout, @Nullable ChildJvm peer,
+			@Nullable Probe probe) {
+		return run(transport, direction, size, timeout, peer, true, false, probe);
+	}
+
 	private static Transfer run(BulkTransport transport, String direction, long size, Duration timeout,
 			@Nullable ChildJvm peer, boolean meterHeap, boolean warmUp, @Nullable Probe probe) {
 		if (peer != null) {

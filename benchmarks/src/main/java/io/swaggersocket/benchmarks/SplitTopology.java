@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -234,6 +235,41 @@ final class SplitTopology {
 		if (transport != null) {
 			transports.put(key, transport);
 		}
+	}
+
+	/**
+	 * Watch a transfer: the CPU per MiB of the hub's process (with the load generator and
+	 * any proxy) and of the agent's, and the caller's throughput over time, whose first
+	 * intervals show how fast the windows opened.
+	 * @return the probe
+	 */
+	LargeBodyRunner.Probe probe() {
+		return new LargeBodyRunner.Probe() {
+
+			private @Nullable TransferTrace trace;
+
+			private long hubBefore;
+
+			private long agentBefore;
+
+			@Override
+			public void before() {
+				this.hubBefore = LoadRunner.processCpuNanos();
+				this.agentBefore = SplitTopology.this.agent.cpuNanos();
+				this.trace = TransferTrace.start();
+			}
+
+			@Override
+			public String after() {
+				TransferTrace trace = Objects.requireNonNull(this.trace);
+				trace.close();
+				double mebibytes = trace.bytes() / (1024.0 * 1024.0);
+				return String.format(Locale.ROOT, "CPU ms/MiB: hub %.2f agent %.2f; ",
+						(LoadRunner.processCpuNanos() - this.hubBefore) / 1e6 / mebibytes,
+						(SplitTopology.this.agent.cpuNanos() - this.agentBefore) / 1e6 / mebibytes) + trace.summary();
+			}
+
+		};
 	}
 
 	/**
