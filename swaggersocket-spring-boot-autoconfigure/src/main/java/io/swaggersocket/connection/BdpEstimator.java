@@ -111,6 +111,25 @@ final class BdpEstimator {
 	}
 
 	/**
+	 * What the round trip under way has shown so far, as if its pong came now after the
+	 * shortest round trip: for a long link's burst, which tells the link's rate before
+	 * the pong does (see {@link WindowGrowth#burstSoFar}). Nothing before the shortest
+	 * round trip is known, before readers took bytes twice, or once the windows grew
+	 * during the round trip.
+	 * @return the sample so far, or {@code null}
+	 */
+	@Nullable Sample soFar() {
+		if (!this.pinging || this.takenAfterFirst == 0 || this.minRoundTrip == Long.MAX_VALUE
+				|| this.grewNanos >= this.sentNanos) {
+			return null;
+		}
+		long burst = this.lastTakenNanos - this.firstTakenNanos;
+		double burstRate = (burst > 0) ? this.takenAfterFirst * 1e9 / burst : 0;
+		return new Sample(this.sample, this.sample * 1e9 / this.minRoundTrip, this.minRoundTrip, this.minRoundTrip,
+				false, burst, burstRate);
+	}
+
+	/**
 	 * The windows grew now: round trips that start within half a round trip from now
 	 * measure the windows before.
 	 */

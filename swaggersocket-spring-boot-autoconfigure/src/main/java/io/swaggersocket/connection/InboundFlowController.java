@@ -126,9 +126,16 @@ final class InboundFlowController {
 		BdpEstimator.Sample sample = (bdp != null) ? bdp.pong(payload) : null;
 		int streamWindow = this.windows.streamWindow();
 		int connectionWindow = this.windows.connectionWindow();
-		if (bdp == null || sample == null || !this.windows.sample(sample, this.allowanceTaken)) {
-			return;
+		if (bdp != null && sample != null && this.windows.sample(sample, this.allowanceTaken)) {
+			grew(bdp, streamWindow, connectionWindow);
 		}
+	}
+
+	/**
+	 * The windows grew: grant the peer the difference, on the connection and on every
+	 * stream it may still send on.
+	 */
+	private void grew(BdpEstimator bdp, int streamWindow, int connectionWindow) {
 		bdp.grew();
 		if (this.windows.connectionWindow() > connectionWindow) {
 			this.writer.write(new Frame.WindowUpdate(0, this.windows.connectionWindow() - connectionWindow));
@@ -210,6 +217,13 @@ final class InboundFlowController {
 		BdpEstimator bdp = this.bdp;
 		if (bdp != null && stream != null) {
 			bdp.consumed(length);
+			// a long link's burst shows before the pong: grant at once
+			BdpEstimator.Sample soFar = bdp.soFar();
+			int streamWindow = this.windows.streamWindow();
+			int connectionWindow = this.windows.connectionWindow();
+			if (soFar != null && this.windows.burstSoFar(soFar)) {
+				grew(bdp, streamWindow, connectionWindow);
+			}
 		}
 		long kept = (stream != null) ? Math.min(stream.window, this.windows.streamWindow()) : 0;
 		if (stream != null && stream.window - stream.consumedUngranted > kept) {

@@ -34,7 +34,9 @@ package io.swaggersocket.connection;
  * rate times the shortest round trip. Such a round trip grows the stream window to twice
  * that at once, without waiting for the ramp: on a 50 ms link the declared window arrives
  * in about a millisecond, and the ramp would spend five round trips getting where this
- * gets in one. The round trip before the first with DATA is the probe that
+ * gets in one. Such a burst shows as soon as it has taken all the credit, and grows the
+ * windows then ({@link #burstSoFar}), a round trip before its pong would. The round trip
+ * before the first with DATA is the probe that
  * {@link InboundFlowController#connectionOpened} sends when the handshake took a long
  * link's round trip.
  */
@@ -163,6 +165,28 @@ final class WindowGrowth {
 			streamTarget = Math.max(streamTarget, (long) RAMP * this.streamWindow);
 		}
 		return grow(streamTarget, bytes);
+	}
+
+	/**
+	 * Take the round trip under way into account before its pong, if it already shows a
+	 * long link's burst: readers took all the credit the sender had (the governing window
+	 * less what this side holds back for a batch) within a quarter of the shortest round
+	 * trip. The sender then has nothing left to send until credit reaches it, so the rest
+	 * of the round trip can only add idle time, and the pong would grow the windows by
+	 * the same burst: growing them now gets the credit to the sender a round trip
+	 * earlier. The pong still counts as {@link #sample} says, as a sample that measured
+	 * the windows before; it grows them no further by this burst.
+	 * @param soFar the round trip so far, as if its pong came after the shortest round
+	 * trip
+	 * @return whether either window grew
+	 */
+	boolean burstSoFar(BdpEstimator.Sample soFar) {
+		long bytes = soFar.bytes();
+		if (bytes < unbatched(this.streamWindow) && bytes < unbatched(this.connectionWindow)) {
+			return false;
+		}
+		long linkBytes = linkBytes(soFar, this.streamWindow, this.connectionWindow);
+		return linkBytes > 0 && grow(Math.max(2 * bytes, 2 * linkBytes), bytes);
 	}
 
 	/**

@@ -51,6 +51,52 @@ class BdpEstimatorTests {
 	}
 
 	@Test
+	void theRoundTripSoFarIsMeasuredAsIfItsPongCameAfterTheShortestRoundTrip() {
+		byte[] probe = this.estimator.probe();
+		this.now.addAndGet(50 * MILLIS);
+		this.estimator.pong(probe);
+		byte[] ping = this.estimator.received();
+		assertThat(ping).isNotNull();
+		this.estimator.consumed(64 * 1024);
+		// one take tells no rate yet
+		assertThat(this.estimator.soFar()).isNull();
+		this.now.addAndGet(MILLIS);
+		this.estimator.consumed(64 * 1024);
+		Sample soFar = this.estimator.soFar();
+		assertThat(soFar).isNotNull();
+		assertThat(soFar.bytes()).isEqualTo(128 * 1024);
+		assertThat(soFar.roundTripNanos()).isEqualTo(50 * MILLIS);
+		assertThat(soFar.minRoundTripNanos()).isEqualTo(50 * MILLIS);
+		assertThat(soFar.burstNanos()).isEqualTo(MILLIS);
+		assertThat(soFar.burstRate()).isEqualTo(64 * 1024 / 0.001);
+		assertThat(soFar.stale()).isFalse();
+	}
+
+	@Test
+	void theRoundTripSoFarTellsNothingBeforeAnyRoundTripWasMeasured() {
+		this.estimator.received();
+		this.estimator.consumed(64 * 1024);
+		this.now.addAndGet(MILLIS);
+		this.estimator.consumed(64 * 1024);
+		assertThat(this.estimator.soFar()).isNull();
+	}
+
+	@Test
+	void theRoundTripSoFarTellsNothingOnceTheWindowsGrewDuringIt() {
+		byte[] probe = this.estimator.probe();
+		this.now.addAndGet(50 * MILLIS);
+		this.estimator.pong(probe);
+		this.estimator.received();
+		this.estimator.consumed(64 * 1024);
+		this.now.addAndGet(MILLIS);
+		this.estimator.consumed(64 * 1024);
+		this.estimator.grew();
+		this.now.addAndGet(MILLIS);
+		this.estimator.consumed(64 * 1024);
+		assertThat(this.estimator.soFar()).isNull();
+	}
+
+	@Test
 	void bytesTakenAtOnceTellNoRate() {
 		byte[] ping = this.estimator.received();
 		this.estimator.consumed(256 * 1024);

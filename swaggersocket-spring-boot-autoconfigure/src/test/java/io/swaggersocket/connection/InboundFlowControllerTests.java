@@ -188,6 +188,40 @@ class InboundFlowControllerTests {
 	}
 
 	@Test
+	void aLongLinksBurstGrowsTheWindowsAsSoonAsItHasTakenAllTheCredit() {
+		AtomicLong time = new AtomicLong();
+		InboundFlowController flow = new InboundFlowController(this.local, 64 * 1024 * KIB, this.writer, this.streams,
+				time::get);
+		flow.connectionOpened(50_000_000);
+		time.set(50_000_000);
+		flow.estimatorPong(this.writer.pings.get(0));
+		Stream open = openStream(flow, 1);
+		byte[] ping = receive(flow, open, 64 * KIB);
+		assertThat(ping).isNotNull();
+		assertThat(flow.streamWindow()).isEqualTo(256 * KIB);
+		// 128 KiB within 0.25 ms, all the credit but the 128 KiB batch held back: the
+		// link idles for want of credit until the pong; 64 KiB in 0.25 ms after the
+		// first frame is 250 MiB/s, 12.5 MiB per 50 ms
+		time.addAndGet(250_000);
+		receive(flow, open, 64 * KIB);
+		assertThat(flow.streamWindow()).isEqualTo(25 * 1024 * KIB);
+		assertThat(flow.connectionWindow()).isEqualTo(50 * 1024 * KIB);
+		assertThat(open.window).isEqualTo(25 * 1024 * KIB);
+		assertThat(this.writer.granted(1)).isEqualTo(25 * 1024 * KIB - 256 * KIB);
+		assertThat(this.writer.granted(0)).isEqualTo(49 * 1024 * KIB);
+		// the rest of the burst and its pong grant nothing more than the bytes taken
+		time.addAndGet(250_000);
+		receive(flow, open, 64 * KIB);
+		time.addAndGet(250_000);
+		receive(flow, open, 64 * KIB);
+		int updates = this.writer.updates.size();
+		time.set(100_000_000);
+		flow.estimatorPong(ping);
+		assertThat(this.writer.updates).hasSize(updates);
+		assertThat(flow.streamWindow()).isEqualTo(25 * 1024 * KIB);
+	}
+
+	@Test
 	void aHandshakeThatTookAShortLinksRoundTripSendsNoProbe() {
 		InboundFlowController flow = new InboundFlowController(this.local, 64 * 1024 * KIB, this.writer, this.streams,
 				this.clock);

@@ -199,6 +199,40 @@ class WindowGrowthTests {
 		assertThat(this.growth.streamWindow()).isEqualTo(512 * KIB);
 	}
 
+	@Test
+	void aBurstOfAllTheCreditGrowsTheWindowsBeforeThePong() {
+		longLink(this.growth);
+		// half the 256 KiB window (the other half is the batch held back) within 0.5 ms
+		// of a 50 ms round trip: 250 MiB/s, 12.5 MiB per round trip
+		assertThat(this.growth.burstSoFar(burst(128 * KIB, 50, 0.5))).isTrue();
+		assertThat(this.growth.streamWindow()).isEqualTo(25 * MIB);
+		assertThat(this.growth.connectionWindow()).isEqualTo(50 * MIB);
+		// the pong measured the windows before: the whole burst grows nothing more
+		assertThat(this.growth.sample(staleBurst(256 * KIB, 50, 1), false)).isFalse();
+		assertThat(this.growth.streamWindow()).isEqualTo(25 * MIB);
+	}
+
+	@Test
+	void aBurstThatHasNotYetTakenAllTheCreditWaitsForMore() {
+		longLink(this.growth);
+		assertThat(this.growth.burstSoFar(burst(64 * KIB, 50, 0.25))).isFalse();
+		assertThat(this.growth.streamWindow()).isEqualTo(256 * KIB);
+	}
+
+	@Test
+	void bytesTakenOverMoreThanAQuarterOfTheRoundTripAreNoBurstBeforeThePongEither() {
+		longLink(this.growth);
+		assertThat(this.growth.burstSoFar(burst(256 * KIB, 50, 20))).isFalse();
+		assertThat(this.growth.streamWindow()).isEqualTo(256 * KIB);
+	}
+
+	@Test
+	void onAShortLinkNoBurstGrowsTheWindowsBeforeThePong() {
+		this.growth.sample(clean(16 * KIB, 10), false);
+		assertThat(this.growth.burstSoFar(burst(256 * KIB, 10, 0.1))).isFalse();
+		assertThat(this.growth.streamWindow()).isEqualTo(256 * KIB);
+	}
+
 	/** A first round trip of 50 ms in which the sender had little to send. */
 	private void longLink(WindowGrowth growth) {
 		assertThat(growth.sample(clean(16 * KIB, 50), false)).isFalse();
@@ -234,10 +268,19 @@ class WindowGrowthTests {
 	 * {@code burstMillis}, at an even rate.
 	 */
 	private Sample burst(long bytes, double roundTripMillis, double burstMillis) {
+		return burst(bytes, roundTripMillis, burstMillis, false);
+	}
+
+	/** A burst in a round trip that measured the windows before their last growth. */
+	private Sample staleBurst(long bytes, double roundTripMillis, double burstMillis) {
+		return burst(bytes, roundTripMillis, burstMillis, true);
+	}
+
+	private Sample burst(long bytes, double roundTripMillis, double burstMillis, boolean stale) {
 		long roundTrip = (long) (roundTripMillis * 1_000_000);
 		long burst = (long) (burstMillis * 1_000_000);
 		this.minRoundTrip = Math.min(this.minRoundTrip, roundTrip);
-		return new Sample(bytes, bytes * 1e9 / roundTrip, roundTrip, this.minRoundTrip, false, burst,
+		return new Sample(bytes, bytes * 1e9 / roundTrip, roundTrip, this.minRoundTrip, stale, burst,
 				bytes * 1e9 / burst);
 	}
 
