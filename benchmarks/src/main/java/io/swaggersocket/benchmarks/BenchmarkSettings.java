@@ -140,7 +140,7 @@ record BenchmarkSettings(boolean smoke, Set<String> sections, Set<String> transp
 				property(properties, "bench.cluster.concurrency", List.of(1, 64), BenchmarkSettings::numbers),
 				property(properties, "bench.cluster.warmup", smoke ? Duration.ofMillis(300) : Duration.ofSeconds(10),
 						DurationStyle::detectAndParse),
-				property(properties, "bench.cluster.large.repeat", 1, Integer::valueOf),
+				property(properties, "bench.cluster.large.repeat", smoke ? 1 : 5, Integer::valueOf),
 				property(properties, "bench.cluster.lookups", smoke ? 100 : 2000, Integer::valueOf),
 				property(properties, "bench.cluster.settle", smoke ? Duration.ZERO : Duration.ofSeconds(60),
 						DurationStyle::detectAndParse));
