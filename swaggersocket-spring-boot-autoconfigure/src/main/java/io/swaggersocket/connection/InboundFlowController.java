@@ -67,6 +67,9 @@ final class InboundFlowController {
 	 */
 	private boolean allowanceTaken;
 
+	/** Whether a second probe went out to confirm a long link's round trip. */
+	private boolean probedAgain;
+
 	InboundFlowController(ConnectionSettings local, int maxWindow, FrameWriter writer, Map<Integer, Stream> streams) {
 		this(local, maxWindow, writer, streams, System::nanoTime);
 	}
@@ -128,6 +131,17 @@ final class InboundFlowController {
 		int connectionWindow = this.windows.connectionWindow();
 		if (bdp != null && sample != null && this.windows.sample(sample, this.allowanceTaken)) {
 			grew(bdp, streamWindow, connectionWindow);
+		}
+		if (bdp != null && sample != null && sample.bytes() == 0 && !this.probedAgain
+				&& this.windows.confirmingLongLink()) {
+			// one long round trip may have been a cold JVM's: a second one lets a burst
+			// grow the windows before its pong (WindowGrowth.burstSoFar); while DATA
+			// flows, its own round trips follow
+			this.probedAgain = true;
+			byte[] ping = bdp.probe();
+			if (ping != null) {
+				this.writer.ping(ping);
+			}
 		}
 	}
 

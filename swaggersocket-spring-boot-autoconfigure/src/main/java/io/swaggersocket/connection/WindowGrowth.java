@@ -99,6 +99,9 @@ final class WindowGrowth {
 	/** How long the round trip before the one being judged took, 0 before the first. */
 	private long lastRoundTripNanos;
 
+	/** How many round trips in a row, up to the last, took a long link's time. */
+	private int longRoundTrips;
+
 	private Ramp ramp = Ramp.PROBING;
 
 	/** The stream window and bandwidth the ramp was last judged by. */
@@ -135,6 +138,7 @@ final class WindowGrowth {
 		boolean queued = sample.roundTripNanos() > QUEUEING * sample.minRoundTripNanos();
 		long linkBytes = queued ? 0 : linkBytes(sample, streamGoverning, connectionGoverning);
 		this.lastRoundTripNanos = sample.roundTripNanos();
+		this.longRoundTrips = (sample.roundTripNanos() >= LONG_LINK_NANOS) ? this.longRoundTrips + 1 : 0;
 		if (linkBytes > 0) {
 			// the bandwidth a burst shows over a round trip is no better than the credit
 			// it had: it is judged by its rate instead, and it starts the ramp's measure
@@ -176,11 +180,21 @@ final class WindowGrowth {
 	 * the same burst: growing them now gets the credit to the sender a round trip
 	 * earlier. The pong still counts as {@link #sample} says, as a sample that measured
 	 * the windows before; it grows them no further by this burst.
+	 *
+	 * <p>
+	 * The pong's own round trip is the second long one that the burst rule asks for; this
+	 * judgement comes without it, so it asks for the last two round trips to have been a
+	 * long link's (the probe sends a second ping, see {@link #confirmingLongLink()}). A
+	 * loopback connection whose first round trips a cold JVM held up would otherwise grow
+	 * its windows to the maximum on its first burst.
 	 * @param soFar the round trip so far, as if its pong came after the shortest round
 	 * trip
 	 * @return whether either window grew
 	 */
 	boolean burstSoFar(BdpEstimator.Sample soFar) {
+		if (this.longRoundTrips < 2) {
+			return false;
+		}
 		long bytes = soFar.bytes();
 		if (bytes < unbatched(this.streamWindow) && bytes < unbatched(this.connectionWindow)) {
 			return false;
@@ -261,6 +275,16 @@ final class WindowGrowth {
 		}
 		this.baseWindow = streamGoverning;
 		this.baseBandwidth = bandwidth;
+	}
+
+	/**
+	 * Whether exactly one round trip, the last, took a long link's time: another will
+	 * tell whether the link is long or a JVM was slow to answer (see
+	 * {@link #burstSoFar}).
+	 * @return whether a second long round trip is wanted
+	 */
+	boolean confirmingLongLink() {
+		return this.longRoundTrips == 1;
 	}
 
 	/**

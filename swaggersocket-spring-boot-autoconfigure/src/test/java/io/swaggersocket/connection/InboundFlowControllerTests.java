@@ -195,6 +195,11 @@ class InboundFlowControllerTests {
 		flow.connectionOpened(50_000_000);
 		time.set(50_000_000);
 		flow.estimatorPong(this.writer.pings.get(0));
+		// one long round trip may have been a cold JVM's: a second probe confirms it
+		assertThat(this.writer.pings).hasSize(2);
+		time.set(100_000_000);
+		flow.estimatorPong(this.writer.pings.get(1));
+		assertThat(this.writer.pings).hasSize(2);
 		Stream open = openStream(flow, 1);
 		byte[] ping = receive(flow, open, 64 * KIB);
 		assertThat(ping).isNotNull();
@@ -215,10 +220,39 @@ class InboundFlowControllerTests {
 		time.addAndGet(250_000);
 		receive(flow, open, 64 * KIB);
 		int updates = this.writer.updates.size();
-		time.set(100_000_000);
+		time.set(150_000_000);
 		flow.estimatorPong(ping);
 		assertThat(this.writer.updates).hasSize(updates);
 		assertThat(flow.streamWindow()).isEqualTo(25 * 1024 * KIB);
+	}
+
+	@Test
+	void afterOneLongRoundTripABurstGrowsTheWindowsOnlyAtThePong() {
+		AtomicLong time = new AtomicLong();
+		InboundFlowController flow = new InboundFlowController(this.local, 64 * 1024 * KIB, this.writer, this.streams,
+				time::get);
+		flow.connectionOpened(50_000_000);
+		time.set(50_000_000);
+		flow.estimatorPong(this.writer.pings.get(0));
+		// the burst arrives while the second probe is out, and counts in its round trip
+		Stream open = openStream(flow, 1);
+		receiveDeclaredWindowInABurst(flow, open, time);
+		assertThat(flow.streamWindow()).isEqualTo(256 * KIB);
+		time.set(100_000_000);
+		flow.estimatorPong(this.writer.pings.get(1));
+		assertThat(flow.streamWindow()).isEqualTo(25 * 1024 * KIB);
+		assertThat(this.writer.pings).hasSize(2);
+	}
+
+	@Test
+	void aProbeThatTookAShortLinksRoundTripIsNotRepeated() {
+		AtomicLong time = new AtomicLong();
+		InboundFlowController flow = new InboundFlowController(this.local, 64 * 1024 * KIB, this.writer, this.streams,
+				time::get);
+		flow.connectionOpened(50_000_000);
+		time.set(1_000_000);
+		flow.estimatorPong(this.writer.pings.get(0));
+		assertThat(this.writer.pings).hasSize(1);
 	}
 
 	@Test
@@ -337,6 +371,8 @@ class InboundFlowControllerTests {
 		flow.connectionOpened(50_000_000);
 		time.set(50_000_000);
 		flow.estimatorPong(this.writer.pings.get(0));
+		time.set(100_000_000);
+		flow.estimatorPong(this.writer.pings.get(1));
 		Stream open = openStream(flow, 1);
 		// the declared 4 MiB in 64 frames within 6.3 ms, then nothing until the pong
 		byte[] ping = receive(flow, open, 64 * KIB);
@@ -344,7 +380,7 @@ class InboundFlowControllerTests {
 			time.addAndGet(100_000);
 			receive(flow, open, 64 * KIB);
 		}
-		time.set(100_000_000);
+		time.set(150_000_000);
 		flow.estimatorPong(ping);
 		// 4032 KiB in 6.3 ms is 625 MiB/s, 30.5 MiB per 50 ms: the stream window stops at
 		// half the 64 MiB maximum, and the stream is granted what it adds to the 4 MiB
@@ -386,8 +422,9 @@ class InboundFlowControllerTests {
 
 	/**
 	 * Open a connection whose handshake took {@code handshakeNanos}, answer its probe
-	 * {@code probeNanos} later, then open stream 1, take the declared window on it in a
-	 * burst and answer that round trip's ping 50 ms after the burst began.
+	 * {@code probeNanos} later (and the second probe a long link's first one brings as
+	 * long again), then open stream 1, take the declared window on it in a burst and
+	 * answer that round trip's ping 50 ms after the burst began.
 	 */
 	private InboundFlowController probeThenBurst(long handshakeNanos, long probeNanos) {
 		AtomicLong time = new AtomicLong();
@@ -397,8 +434,14 @@ class InboundFlowControllerTests {
 		assertThat(this.writer.pings).hasSize(1);
 		time.set(probeNanos);
 		flow.estimatorPong(this.writer.pings.get(0));
+		if (this.writer.pings.size() > 1) {
+			// a long round trip is probed once more
+			time.set(2 * probeNanos);
+			flow.estimatorPong(this.writer.pings.get(1));
+		}
+		long burstStart = time.get();
 		byte[] ping = receiveDeclaredWindowInABurst(flow, openStream(flow, 1), time);
-		time.set(probeNanos + 50_000_000);
+		time.set(burstStart + 50_000_000);
 		flow.estimatorPong(ping);
 		return flow;
 	}

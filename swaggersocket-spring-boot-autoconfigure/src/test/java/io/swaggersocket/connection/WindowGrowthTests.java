@@ -202,6 +202,7 @@ class WindowGrowthTests {
 	@Test
 	void aBurstOfAllTheCreditGrowsTheWindowsBeforeThePong() {
 		longLink(this.growth);
+		longLink(this.growth);
 		// half the 256 KiB window (the other half is the batch held back) within 0.5 ms
 		// of a 50 ms round trip: 250 MiB/s, 12.5 MiB per round trip
 		assertThat(this.growth.burstSoFar(burst(128 * KIB, 50, 0.5))).isTrue();
@@ -215,6 +216,7 @@ class WindowGrowthTests {
 	@Test
 	void aBurstThatHasNotYetTakenAllTheCreditWaitsForMore() {
 		longLink(this.growth);
+		longLink(this.growth);
 		assertThat(this.growth.burstSoFar(burst(64 * KIB, 50, 0.25))).isFalse();
 		assertThat(this.growth.streamWindow()).isEqualTo(256 * KIB);
 	}
@@ -222,8 +224,30 @@ class WindowGrowthTests {
 	@Test
 	void bytesTakenOverMoreThanAQuarterOfTheRoundTripAreNoBurstBeforeThePongEither() {
 		longLink(this.growth);
+		longLink(this.growth);
 		assertThat(this.growth.burstSoFar(burst(256 * KIB, 50, 20))).isFalse();
 		assertThat(this.growth.streamWindow()).isEqualTo(256 * KIB);
+	}
+
+	@Test
+	void oneLongRoundTripIsNotEnoughForABurstBeforeThePong() {
+		// a cold JVM may have held up the one round trip measured: the pong's round
+		// trip will tell
+		longLink(this.growth);
+		assertThat(this.growth.confirmingLongLink()).isTrue();
+		assertThat(this.growth.burstSoFar(burst(128 * KIB, 50, 0.5))).isFalse();
+		assertThat(this.growth.streamWindow()).isEqualTo(256 * KIB);
+		longLink(this.growth);
+		assertThat(this.growth.confirmingLongLink()).isFalse();
+	}
+
+	@Test
+	void aShortRoundTripStartsTheCountOfLongOnesAgain() {
+		longLink(this.growth);
+		this.growth.sample(clean(16 * KIB, 1), false);
+		assertThat(this.growth.confirmingLongLink()).isFalse();
+		longLink(this.growth);
+		assertThat(this.growth.confirmingLongLink()).isTrue();
 	}
 
 	@Test
