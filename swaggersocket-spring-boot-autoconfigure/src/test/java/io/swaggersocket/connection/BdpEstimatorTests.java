@@ -74,10 +74,7 @@ class BdpEstimatorTests {
 
 	@Test
 	void theRoundTripSoFarTellsNothingBeforeAnyRoundTripWasMeasured() {
-		this.estimator.received();
-		this.estimator.consumed(64 * 1024);
-		this.now.addAndGet(MILLIS);
-		this.estimator.consumed(64 * 1024);
+		takeTwoFramesAMillisecondApart();
 		assertThat(this.estimator.soFar()).isNull();
 	}
 
@@ -86,14 +83,19 @@ class BdpEstimatorTests {
 		byte[] probe = this.estimator.probe();
 		this.now.addAndGet(50 * MILLIS);
 		this.estimator.pong(probe);
-		this.estimator.received();
-		this.estimator.consumed(64 * 1024);
-		this.now.addAndGet(MILLIS);
-		this.estimator.consumed(64 * 1024);
+		takeTwoFramesAMillisecondApart();
 		this.estimator.grew();
 		this.now.addAndGet(MILLIS);
 		this.estimator.consumed(64 * 1024);
 		assertThat(this.estimator.soFar()).isNull();
+	}
+
+	/** DATA arrives, and readers take 64 KiB, then 64 KiB more a millisecond later. */
+	private void takeTwoFramesAMillisecondApart() {
+		this.estimator.received();
+		this.estimator.consumed(64 * 1024);
+		this.now.addAndGet(MILLIS);
+		this.estimator.consumed(64 * 1024);
 	}
 
 	@Test

@@ -190,11 +190,7 @@ class InboundFlowControllerTests {
 	@Test
 	void aLongLinksBurstGrowsTheWindowsAsSoonAsItHasTakenAllTheCredit() {
 		AtomicLong time = new AtomicLong();
-		InboundFlowController flow = new InboundFlowController(this.local, 64 * 1024 * KIB, this.writer, this.streams,
-				time::get);
-		flow.connectionOpened(50_000_000);
-		time.set(50_000_000);
-		flow.estimatorPong(this.writer.pings.get(0));
+		InboundFlowController flow = probed(time, 50_000_000, 50_000_000);
 		// one long round trip may have been a cold JVM's: a second probe confirms it
 		assertThat(this.writer.pings).hasSize(2);
 		time.set(100_000_000);
@@ -229,11 +225,7 @@ class InboundFlowControllerTests {
 	@Test
 	void afterOneLongRoundTripABurstGrowsTheWindowsOnlyAtThePong() {
 		AtomicLong time = new AtomicLong();
-		InboundFlowController flow = new InboundFlowController(this.local, 64 * 1024 * KIB, this.writer, this.streams,
-				time::get);
-		flow.connectionOpened(50_000_000);
-		time.set(50_000_000);
-		flow.estimatorPong(this.writer.pings.get(0));
+		InboundFlowController flow = probed(time, 50_000_000, 50_000_000);
 		// the burst arrives while the second probe is out, and counts in its round trip
 		Stream open = openStream(flow, 1);
 		receiveDeclaredWindowInABurst(flow, open, time);
@@ -246,12 +238,7 @@ class InboundFlowControllerTests {
 
 	@Test
 	void aProbeThatTookAShortLinksRoundTripIsNotRepeated() {
-		AtomicLong time = new AtomicLong();
-		InboundFlowController flow = new InboundFlowController(this.local, 64 * 1024 * KIB, this.writer, this.streams,
-				time::get);
-		flow.connectionOpened(50_000_000);
-		time.set(1_000_000);
-		flow.estimatorPong(this.writer.pings.get(0));
+		probed(new AtomicLong(), 50_000_000, 1_000_000);
 		assertThat(this.writer.pings).hasSize(1);
 	}
 
@@ -428,12 +415,7 @@ class InboundFlowControllerTests {
 	 */
 	private InboundFlowController probeThenBurst(long handshakeNanos, long probeNanos) {
 		AtomicLong time = new AtomicLong();
-		InboundFlowController flow = new InboundFlowController(this.local, 64 * 1024 * KIB, this.writer, this.streams,
-				time::get);
-		flow.connectionOpened(handshakeNanos);
-		assertThat(this.writer.pings).hasSize(1);
-		time.set(probeNanos);
-		flow.estimatorPong(this.writer.pings.get(0));
+		InboundFlowController flow = probed(time, handshakeNanos, probeNanos);
 		if (this.writer.pings.size() > 1) {
 			// a long round trip is probed once more
 			time.set(2 * probeNanos);
@@ -443,6 +425,20 @@ class InboundFlowControllerTests {
 		byte[] ping = receiveDeclaredWindowInABurst(flow, openStream(flow, 1), time);
 		time.set(burstStart + 50_000_000);
 		flow.estimatorPong(ping);
+		return flow;
+	}
+
+	/**
+	 * Open a connection whose handshake took {@code handshakeNanos}, and answer the probe
+	 * it sends {@code probeNanos} later.
+	 */
+	private InboundFlowController probed(AtomicLong time, long handshakeNanos, long probeNanos) {
+		InboundFlowController flow = new InboundFlowController(this.local, 64 * 1024 * KIB, this.writer, this.streams,
+				time::get);
+		flow.connectionOpened(handshakeNanos);
+		assertThat(this.writer.pings).hasSize(1);
+		time.set(probeNanos);
+		flow.estimatorPong(this.writer.pings.get(0));
 		return flow;
 	}
 
