@@ -232,7 +232,7 @@ final class InboundFlowController {
 		if (bdp != null && stream != null) {
 			bdp.consumed(length);
 			// a long link's burst shows before the pong: grant at once
-			BdpEstimator.Sample soFar = bdp.soFar();
+			BdpEstimator.Sample soFar = this.windows.longLinkConfirmed() ? bdp.soFar() : null;
 			int streamWindow = this.windows.streamWindow();
 			int connectionWindow = this.windows.connectionWindow();
 			if (soFar != null && this.windows.burstSoFar(soFar)) {

@@ -192,7 +192,7 @@ final class WindowGrowth {
 	 * @return whether either window grew
 	 */
 	boolean burstSoFar(BdpEstimator.Sample soFar) {
-		if (this.longRoundTrips < 2) {
+		if (!longLinkConfirmed()) {
 			return false;
 		}
 		long bytes = soFar.bytes();
@@ -275,6 +275,15 @@ final class WindowGrowth {
 		}
 		this.baseWindow = streamGoverning;
 		this.baseBandwidth = bandwidth;
+	}
+
+	/**
+	 * Whether the last two round trips took a long link's time, as a burst judged before
+	 * its pong needs (see {@link #burstSoFar}).
+	 * @return whether the link is a long one
+	 */
+	boolean longLinkConfirmed() {
+		return this.longRoundTrips >= 2;
 	}
 
 	/**
