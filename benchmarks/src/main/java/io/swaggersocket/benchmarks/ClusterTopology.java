@@ -228,36 +228,24 @@ final class ClusterTopology {
 	 */
 	LargeBodyRunner.Probe probe(WebClientTransport row) {
 		boolean crossHub = row == this.crossHub;
+		// a body's cost per byte in each process: where a cross-hub transfer spends what
+		// the same-hub one does not
+		ProcessCpuProbe cpu = new ProcessCpuProbe(List.of("caller", "hub A", "hub B", "agent"), this::processCpuNanos);
 		return new LargeBodyRunner.Probe() {
 
-			private @Nullable TransferTrace trace;
-
 			private Map<String, long[]> linksBefore = Map.of();
-
-			private long[] cpuBefore = new long[4];
 
 			@Override
 			public void before() {
 				if (crossHub) {
 					this.linksBefore = links();
 				}
-				this.cpuBefore = processCpuNanos();
-				this.trace = TransferTrace.start();
+				cpu.before();
 			}
 
 			@Override
 			public String after() {
-				TransferTrace trace = java.util.Objects.requireNonNull(this.trace);
-				trace.close();
-				long[] cpu = processCpuNanos();
-				double mebibytes = trace.bytes() / (1024.0 * 1024.0);
-				// a body's cost per byte in each process: where a cross-hub transfer
-				// spends what the same-hub one does not
-				String summary = String.format(Locale.ROOT,
-						"CPU ms/MiB: caller %.2f hub A %.2f hub B %.2f agent %.2f; ",
-						(cpu[0] - this.cpuBefore[0]) / 1e6 / mebibytes, (cpu[1] - this.cpuBefore[1]) / 1e6 / mebibytes,
-						(cpu[2] - this.cpuBefore[2]) / 1e6 / mebibytes, (cpu[3] - this.cpuBefore[3]) / 1e6 / mebibytes)
-						+ trace.summary();
+				String summary = cpu.after();
 				if (!crossHub) {
 					return summary;
 				}

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -244,32 +243,8 @@ final class SplitTopology {
 	 * @return the probe
 	 */
 	LargeBodyRunner.Probe probe() {
-		return new LargeBodyRunner.Probe() {
-
-			private @Nullable TransferTrace trace;
-
-			private long hubBefore;
-
-			private long agentBefore;
-
-			@Override
-			public void before() {
-				this.hubBefore = LoadRunner.processCpuNanos();
-				this.agentBefore = SplitTopology.this.agent.cpuNanos();
-				this.trace = TransferTrace.start();
-			}
-
-			@Override
-			public String after() {
-				TransferTrace trace = Objects.requireNonNull(this.trace);
-				trace.close();
-				double mebibytes = trace.bytes() / (1024.0 * 1024.0);
-				return String.format(Locale.ROOT, "CPU ms/MiB: hub %.2f agent %.2f; ",
-						(LoadRunner.processCpuNanos() - this.hubBefore) / 1e6 / mebibytes,
-						(SplitTopology.this.agent.cpuNanos() - this.agentBefore) / 1e6 / mebibytes) + trace.summary();
-			}
-
-		};
+		return new ProcessCpuProbe(List.of("hub", "agent"),
+				() -> new long[] { LoadRunner.processCpuNanos(), this.agent.cpuNanos() });
 	}
 
 	/**
