@@ -123,10 +123,7 @@ final class BdpEstimator {
 				|| this.grewNanos >= this.sentNanos) {
 			return null;
 		}
-		long burst = this.lastTakenNanos - this.firstTakenNanos;
-		double burstRate = (burst > 0) ? this.takenAfterFirst * 1e9 / burst : 0;
-		return new Sample(this.sample, this.sample * 1e9 / this.minRoundTrip, this.minRoundTrip, this.minRoundTrip,
-				false, burst, burstRate);
+		return sample(this.minRoundTrip, false);
 	}
 
 	/**
@@ -156,10 +153,14 @@ final class BdpEstimator {
 			this.minRoundTripNanos = now;
 		}
 		// credit granted at time g reaches the sender half a round trip later, and what
-		// it
-		// sends then arrives a round trip after g: bytes counted from a ping sent soon
+		// it sends then arrives a round trip after g: bytes counted from a ping sent soon
 		// after g were mostly sent under the windows before g
 		boolean stale = this.grewNanos != Long.MIN_VALUE && this.grewNanos > this.sentNanos - roundTrip / 2;
+		return sample(roundTrip, stale);
+	}
+
+	/** What the round trip under way showed, had it taken {@code roundTrip}. */
+	private Sample sample(long roundTrip, boolean stale) {
 		long burst = (this.sample > 0) ? this.lastTakenNanos - this.firstTakenNanos : 0;
 		double burstRate = (burst > 0) ? this.takenAfterFirst * 1e9 / burst : 0;
 		return new Sample(this.sample, this.sample * 1e9 / roundTrip, roundTrip, this.minRoundTrip, stale, burst,

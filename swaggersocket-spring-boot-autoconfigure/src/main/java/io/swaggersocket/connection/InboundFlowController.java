@@ -129,11 +129,13 @@ final class InboundFlowController {
 		BdpEstimator.Sample sample = (bdp != null) ? bdp.pong(payload) : null;
 		int streamWindow = this.windows.streamWindow();
 		int connectionWindow = this.windows.connectionWindow();
-		if (bdp != null && sample != null && this.windows.sample(sample, this.allowanceTaken)) {
+		if (bdp == null || sample == null) {
+			return;
+		}
+		if (this.windows.sample(sample, this.allowanceTaken)) {
 			grew(bdp, streamWindow, connectionWindow);
 		}
-		if (bdp != null && sample != null && sample.bytes() == 0 && !this.probedAgain
-				&& this.windows.confirmingLongLink()) {
+		if (sample.bytes() == 0 && !this.probedAgain && this.windows.confirmingLongLink()) {
 			// one long round trip may have been a cold JVM's: a second one lets a burst
 			// grow the windows before its pong (WindowGrowth.burstSoFar); while DATA
 			// flows, its own round trips follow
@@ -233,10 +235,12 @@ final class InboundFlowController {
 			bdp.consumed(length);
 			// a long link's burst shows before the pong: grant at once
 			BdpEstimator.Sample soFar = this.windows.longLinkConfirmed() ? bdp.soFar() : null;
-			int streamWindow = this.windows.streamWindow();
-			int connectionWindow = this.windows.connectionWindow();
-			if (soFar != null && this.windows.burstSoFar(soFar)) {
-				grew(bdp, streamWindow, connectionWindow);
+			if (soFar != null) {
+				int streamWindow = this.windows.streamWindow();
+				int connectionWindow = this.windows.connectionWindow();
+				if (this.windows.burstSoFar(soFar)) {
+					grew(bdp, streamWindow, connectionWindow);
+				}
 			}
 		}
 		long kept = (stream != null) ? Math.min(stream.window, this.windows.streamWindow()) : 0;

@@ -201,8 +201,7 @@ class WindowGrowthTests {
 
 	@Test
 	void aBurstOfAllTheCreditGrowsTheWindowsBeforeThePong() {
-		longLink(this.growth);
-		longLink(this.growth);
+		twoLongRoundTrips();
 		// half the 256 KiB window (the other half is the batch held back) within 0.5 ms
 		// of a 50 ms round trip: 250 MiB/s, 12.5 MiB per round trip
 		assertThat(this.growth.burstSoFar(burst(128 * KIB, 50, 0.5))).isTrue();
@@ -215,16 +214,14 @@ class WindowGrowthTests {
 
 	@Test
 	void aBurstThatHasNotYetTakenAllTheCreditWaitsForMore() {
-		longLink(this.growth);
-		longLink(this.growth);
+		twoLongRoundTrips();
 		assertThat(this.growth.burstSoFar(burst(64 * KIB, 50, 0.25))).isFalse();
 		assertThat(this.growth.streamWindow()).isEqualTo(256 * KIB);
 	}
 
 	@Test
 	void bytesTakenOverMoreThanAQuarterOfTheRoundTripAreNoBurstBeforeThePongEither() {
-		longLink(this.growth);
-		longLink(this.growth);
+		twoLongRoundTrips();
 		assertThat(this.growth.burstSoFar(burst(256 * KIB, 50, 20))).isFalse();
 		assertThat(this.growth.streamWindow()).isEqualTo(256 * KIB);
 	}
@@ -260,6 +257,13 @@ class WindowGrowthTests {
 	/** A first round trip of 50 ms in which the sender had little to send. */
 	private void longLink(WindowGrowth growth) {
 		assertThat(growth.sample(clean(16 * KIB, 50), false)).isFalse();
+	}
+
+	/** The two long round trips a burst judged before its pong needs. */
+	private void twoLongRoundTrips() {
+		longLink(this.growth);
+		longLink(this.growth);
+		assertThat(this.growth.longLinkConfirmed()).isTrue();
 	}
 
 	private void rampTo8MiB() {
